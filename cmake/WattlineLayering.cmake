@@ -1,0 +1,41 @@
+# Dependencies point one way: proto <- common <- {agent, aggregator}. The
+# agent and the aggregator never reach into each other, neither by linking nor
+# by including. This check fails the configure step when they try.
+
+function(_wattline_forbid_includes target folder forbidden)
+  get_target_property(sources ${target} SOURCES)
+  get_target_property(source_dir ${target} SOURCE_DIR)
+  foreach(source IN LISTS sources)
+    if(NOT IS_ABSOLUTE "${source}")
+      set(source "${source_dir}/${source}")
+    endif()
+    if(NOT EXISTS "${source}")
+      continue()
+    endif()
+    file(STRINGS "${source}" hits REGEX "^[ \t]*#[ \t]*include[ \t]*\"(${forbidden})/")
+    if(hits)
+      message(FATAL_ERROR "layering: ${source} (${folder}/) includes from a folder it must not "
+                          "depend on: ${hits}")
+    endif()
+  endforeach()
+endfunction()
+
+function(_wattline_forbid_links target forbidden_targets)
+  get_target_property(links ${target} LINK_LIBRARIES)
+  foreach(link IN LISTS links)
+    if(link IN_LIST forbidden_targets)
+      message(FATAL_ERROR "layering: ${target} links ${link}, which it must not depend on")
+    endif()
+  endforeach()
+endfunction()
+
+function(wattline_check_layering)
+  _wattline_forbid_includes(wattline_common common "agent|aggregator")
+  _wattline_forbid_links(wattline_common "wattline_agent;wattline_aggregator")
+  _wattline_forbid_includes(wattline_agent agent "aggregator")
+  _wattline_forbid_links(wattline_agent "wattline_aggregator")
+  if(TARGET wattline_aggregator)
+    _wattline_forbid_includes(wattline_aggregator aggregator "agent")
+    _wattline_forbid_links(wattline_aggregator "wattline_agent")
+  endif()
+endfunction()

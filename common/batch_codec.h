@@ -1,0 +1,46 @@
+// Encoding of batches and acks for the wire and the agent's outbox.
+// docs/formats/batch.md is the grammar; this is its only implementation.
+//
+// A batch on the wire (and in the outbox) is one zstd frame whose content is
+// the protobuf message wattline.wire.Batch (proto/batch.proto). An ack is a
+// bare protobuf wattline.wire.Ack: it is small, so it is not compressed.
+//
+// Thread-safety: all functions are pure and may be called from any thread.
+#ifndef WATTLINE_COMMON_BATCH_CODEC_H_
+#define WATTLINE_COMMON_BATCH_CODEC_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "common/batch.h"
+#include "common/status.h"
+
+namespace wattline {
+
+// Bounds on what DecodeBatch accepts, checked before allocating.
+struct BatchLimits {
+  size_t max_decompressed_bytes = 16 << 20;
+  size_t max_series = 100'000;
+  size_t max_samples = 4'000'000;
+  size_t max_labels_per_series = 64;
+  size_t max_label_bytes = 4096;  // name or value
+};
+
+inline constexpr int kDefaultZstdLevel = 3;
+
+// REQUIRES: every series has canonical labels and columns of one length.
+// Fails (InvalidArgument) when it has not, so nothing malformed is sealed.
+Result<std::string> EncodeBatch(const Batch& batch, int zstd_level = kDefaultZstdLevel);
+
+// Decodes and validates a zstd-framed batch: canonical labels, columns of
+// one length, timestamps that do not overflow, everything within `limits`.
+// Errors: InvalidArgument (malformed), ResourceExhausted (over a limit).
+Result<Batch> DecodeBatch(std::string_view frame, const BatchLimits& limits = {});
+
+std::string EncodeAck(const Ack& ack);
+Result<Ack> DecodeAck(std::string_view bytes);
+
+}  // namespace wattline
+
+#endif  // WATTLINE_COMMON_BATCH_CODEC_H_

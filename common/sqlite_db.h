@@ -1,0 +1,126 @@
+// The SQLite adapter: the one place that turns SQLite result codes into
+// Status. The agent's outbox and the aggregator's storage both sit on it.
+//
+// Durability: databases open in WAL mode with synchronous=FULL unless the
+// caller asks otherwise, so a COMMIT that returned OK survives power loss.
+// Every BEGIN/COMMIT goes through Transaction and its result is checked.
+//
+// Thread-safety: a SqliteDb and its Statements belong to one thread at a time.
+#ifndef WATTLINE_COMMON_SQLITE_DB_H_
+#define WATTLINE_COMMON_SQLITE_DB_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace wattline {
+
+class SqliteDb;
+
+// A prepared statement. Bind indexes start at 1, column indexes at 0.
+class Statement {
+ public:
+  Statement(Statement&& other) noexcept;
+  Statement& operator=(Statement&& other) noexcept;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  ~Statement();
+
+  Statement& Bind(int index, int64_t value);
+  Statement& Bind(int index, double value);
+  Statement& BindText(int index, std::string_view value);
+  Statement& BindBlob(int index, std::string_view value);
+  Statement& BindNull(int index);
+
+  // Runs one step: true when a row is ready, false when done. A failed bind
+  // before it is reported here.
+  Result<bool> Step();
+  // Steps until done; for statements that return no rows.
+  Status Run();
+  // Clears bindings and rewinds, so the statement can run again.
+  void Reset();
+
+  int64_t ColumnInt64(int column) const;
+  double ColumnDouble(int column) const;
+  std::string_view ColumnText(int column) const;
+  std::string_view ColumnBlob(int column) const;
+  bool ColumnIsNull(int column) const;
+
+ private:
+  friend class SqliteDb;
+  Statement(SqliteDb* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  void NoteBind(int rc);
+
+  SqliteDb* db_ = nullptr;
+  sqlite3_stmt* stmt_ = nullptr;
+  int bind_error_ = 0;
+};
+
+class SqliteDb {
+ public:
+  enum class Synchronous { kOff, kNormal, kFull };
+
+  struct Options {
+    bool create = true;
+    Synchronous synchronous = Synchronous::kFull;
+    int busy_timeout_ms = 5000;
+    // Permissions of a newly created database file (and its -wal/-shm).
+    unsigned file_mode = 0600;
+  };
+
+  // Opens (or creates) `path` and switches it to WAL mode.
+  static Result<std::unique_ptr<SqliteDb>> Open(const std::string& path, const Options& options);
+  ~SqliteDb();
+  SqliteDb(const SqliteDb&) = delete;
+  SqliteDb& operator=(const SqliteDb&) = delete;
+
+  // Runs one or more statements that return no rows.
+  Status Exec(std::string_view sql);
+  Result<Statement> Prepare(std::string_view sql);
+
+  // The schema version kept in PRAGMA user_version.
+  Result<int64_t> UserVersion();
+  Status SetUserVersion(int64_t version);
+
+  int64_t LastInsertRowId() const;
+  int Changes() const;
+  const std::string& path() const { return path_; }
+
+  // Status for an SQLite result code, with the connection's message.
+  Status ErrorStatus(int rc, std::string_view what) const;
+
+ private:
+  SqliteDb(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+
+  sqlite3* db_;
+  std::string path_;
+};
+
+// BEGIN IMMEDIATE on construction (check status()); ROLLBACK on destruction
+// unless Commit() succeeded.
+class Transaction {
+ public:
+  explicit Transaction(SqliteDb& db);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  const Status& status() const { return begin_status_; }
+  // The durability boundary: its result must be checked.
+  Status Commit();
+
+ private:
+  SqliteDb& db_;
+  Status begin_status_;
+  bool open_ = false;
+};
+
+}  // namespace wattline
+
+#endif  // WATTLINE_COMMON_SQLITE_DB_H_
