@@ -1,0 +1,89 @@
+#include "agent/agent.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <random>
+
+namespace wattline::agent {
+namespace {
+
+Status EnsureDirectory(const std::string& dir) {
+  if (::mkdir(dir.c_str(), 0700) == 0 || errno == EEXIST) return Status::Ok();
+  return Status::IoError("cannot create " + dir + ": " + std::strerror(errno));
+}
+
+}  // namespace
+
+Agent::Agent(uv_loop_t* loop, const AgentConfig& config, const Clock* clock)
+    : loop_(loop), config_(config), clock_(clock), seal_timer_(loop) {}
+
+Result<std::unique_ptr<Agent>> Agent::Create(uv_loop_t* loop, const AgentConfig& config,
+                                             const Clock* clock) {
+  std::unique_ptr<Agent> agent(new Agent(loop, config, clock));
+  WATTLINE_RETURN_IF_ERROR(EnsureDirectory(config.data_dir));
+  auto outbox = Outbox::Open(config.data_dir + "/outbox.db");
+  if (!outbox.ok()) return outbox.status();
+  agent->outbox_ = std::move(*outbox);
+
+  HttpClientOptions http;
+  http.origin = config.upload.url;
+  http.ca_file = config.upload.ca_file;
+  http.cert_file = config.upload.cert_file;
+  http.key_file = config.upload.key_file;
+  http.connect_timeout_ms = config.upload.timeout_ms;
+  http.io_timeout_ms = config.upload.timeout_ms;
+  auto client = HttpClient::Create(http);
+  if (!client.ok()) return client.status().WithContext("upload");
+  UploaderOptions upload;
+  upload.backoff = config.upload.backoff;
+  upload.seed = std::random_device{}();
+  agent->uploader_ = std::make_unique<Uploader>(loop, agent->outbox_.get(), std::move(*client),
+                                                clock, upload);
+
+  Agent* self = agent.get();
+  for (const ShellyGen2HttpOptions& options : config.shelly_gen2_http) {
+    auto source = ShellyGen2HttpSource::Create(loop, options, clock,
+                                               [self](Samples&& samples) { self->open_.Add(samples); });
+    if (!source.ok()) return source.status();
+    agent->sources_.push_back(std::move(*source));
+  }
+  return agent;
+}
+
+Status Agent::Start() {
+  for (auto& source : sources_) WATTLINE_RETURN_IF_ERROR(source->Start());
+  WATTLINE_RETURN_IF_ERROR(
+      seal_timer_.Start(config_.seal_interval_ms, config_.seal_interval_ms, [this] { Seal(); }));
+  uploader_->Start();
+  return Status::Ok();
+}
+
+void Agent::Seal() {
+  if (open_.empty()) return;
+  Batch batch = open_.Take(clock_->NowUnixMs());
+  batch.agent_id = config_.name;
+  Result<uint64_t> sequence = outbox_->Seal(batch);
+  if (!sequence.ok()) {
+    // Keep the samples in memory and try again at the next seal.
+    open_.Restore(batch);
+    if (seal_error_log_.Allow(clock_->NowMonotonicMs())) {
+      LogError("outbox", sequence.status().ToString() + " (samples kept in memory)");
+    }
+    return;
+  }
+  uploader_->Notify();
+}
+
+void Agent::Shutdown() {
+  for (auto& source : sources_) source->Stop();
+  seal_timer_.Stop();
+  Seal();
+  // Destroying the uploader and sources closes their timers; pool work in
+  // flight completes and finds them gone.
+  uploader_.reset();
+  sources_.clear();
+}
+
+}  // namespace wattline::agent

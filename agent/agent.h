@@ -1,0 +1,51 @@
+// The agent: sources -> open batch -> (seal) -> outbox -> uploader. One libuv
+// loop owns all of it; docs/ARCHITECTURE.md follows a sample through.
+//
+// Thread-safety: loop thread only.
+#ifndef WATTLINE_AGENT_AGENT_H_
+#define WATTLINE_AGENT_AGENT_H_
+
+#include <memory>
+#include <vector>
+
+#include "agent/batch/open_batch.h"
+#include "agent/config/agent_config.h"
+#include "agent/loop/timer.h"
+#include "agent/outbox/outbox.h"
+#include "agent/sources/source.h"
+#include "agent/upload/uploader.h"
+#include "common/clock.h"
+
+namespace wattline::agent {
+
+class Agent {
+ public:
+  // Opens the outbox under config.data_dir and builds sources and uploader.
+  // `loop` and `clock` outlive the Agent.
+  static Result<std::unique_ptr<Agent>> Create(uv_loop_t* loop, const AgentConfig& config,
+                                               const Clock* clock);
+
+  // Starts polling, sealing and uploading.
+  Status Start();
+  // Stops polling, seals what is open (so a clean stop loses nothing), and
+  // stops timers. The loop ends once the pool work in flight has finished.
+  void Shutdown();
+
+ private:
+  Agent(uv_loop_t* loop, const AgentConfig& config, const Clock* clock);
+  void Seal();
+
+  uv_loop_t* loop_;
+  AgentConfig config_;
+  const Clock* clock_;
+  std::unique_ptr<Outbox> outbox_;
+  std::unique_ptr<Uploader> uploader_;
+  std::vector<std::unique_ptr<Source>> sources_;
+  OpenBatch open_;
+  Timer seal_timer_;
+  LogThrottle seal_error_log_;
+};
+
+}  // namespace wattline::agent
+
+#endif  // WATTLINE_AGENT_AGENT_H_

@@ -1,0 +1,45 @@
+// The agent's configuration: a YAML file whose every option is declared in a
+// table in agent_config.cc. The same tables render --help and the example
+// config (agent/wattline-agent.example.yaml), so the three agree.
+#ifndef WATTLINE_AGENT_CONFIG_AGENT_CONFIG_H_
+#define WATTLINE_AGENT_CONFIG_AGENT_CONFIG_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "agent/sources/shelly_gen2_http_source.h"
+#include "agent/upload/backoff.h"
+#include "common/status.h"
+
+namespace wattline::agent {
+
+struct UploadConfig {
+  std::string url;  // https://aggregator:9781
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
+  int64_t timeout_ms = 10'000;
+  BackoffOptions backoff;
+};
+
+struct AgentConfig {
+  std::string name;
+  std::string data_dir;
+  int64_t seal_interval_ms = 5000;
+  std::string log_level;
+  UploadConfig upload;
+  std::vector<ShellyGen2HttpOptions> shelly_gen2_http;
+};
+
+// Reads and checks `path`. Errors name the file, line and column, and the
+// option, e.g. "agent.yaml:7:12: upload.timeout: not a valid duration: "1x"".
+Result<AgentConfig> LoadAgentConfig(const std::string& path);
+Result<AgentConfig> ParseAgentConfig(std::string_view yaml, std::string_view source_name);
+
+// Every option with its default and a one-line reason, as commented YAML.
+std::string AgentConfigReference();
+
+}  // namespace wattline::agent
+
+#endif  // WATTLINE_AGENT_CONFIG_AGENT_CONFIG_H_

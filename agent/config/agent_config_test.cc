@@ -1,0 +1,61 @@
+#include "agent/config/agent_config.h"
+
+#include <gtest/gtest.h>
+
+namespace wattline::agent {
+namespace {
+
+constexpr const char* kMinimal = R"(
+upload:
+  url: https://server:9781
+  ca: /etc/ca.pem
+  cert: /etc/cert.pem
+  key: /etc/key.pem
+sources:
+  - type: shelly_gen2_http
+    device: panel
+    url: http://192.0.2.10
+)";
+
+TEST(AgentConfig, MinimalConfigGetsDocumentedDefaults) {
+  auto config = ParseAgentConfig(kMinimal, "agent.yaml");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->seal_interval_ms, 5000);
+  EXPECT_EQ(config->data_dir, "/var/lib/wattline-agent");
+  EXPECT_EQ(config->upload.backoff.max_ms, 300'000);
+  ASSERT_EQ(config->shelly_gen2_http.size(), 1u);
+  EXPECT_EQ(config->shelly_gen2_http[0].interval_ms, 1000);
+  EXPECT_EQ(config->shelly_gen2_http[0].device, "panel");
+}
+
+TEST(AgentConfig, RefusesPlainHttpUpload) {
+  std::string yaml = kMinimal;
+  yaml.replace(yaml.find("https://"), 8, "http://");
+  auto config = ParseAgentConfig(yaml, "agent.yaml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.status().message().find("https"), std::string::npos);
+}
+
+TEST(AgentConfig, UnknownSourceTypeSaysWhere) {
+  std::string yaml = kMinimal;
+  yaml.replace(yaml.find("shelly_gen2_http"), 16, "shelly_gen9");
+  auto config = ParseAgentConfig(yaml, "agent.yaml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.status().message().find("agent.yaml:8:"), std::string::npos)
+      << config.status().message();
+}
+
+TEST(AgentConfig, RefusesTheSameDeviceTwice) {
+  std::string yaml = std::string(kMinimal) +
+                     "  - type: shelly_gen2_http\n    device: panel\n    url: http://192.0.2.11\n";
+  EXPECT_FALSE(ParseAgentConfig(yaml, "agent.yaml").ok());
+}
+
+TEST(AgentConfig, ReferenceParsesBackAsAValidConfig) {
+  auto config = ParseAgentConfig(AgentConfigReference(), "reference.yaml");
+  ASSERT_TRUE(config.ok()) << config.status().ToString() << "\n" << AgentConfigReference();
+  EXPECT_EQ(config->shelly_gen2_http.size(), 1u);
+}
+
+}  // namespace
+}  // namespace wattline::agent
