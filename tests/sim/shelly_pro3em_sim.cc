@@ -1,1 +1,412 @@
-int main() { return 0; }
+// shelly-pro3em-sim: an HTTP server speaking the part of the Shelly Gen2 RPC
+// API (DEVICES.md B.1-B.3) that the agent uses, backed by ShellyPro3emModel.
+// For system tests and the demo. The values and how they move are described
+// in shelly_pro3em_model.h; the energy counters start, at process start, from
+// those of a real Pro 3EM (DEVICES.md B.3).
+//
+//   shelly-pro3em-sim [--listen ADDR] [--port N] [--port-file FILE]
+//                     [--served-log FILE] [--seed N] [--device-id ID]
+//                     [--no-neutral-ct]
+//
+// Endpoints:
+//   GET  /rpc/EM.GetStatus?id=0        bare result object (complete B.2 key set)
+//   GET  /rpc/EMData.GetStatus?id=0    bare result object (B.3 key set)
+//   GET  /rpc/Shelly.GetDeviceInfo     device info
+//   GET  /shelly                       device info
+//   POST /rpc  {"id":1,"method":"EM.GetStatus","params":{"id":0}}
+//        -> {"id":1,"src":"<device id>","result":{...}}  ("dst" added when the
+//           request has "src", as the device does)
+// Errors are {"code":C,"message":M}, bare on GET and as the frame's "error" on
+// POST, with the same HTTP status either way: an unknown method is code and
+// status 404 ("No handler for <method>"); a missing or malformed id is -103
+// with 400; an id other than 0 is -105 with 400; a POST body that is not a
+// JSON-RPC request is -32700 or -32600 with 400.
+//
+// n_current is the phasor sum of the phase currents, as with a neutral CT;
+// --no-neutral-ct makes it null, as on a meter without one.
+//
+// --port 0 binds an ephemeral port. Once bound, "listening on ADDR:PORT" goes
+// to stdout and, with --port-file, the port number plus a newline is written
+// to FILE atomically (temp file, rename), so a test can wait for the file.
+// SIGTERM or SIGINT stop the server; the exit status is then 0. Idle
+// keep-alive connections are closed after 1 s so that stopping is quick.
+//
+// --served-log FILE appends one line per EM.GetStatus or EMData.GetStatus
+// answered with a result, over GET or POST, flushed at once:
+//   {"served_at_ms":<unix ms the values were computed for>,"method":"EM.GetStatus","result":{...}}
+// The result text is the very bytes sent in the body, so the numbers match
+// byte for byte.
+#include <httplib.h>
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cctype>
+#include <cerrno>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "tests/sim/shelly_pro3em_model.h"
+
+namespace wattline::sim {
+namespace {
+
+using Json = nlohmann::ordered_json;  // keeps the device's key order
+
+struct Options {
+  std::string listen = "127.0.0.1";
+  int port = 0;
+  std::string port_file;
+  std::string served_log;
+  uint64_t seed = 1;
+  std::string device_id;   // default derived from the seed
+  bool neutral_ct = true;  // false: n_current is null
+};
+
+// An RPC outcome: either `result_text` (serialised once) or an error.
+struct Reply {
+  int http_status = 200;
+  std::string result_text;
+  int error_code = 0;
+  std::string error_message;
+};
+
+Reply Error(int http_status, int code, std::string message) {
+  return Reply{http_status, "", code, std::move(message)};
+}
+
+std::string Dump(const Json& json) {
+  // Replace, not throw, on invalid UTF-8 echoed from a request.
+  return json.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+int64_t NowUnixMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Json EmToJson(const EmReading& reading, bool neutral_ct) {
+  Json json;
+  json["id"] = 0;
+  const char* const names[] = {"a", "b", "c"};
+  for (size_t i = 0; i < 3; ++i) {
+    const std::string x = names[i];
+    const PhaseReading& phase = reading.phases[i];
+    json[x + "_current"] = phase.current_a;
+    json[x + "_voltage"] = phase.voltage_v;
+    json[x + "_act_power"] = phase.act_power_w;
+    json[x + "_aprt_power"] = phase.aprt_power_va;
+    json[x + "_pf"] = phase.pf;
+    json[x + "_freq"] = phase.freq_hz;
+    json[x + "_errors"] = Json::array();
+  }
+  // A meter without a neutral CT reports null (DEVICES.md B.2).
+  json["n_current"] = neutral_ct ? Json(reading.n_current_a) : Json(nullptr);
+  json["n_errors"] = Json::array();
+  json["total_current"] = reading.total_current_a;
+  json["total_act_power"] = reading.total_act_power_w;
+  json["total_aprt_power"] = reading.total_aprt_power_va;
+  json["user_calibrated_phase"] = Json::array();
+  json["errors"] = Json::array();
+  return json;
+}
+
+Json EmDataToJson(const EmDataReading& reading) {
+  Json json;
+  json["id"] = 0;
+  const char* const names[] = {"a", "b", "c"};
+  for (size_t i = 0; i < 3; ++i) {
+    const std::string x = names[i];
+    json[x + "_total_act_energy"] = reading.imported_wh[i];
+    json[x + "_total_act_ret_energy"] = reading.exported_wh[i];
+  }
+  json["total_act"] = reading.total_imported_wh;
+  json["total_act_ret"] = reading.total_exported_wh;
+  return json;
+}
+
+std::string DefaultDeviceId(uint64_t seed) {
+  // Shelly ids are the model name and the lower-case MAC; C8F09E is a
+  // Shelly (Allterco) OUI.
+  char mac[7];
+  std::snprintf(mac, sizeof mac, "%06llx",
+                static_cast<unsigned long long>((seed * 0x9e3779b97f4a7c15ULL) >> 40));
+  return std::string("shellypro3em-c8f09e") + mac;
+}
+
+// The MAC in the id's last 12 characters, upper case; a fixed one otherwise.
+std::string MacFromId(const std::string& id) {
+  std::string mac = id.size() >= 12 ? id.substr(id.size() - 12) : "";
+  bool hex = mac.size() == 12;
+  for (char& c : mac) {
+    hex = hex && std::isxdigit(static_cast<unsigned char>(c));
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return hex ? mac : "C8F09E000001";
+}
+
+// The simulated device: model, identity and served log. Thread-safe: the
+// server's worker threads call Call() concurrently.
+class Device {
+ public:
+  Device(const Options& options, std::FILE* served_log)
+      : id_(options.device_id.empty() ? DefaultDeviceId(options.seed) : options.device_id),
+        neutral_ct_(options.neutral_ct),
+        model_(options.seed, NowUnixMs()),
+        served_log_(served_log) {
+    Json info;
+    info["name"] = nullptr;
+    info["id"] = id_;
+    info["mac"] = MacFromId(id_);
+    info["slot"] = 0;
+    info["model"] = "SPEM-003CEBEU";
+    info["gen"] = 2;
+    info["fw_id"] = "20241011-114455/1.4.4-g6d2a586";
+    info["ver"] = "1.4.4";
+    info["app"] = "Pro3EM";
+    info["auth_en"] = false;
+    info["auth_domain"] = nullptr;
+    info["profile"] = "triphase";
+    device_info_text_ = Dump(info);
+  }
+
+  const std::string& id() const { return id_; }
+
+  // Runs `method`; `id` is the params' "id" if one was given (nullptr if not).
+  Reply Call(const std::string& method, const Json* id) {
+    if (method == "Shelly.GetDeviceInfo") return Reply{200, device_info_text_, 0, ""};
+    const bool em = method == "EM.GetStatus";
+    if (!em && method != "EMData.GetStatus") {
+      return Error(404, 404, "No handler for " + method);
+    }
+    if (id == nullptr) return Error(400, -103, "Missing required argument 'id'!");
+    if (!id->is_number_integer()) return Error(400, -103, "Invalid argument 'id'!");
+    if (id->get<int64_t>() != 0) {
+      return Error(400, -105, "Argument 'id', value " + Dump(*id) + " not found!");
+    }
+
+    // One lock over computing, logging and serialising: log lines come out in
+    // the order the model advanced, and the model is not thread-safe.
+    std::lock_guard<std::mutex> lock(mu_);
+    const int64_t now_ms = NowUnixMs();
+    std::string text = em ? Dump(EmToJson(model_.Em(now_ms), neutral_ct_))
+                          : Dump(EmDataToJson(model_.EmData(now_ms)));
+    if (served_log_ != nullptr) {
+      std::string line = "{\"served_at_ms\":" + std::to_string(now_ms) + ",\"method\":\"" + method +
+                         "\",\"result\":" + text + "}\n";
+      if (std::fwrite(line.data(), 1, line.size(), served_log_) != line.size() ||
+          std::fflush(served_log_) != 0) {
+        std::fprintf(stderr, "shelly-pro3em-sim: cannot write served log: %s\n",
+                     std::strerror(errno));
+      }
+    }
+    return Reply{200, std::move(text), 0, ""};
+  }
+
+  const std::string& device_info_text() const { return device_info_text_; }
+
+ private:
+  const std::string id_;
+  const bool neutral_ct_;
+  std::string device_info_text_;
+  std::mutex mu_;
+  ShellyPro3emModel model_;  // GUARDED_BY(mu_)
+  std::FILE* served_log_;    // GUARDED_BY(mu_); not owned
+};
+
+std::string ErrorText(const Reply& reply) {
+  Json error;
+  error["code"] = reply.error_code;
+  error["message"] = reply.error_message;
+  return Dump(error);
+}
+
+void HandleGet(Device& device, const httplib::Request& req, httplib::Response& res) {
+  std::optional<Json> id;
+  if (req.has_param("id")) {
+    // GET parameters are JSON values: ?id=0. Anything unparsable is a string.
+    const std::string raw = req.get_param_value("id");
+    Json parsed = Json::parse(raw, nullptr, /*allow_exceptions=*/false);
+    id = parsed.is_discarded() ? Json(raw) : parsed;
+  }
+  const Reply reply = device.Call(req.matches[1].str(), id ? &*id : nullptr);
+  res.status = reply.http_status;
+  res.set_content(reply.error_code == 0 ? reply.result_text : ErrorText(reply), "application/json");
+}
+
+void HandlePost(Device& device, const httplib::Request& req, httplib::Response& res) {
+  const Json request = Json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+  Json frame_id = nullptr;
+  Reply reply;
+  if (request.is_discarded()) {
+    reply = Error(400, -32700, "Parse error");
+  } else if (!request.is_object() || !request.contains("method") ||
+             !request["method"].is_string()) {
+    reply = Error(400, -32600, "Invalid request");
+  } else {
+    if (request.contains("id")) frame_id = request["id"];
+    const Json* id = nullptr;
+    auto params = request.find("params");
+    if (params != request.end() && params->is_object() && params->contains("id")) {
+      id = &(*params)["id"];
+    }
+    reply = device.Call(request["method"].get<std::string>(), id);
+  }
+  // Built as text so the result is byte for byte what the served log holds.
+  std::string body = "{\"id\":" + Dump(frame_id) + ",\"src\":" + Dump(Json(device.id()));
+  if (!request.is_discarded() && request.is_object() && request.contains("src") &&
+      request["src"].is_string()) {
+    body += ",\"dst\":" + Dump(request["src"]);
+  }
+  body +=
+      reply.error_code == 0 ? ",\"result\":" + reply.result_text : ",\"error\":" + ErrorText(reply);
+  body += "}";
+  res.status = reply.http_status;
+  res.set_content(body, "application/json");
+}
+
+constexpr char kUsage[] =
+    "usage: shelly-pro3em-sim [--listen ADDR] [--port N] [--port-file FILE]\n"
+    "                         [--served-log FILE] [--seed N] [--device-id ID]\n"
+    "                         [--no-neutral-ct]\n";
+
+[[noreturn]] void Usage(const char* problem) {
+  std::fprintf(stderr, "shelly-pro3em-sim: %s\n%s", problem, kUsage);
+  std::exit(2);
+}
+
+Options ParseArgs(int argc, char** argv) {
+  Options options;
+  for (int i = 1; i < argc; ++i) {
+    const std::string flag = argv[i];
+    if (flag == "--help" || flag == "-h") {
+      std::printf("shelly-pro3em-sim: a Shelly Pro 3EM speaking Gen2 RPC over HTTP\n%s", kUsage);
+      std::exit(0);
+    }
+    if (flag == "--no-neutral-ct") {
+      options.neutral_ct = false;
+      continue;
+    }
+    if (i + 1 >= argc) Usage(("missing value for " + flag).c_str());
+    const std::string value = argv[++i];
+    char* end = nullptr;
+    errno = 0;
+    if (flag == "--listen") {
+      options.listen = value;
+    } else if (flag == "--port") {
+      const long port = std::strtol(value.c_str(), &end, 10);
+      if (*end != '\0' || value.empty() || port < 0 || port > 65535) Usage("bad --port");
+      options.port = static_cast<int>(port);
+    } else if (flag == "--port-file") {
+      options.port_file = value;
+    } else if (flag == "--served-log") {
+      options.served_log = value;
+    } else if (flag == "--seed") {
+      options.seed = std::strtoull(value.c_str(), &end, 10);
+      if (*end != '\0' || value.empty() || errno != 0) Usage("bad --seed");
+    } else if (flag == "--device-id") {
+      if (value.empty()) Usage("empty --device-id");
+      options.device_id = value;
+    } else {
+      Usage(("unknown flag " + flag).c_str());
+    }
+  }
+  return options;
+}
+
+// Writes "PORT\n" to `path` via a temporary file and rename(2), so a reader
+// sees either no file or the whole of it.
+bool WritePortFile(const std::string& path, int port) {
+  const std::string tmp = path + ".tmp";
+  std::FILE* file = std::fopen(tmp.c_str(), "w");
+  if (file == nullptr) return false;
+  const bool written = std::fprintf(file, "%d\n", port) > 0;
+  if (std::fclose(file) != 0 || !written) return false;
+  return std::rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+int Run(int argc, char** argv) {
+  const Options options = ParseArgs(argc, argv);
+
+  // Signals are taken by sigwait() in this thread only; the server's threads,
+  // created below, inherit the blocked mask.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  std::FILE* served_log = nullptr;
+  if (!options.served_log.empty()) {
+    served_log = std::fopen(options.served_log.c_str(), "a");
+    if (served_log == nullptr) {
+      std::fprintf(stderr, "shelly-pro3em-sim: cannot open %s: %s\n", options.served_log.c_str(),
+                   std::strerror(errno));
+      return 1;
+    }
+  }
+  Device device(options, served_log);
+
+  httplib::Server server;
+  // stop() waits for workers, and a worker holding an idle keep-alive
+  // connection waits out this timeout (default 5 s) before it notices.
+  server.set_keep_alive_timeout(1);
+  server.Get(R"(/rpc/([A-Za-z0-9_.]+))", [&](const httplib::Request& req, httplib::Response& res) {
+    HandleGet(device, req, res);
+  });
+  server.Get("/shelly", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_content(device.device_info_text(), "application/json");
+  });
+  server.Post("/rpc", [&](const httplib::Request& req, httplib::Response& res) {
+    HandlePost(device, req, res);
+  });
+
+  const int port = options.port == 0
+                       ? server.bind_to_any_port(options.listen)
+                       : (server.bind_to_port(options.listen, options.port) ? options.port : -1);
+  if (port <= 0) {
+    std::fprintf(stderr, "shelly-pro3em-sim: cannot listen on %s:%d\n", options.listen.c_str(),
+                 options.port);
+    return 1;
+  }
+  std::printf("listening on %s:%d\n", options.listen.c_str(), port);
+  std::fflush(stdout);
+  if (!options.port_file.empty() && !WritePortFile(options.port_file, port)) {
+    std::fprintf(stderr, "shelly-pro3em-sim: cannot write %s: %s\n", options.port_file.c_str(),
+                 std::strerror(errno));
+    return 1;
+  }
+
+  std::atomic<bool> failed{false};
+  std::atomic<bool> returned{false};
+  std::thread serve([&] {
+    failed = !server.listen_after_bind();
+    returned = true;
+    if (failed) kill(getpid(), SIGTERM);  // wakes sigwait() below
+  });
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  // stop() does nothing until the accept loop runs; a signal can come first.
+  while (!returned && !server.is_running()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  server.stop();
+  serve.join();
+  if (served_log != nullptr) std::fclose(served_log);
+  return failed ? 1 : 0;
+}
+
+}  // namespace
+}  // namespace wattline::sim
+
+int main(int argc, char** argv) { return wattline::sim::Run(argc, argv); }

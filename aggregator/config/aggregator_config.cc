@@ -1,0 +1,110 @@
+#include "aggregator/config/aggregator_config.h"
+
+#include <array>
+#include <charconv>
+
+#include "common/config/config_tree.h"
+#include "common/config/option_table.h"
+
+namespace wattline::aggregator {
+namespace {
+
+constexpr std::array<OptionSpec, 2> kTopOptions = {{
+    {"data_dir", OptionType::kString, "/var/lib/wattline-aggregator",
+     "Where the series are stored; --data-dir overrides it"},
+    {"log_level", OptionType::kString, "info", "debug, info, warning or error"},
+}};
+
+constexpr std::array<OptionSpec, 4> kIngestOptions = {{
+    {"listen", OptionType::kString, "0.0.0.0:9781",
+     "The agents' mutual-TLS listener; agents reach it over the LAN"},
+    {"pki_dir", OptionType::kString, "/etc/wattline/pki",
+     "Made by `wattline-aggregator pki init`: server certificate and the CA agents are checked "
+     "against"},
+    {"max_batch_bytes", OptionType::kInt, "4194304",
+     "Largest compressed batch accepted (413 beyond, checked before reading the body)"},
+    {"max_batch_decompressed_bytes", OptionType::kInt, "67108864",
+     "Largest decompressed batch: guards against zstd bombs"},
+}};
+
+constexpr std::array<OptionSpec, 1> kApiOptions = {{
+    {"listen", OptionType::kString, "127.0.0.1:9780",
+     "The query API (Prometheus-compatible) for Grafana; loopback unless a proxy adds auth"},
+}};
+
+Result<AggregatorConfig> FromTree(const Result<ConfigNode>& root) {
+  if (!root.ok()) return root.status();
+  for (const auto& [key, value] : root->entries) {
+    bool known = key == "ingest" || key == "api";
+    for (const OptionSpec& spec : kTopOptions) known = known || spec.key == key;
+    if (!known) return Status::InvalidArgument(value.Where() + ": unknown option \"" + key + "\"");
+  }
+  // Top-level scalars share the root map with the sections; read them alone.
+  ConfigNode top = *root;
+  std::erase_if(top.entries, [](const auto& entry) {
+    return entry.first == "ingest" || entry.first == "api";
+  });
+  Result<OptionValues> values = ReadOptions(&top, kTopOptions, "");
+  if (!values.ok()) return values.status();
+  Result<OptionValues> ingest = ReadOptions(root->Find("ingest"), kIngestOptions, "ingest");
+  if (!ingest.ok()) return ingest.status();
+  Result<OptionValues> api = ReadOptions(root->Find("api"), kApiOptions, "api");
+  if (!api.ok()) return api.status();
+
+  AggregatorConfig config;
+  config.data_dir = values->String("data_dir");
+  config.log_level = values->String("log_level");
+  config.pki_dir = ingest->String("pki_dir");
+  config.max_batch_bytes = ingest->Int("max_batch_bytes");
+  config.max_batch_decompressed_bytes = ingest->Int("max_batch_decompressed_bytes");
+  if (config.max_batch_bytes <= 0 || config.max_batch_decompressed_bytes <= 0) {
+    return Status::InvalidArgument(root->source + ": ingest size limits must be > 0");
+  }
+  Result<ListenAddress> ingest_listen = ParseListenAddress(ingest->String("listen"));
+  if (!ingest_listen.ok()) return ingest_listen.status().WithContext(root->source + ": ingest.listen");
+  config.ingest_listen = *ingest_listen;
+  Result<ListenAddress> api_listen = ParseListenAddress(api->String("listen"));
+  if (!api_listen.ok()) return api_listen.status().WithContext(root->source + ": api.listen");
+  config.api_listen = *api_listen;
+  return config;
+}
+
+}  // namespace
+
+Result<ListenAddress> ParseListenAddress(std::string_view text) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0) {
+    return Status::InvalidArgument("expected host:port, got \"" + std::string(text) + "\"");
+  }
+  std::string_view host = text.substr(0, colon);
+  std::string_view port_text = text.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  int port = -1;
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || end != port_text.data() + port_text.size() || port < 0 ||
+      port > 65535) {
+    return Status::InvalidArgument("bad port in \"" + std::string(text) + "\"");
+  }
+  return ListenAddress{std::string(host), port};
+}
+
+Result<AggregatorConfig> ParseAggregatorConfig(std::string_view yaml, std::string_view source) {
+  return FromTree(ParseYamlConfig(yaml, source));
+}
+
+Result<AggregatorConfig> LoadAggregatorConfig(const std::string& path) {
+  if (path.empty()) return ParseAggregatorConfig("", "defaults");
+  return FromTree(LoadYamlConfigFile(path));
+}
+
+std::string AggregatorConfigReference() {
+  std::string out = "# wattline-aggregator configuration: every option, its default and why.\n\n";
+  out += RenderOptions(kTopOptions, 0);
+  out += "\ningest:\n" + RenderOptions(kIngestOptions, 2);
+  out += "\napi:\n" + RenderOptions(kApiOptions, 2);
+  return out;
+}
+
+}  // namespace wattline::aggregator

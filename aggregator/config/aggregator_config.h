@@ -1,0 +1,41 @@
+// The aggregator's configuration: a YAML file whose every option is declared
+// in a table in aggregator_config.cc, which also renders --print-config.
+#ifndef WATTLINE_AGGREGATOR_CONFIG_AGGREGATOR_CONFIG_H_
+#define WATTLINE_AGGREGATOR_CONFIG_AGGREGATOR_CONFIG_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace wattline::aggregator {
+
+struct ListenAddress {
+  std::string host;
+  int port = 0;  // 0: pick a free port (tests)
+};
+
+// "host:port" or "[v6]:port". InvalidArgument otherwise.
+Result<ListenAddress> ParseListenAddress(std::string_view text);
+
+struct AggregatorConfig {
+  std::string data_dir;
+  std::string log_level;
+  ListenAddress ingest_listen;
+  std::string pki_dir;  // ca.pem, server.pem, server-key.pem (aggregator/pki/pki.h)
+  int64_t max_batch_bytes = 0;
+  int64_t max_batch_decompressed_bytes = 0;
+  ListenAddress api_listen;
+};
+
+// Reads `path`; an empty path gives every default.
+Result<AggregatorConfig> LoadAggregatorConfig(const std::string& path);
+Result<AggregatorConfig> ParseAggregatorConfig(std::string_view yaml, std::string_view source);
+
+// Every option with its default and a one-line reason, as commented YAML.
+std::string AggregatorConfigReference();
+
+}  // namespace wattline::aggregator
+
+#endif  // WATTLINE_AGGREGATOR_CONFIG_AGGREGATOR_CONFIG_H_

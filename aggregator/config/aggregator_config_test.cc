@@ -1,0 +1,40 @@
+#include "aggregator/config/aggregator_config.h"
+
+#include <gtest/gtest.h>
+
+namespace wattline::aggregator {
+namespace {
+
+TEST(AggregatorConfig, EmptyConfigGivesDocumentedDefaults) {
+  auto config = ParseAggregatorConfig("", "a.yaml");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->api_listen.host, "127.0.0.1");
+  EXPECT_EQ(config->api_listen.port, 9780);
+  EXPECT_EQ(config->ingest_listen.port, 9781);
+  EXPECT_EQ(config->data_dir, "/var/lib/wattline-aggregator");
+}
+
+TEST(AggregatorConfig, ReadsSections) {
+  auto config = ParseAggregatorConfig(
+      "data_dir: /tmp/x\ningest:\n  listen: \"[::1]:0\"\n  pki_dir: /p\napi:\n  listen: 0.0.0.0:1\n",
+      "a.yaml");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->data_dir, "/tmp/x");
+  EXPECT_EQ(config->ingest_listen.host, "::1");
+  EXPECT_EQ(config->ingest_listen.port, 0);
+  EXPECT_EQ(config->pki_dir, "/p");
+  EXPECT_EQ(config->api_listen.port, 1);
+}
+
+TEST(AggregatorConfig, RefusesUnknownOptionsAndBadPorts) {
+  EXPECT_FALSE(ParseAggregatorConfig("datadir: /x\n", "a.yaml").ok());
+  EXPECT_FALSE(ParseAggregatorConfig("api:\n  listen: host:99999\n", "a.yaml").ok());
+  EXPECT_FALSE(ParseAggregatorConfig("api:\n  listen: nohost\n", "a.yaml").ok());
+}
+
+TEST(AggregatorConfig, ReferenceParsesBack) {
+  EXPECT_TRUE(ParseAggregatorConfig(AggregatorConfigReference(), "ref.yaml").ok());
+}
+
+}  // namespace
+}  // namespace wattline::aggregator

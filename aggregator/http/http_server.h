@@ -1,0 +1,54 @@
+// The aggregator's HTTP(S) listener: the only aggregator file that includes
+// httplib.h. Handlers see plain HttpRequest/HttpResponse (http_types.h).
+//
+// With TLS, the listener requires a client certificate signed by
+// `client_ca_file` (mutual TLS) and passes the certificate's CN to handlers
+// as HttpRequest::peer_identity; a client without one fails the handshake.
+// Bodies over `max_body_bytes` are refused with 413 from the Content-Length
+// header, before anything is allocated for them.
+//
+// Thread-safety: Handle() before Bind(); handlers then run concurrently on
+// the server's worker threads and must be thread-safe.
+#ifndef WATTLINE_AGGREGATOR_HTTP_HTTP_SERVER_H_
+#define WATTLINE_AGGREGATOR_HTTP_HTTP_SERVER_H_
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "aggregator/http/http_types.h"
+#include "common/status.h"
+
+namespace wattline::aggregator {
+
+struct HttpServerOptions {
+  std::string name;  // for log lines: "ingest", "api"
+  std::string host = "127.0.0.1";
+  int port = 0;  // 0: an ephemeral port, see Bind()
+  // TLS: all three or none. TLS 1.2 is the oldest version accepted.
+  std::string cert_file;
+  std::string key_file;
+  std::string client_ca_file;
+  size_t max_body_bytes = 1 << 20;
+  int64_t keep_alive_timeout_ms = 60'000;
+  int64_t io_timeout_ms = 30'000;
+};
+
+class HttpServer {
+ public:
+  // Fails when the TLS files cannot be loaded or do not match.
+  static Result<std::unique_ptr<HttpServer>> Create(const HttpServerOptions& options);
+  virtual ~HttpServer() = default;
+
+  // Routes `method` `path` (exact match) to `handler`.
+  virtual void Handle(const std::string& method, const std::string& path, HttpHandler handler) = 0;
+  // Binds the listening socket; returns the bound port.
+  virtual Result<int> Bind() = 0;
+  // Serves on a thread of its own until Stop().
+  virtual void StartServing() = 0;
+  virtual void Stop() = 0;
+};
+
+}  // namespace wattline::aggregator
+
+#endif  // WATTLINE_AGGREGATOR_HTTP_HTTP_SERVER_H_

@@ -1,0 +1,155 @@
+#include "tests/support/system_stack.h"
+
+#include <httplib.h>
+#include <signal.h>
+
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+#include "aggregator/pki/pki.h"
+
+namespace wattline::testing {
+
+std::string Binaries::Aggregator() { return WATTLINE_AGGREGATOR_BIN; }
+std::string Binaries::Agent() { return WATTLINE_AGENT_BIN; }
+std::string Binaries::ShellySim() { return WATTLINE_SHELLY_SIM_BIN; }
+std::string Binaries::ArmelAgent() { return WATTLINE_ARMEL_AGENT_BIN; }
+
+SystemStack::SystemStack() = default;
+
+SystemStack::~SystemStack() {
+  StopAgent();
+  StopSimulator();
+  StopAggregator();
+}
+
+Status SystemStack::StartAggregator() {
+  if (!ReadFileOrEmpty(aggregator::PkiLayout::CaCert(pki_dir())).empty()) {
+    // PKI already made by an earlier start: a restart keeps it.
+  } else {
+    aggregator::PkiInitOptions pki;
+    pki.dir = pki_dir();
+    WATTLINE_RETURN_IF_ERROR(aggregator::InitPki(pki));
+  }
+  std::string config = dir_.File("aggregator.yaml");
+  WriteFile(config, "data_dir: " + dir_.File("aggregator-data") +
+                        "\ningest:\n  listen: 127.0.0.1:0\n  pki_dir: " + pki_dir() +
+                        "\napi:\n  listen: 127.0.0.1:0\n");
+  std::string ready = dir_.File("aggregator.ready");
+  std::remove(ready.c_str());
+  aggregator_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{Binaries::Aggregator(), "--config", config, "--ready-file", ready},
+      dir_.File("aggregator.log"));
+  if (!WaitFor([&] { return !ReadFileOrEmpty(ready).empty() || !aggregator_->Running(); }, 20000) ||
+      ReadFileOrEmpty(ready).empty()) {
+    return Status::Unavailable("aggregator did not start:\n" + aggregator_->Log());
+  }
+  auto ports = nlohmann::json::parse(ReadFileOrEmpty(ready));
+  ingest_port_ = ports["ingest_port"];
+  api_port_ = ports["api_port"];
+  return Status::Ok();
+}
+
+void SystemStack::StopAggregator() {
+  if (aggregator_) aggregator_->Stop(SIGTERM, 10000);
+}
+
+Status SystemStack::StartSimulator() {
+  std::string port_file = dir_.File("sim.port");
+  simulator_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{Binaries::ShellySim(), "--port", "0", "--port-file", port_file,
+                               "--served-log", served_log(), "--seed", "7"},
+      dir_.File("sim.log"));
+  if (!WaitFor([&] { return !ReadFileOrEmpty(port_file).empty() || !simulator_->Running(); },
+               20000) ||
+      ReadFileOrEmpty(port_file).empty()) {
+    return Status::Unavailable("simulator did not start:\n" + simulator_->Log());
+  }
+  sim_port_ = std::stoi(ReadFileOrEmpty(port_file));
+  return Status::Ok();
+}
+
+void SystemStack::StopSimulator() {
+  if (simulator_) simulator_->Stop(SIGTERM, 10000);
+}
+
+Status SystemStack::StartAgent(const std::string& agent_binary,
+                               const std::vector<std::string>& launcher,
+                               const std::string& agent_name, int poll_ms, int seal_ms) {
+  aggregator::AgentIssueOptions issue;
+  issue.dir = pki_dir();
+  issue.name = agent_name;
+  issue.force = true;
+  WATTLINE_RETURN_IF_ERROR(aggregator::IssueAgent(issue));
+  std::string config = dir_.File("agent.yaml");
+  // "localhost", not 127.0.0.1: the agent must resolve a host name and the
+  // server certificate must name it.
+  WriteFile(config,
+            "agent:\n  name: " + agent_name + "\n  data_dir: " + dir_.File("agent-data") +
+                "\n  seal_interval: " + std::to_string(seal_ms) + "ms\n" +
+                "upload:\n  url: https://localhost:" + std::to_string(ingest_port_) +
+                "\n  ca: " + aggregator::PkiLayout::AgentCa(pki_dir(), agent_name) +
+                "\n  cert: " + aggregator::PkiLayout::AgentCert(pki_dir(), agent_name) +
+                "\n  key: " + aggregator::PkiLayout::AgentKey(pki_dir(), agent_name) +
+                "\n  backoff_initial: 100ms\n  backoff_max: 1s\n"
+                "sources:\n  - type: shelly_gen2_http\n    device: panel\n    url: http://127.0.0.1:" +
+                std::to_string(sim_port_) + "\n    interval: " + std::to_string(poll_ms) +
+                "ms\n    timeout: 2s\n");
+  std::vector<std::string> argv = launcher;
+  argv.push_back(agent_binary);
+  argv.push_back("--config");
+  argv.push_back(config);
+  agent_ = std::make_unique<ChildProcess>(argv, dir_.File("agent.log"));
+  if (!agent_->started()) return Status::Unavailable("cannot start the agent");
+  return Status::Ok();
+}
+
+void SystemStack::StopAgent() {
+  if (agent_) agent_->Stop(SIGTERM, 15000);
+}
+
+Result<std::string> SystemStack::ApiGet(
+    const std::string& path, const std::vector<std::pair<std::string, std::string>>& params) {
+  httplib::Client client("127.0.0.1", api_port_);
+  client.set_read_timeout(std::chrono::seconds(10));
+  httplib::Params query(params.begin(), params.end());
+  auto result = client.Get(path, query, httplib::Headers{});
+  if (!result) return Status::Unavailable("GET " + path + ": " + httplib::to_string(result.error()));
+  if (result->status != 200) {
+    return Status::Unavailable("GET " + path + ": HTTP " + std::to_string(result->status) + ": " +
+                               result->body);
+  }
+  return result->body;
+}
+
+Result<std::vector<std::pair<int64_t, double>>> SystemStack::RawSamples(
+    const std::string& selector) {
+  Result<std::string> body = ApiGet("/api/v1/query", {{"query", selector + "[1h]"}});
+  if (!body.ok()) return body.status();
+  auto json = nlohmann::json::parse(*body, nullptr, false);
+  if (json.is_discarded() || json["status"] != "success" ||
+      json["data"]["resultType"] != "matrix") {
+    return Status::Internal("unexpected answer: " + *body);
+  }
+  std::vector<std::pair<int64_t, double>> out;
+  const auto& result = json["data"]["result"];
+  if (result.empty()) return out;
+  if (result.size() != 1) return Status::Internal("selector matched several series: " + *body);
+  for (const auto& point : result[0]["values"]) {
+    double seconds = point[0].get<double>();
+    out.emplace_back(static_cast<int64_t>(std::llround(seconds * 1000)),
+                     std::stod(point[1].get<std::string>()));
+  }
+  return out;
+}
+
+std::string SystemStack::Logs() const {
+  std::string out;
+  for (const char* name : {"aggregator.log", "sim.log", "agent.log"}) {
+    out += "---- " + std::string(name) + "\n" + ReadFileOrEmpty(dir_.File(name));
+  }
+  return out;
+}
+
+}  // namespace wattline::testing

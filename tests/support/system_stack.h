@@ -1,0 +1,72 @@
+// The real processes of a system test: an aggregator with a fresh PKI, a
+// Shelly Pro 3EM simulator and an agent, on loopback ports picked at run time
+// (each binds port 0 and reports the port it got), in a temporary directory.
+#ifndef WATTLINE_TESTS_SUPPORT_SYSTEM_STACK_H_
+#define WATTLINE_TESTS_SUPPORT_SYSTEM_STACK_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "common/testing/temp_dir.h"
+#include "tests/support/child_process.h"
+
+namespace wattline::testing {
+
+// Binaries under test, compiled in by CMake.
+struct Binaries {
+  static std::string Aggregator();
+  static std::string Agent();
+  static std::string ShellySim();
+  // The armel agent and the emulator that runs it, or "" when not built.
+  static std::string ArmelAgent();
+};
+
+class SystemStack {
+ public:
+  SystemStack();
+  ~SystemStack();
+
+  const TempDir& dir() const { return dir_; }
+  std::string pki_dir() const { return dir_.File("pki"); }
+
+  // Creates the PKI and starts the aggregator; waits until it listens.
+  Status StartAggregator();
+  void StopAggregator();
+  Status StartSimulator();
+  void StopSimulator();
+  // Issues a certificate for `agent_name` and starts an agent polling the
+  // simulator every `poll_ms`, sealing every `seal_ms`. `launcher` runs the
+  // binary (e.g. {"/usr/bin/qemu-arm", "-cpu", "arm1176"}); empty: directly.
+  Status StartAgent(const std::string& agent_binary, const std::vector<std::string>& launcher,
+                    const std::string& agent_name, int poll_ms, int seal_ms);
+  void StopAgent();
+
+  int ingest_port() const { return ingest_port_; }
+  int api_port() const { return api_port_; }
+  std::string served_log() const { return dir_.File("served.jsonl"); }
+
+  // GET on the API listener with URL-encoded `params`; the body of a 200
+  // answer, or the error.
+  Result<std::string> ApiGet(const std::string& path,
+                             const std::vector<std::pair<std::string, std::string>>& params = {});
+  // The raw samples (ms, value) of the one series `selector` names, read
+  // with the range-vector query selector[window] at time now.
+  Result<std::vector<std::pair<int64_t, double>>> RawSamples(const std::string& selector);
+  // Everything the processes logged, for failure messages.
+  std::string Logs() const;
+
+ private:
+  TempDir dir_;
+  std::unique_ptr<ChildProcess> aggregator_;
+  std::unique_ptr<ChildProcess> simulator_;
+  std::unique_ptr<ChildProcess> agent_;
+  int ingest_port_ = 0;
+  int api_port_ = 0;
+  int sim_port_ = 0;
+};
+
+}  // namespace wattline::testing
+
+#endif  // WATTLINE_TESTS_SUPPORT_SYSTEM_STACK_H_

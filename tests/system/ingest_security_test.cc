@@ -1,0 +1,136 @@
+// The agents' listener against clients that should not get in, and against
+// bad input from clients that may: each case runs the real aggregator over
+// real mutual TLS.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+
+#include "aggregator/pki/pki.h"
+#include "common/batch_codec.h"
+#include "tests/support/system_stack.h"
+
+namespace wattline::testing {
+namespace {
+
+using aggregator::PkiLayout;
+
+std::string ValidFrame(uint64_t sequence) {
+  Batch batch;
+  batch.outbox_id = 99;
+  batch.sequence = sequence;
+  batch.series.push_back(SeriesSamples{{{"__name__", "power_watts"}, {"device", "probe"}},
+                                       {1'700'000'000'000, 1'700'000'001'000},
+                                       {10.5, 11.5}});
+  return *EncodeBatch(batch);
+}
+
+class IngestSecurity : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(stack_.StartAggregator().ok()) << stack_.Logs(); }
+
+  // A client of the ingest listener that trusts the aggregator's CA and
+  // presents the certificate of `agent` from the PKI in `pki_dir`.
+  std::unique_ptr<httplib::Client> ClientFor(const std::string& pki_dir, const std::string& agent) {
+    aggregator::AgentIssueOptions issue;
+    issue.dir = pki_dir;
+    issue.name = agent;
+    issue.force = true;
+    EXPECT_TRUE(aggregator::IssueAgent(issue).ok());
+    auto client = std::make_unique<httplib::Client>(
+        "https://localhost:" + std::to_string(stack_.ingest_port()),
+        PkiLayout::AgentCert(pki_dir, agent), PkiLayout::AgentKey(pki_dir, agent));
+    client->set_ca_cert_path(PkiLayout::CaCert(stack_.pki_dir()).c_str());
+    client->enable_server_certificate_verification(true);
+    client->set_connection_timeout(std::chrono::seconds(5));
+    return client;
+  }
+
+  httplib::Result Post(httplib::Client& client, const std::string& body) {
+    return client.Post("/api/agent/v1/batches", httplib::Headers{{"Content-Encoding", "zstd"}},
+                       body, "application/x-protobuf");
+  }
+
+  // How many power_watts samples of device "probe" are stored.
+  size_t StoredProbeSamples() {
+    auto samples = stack_.RawSamples("power_watts{device=\"probe\"}");
+    EXPECT_TRUE(samples.ok()) << samples.status().ToString();
+    return samples.ok() ? samples->size() : 0;
+  }
+
+  SystemStack stack_;
+};
+
+TEST_F(IngestSecurity, AgentWithCertificateFromAnotherCaIsRefused) {
+  std::string other_pki = stack_.dir().File("other-pki");
+  aggregator::PkiInitOptions init;
+  init.dir = other_pki;
+  ASSERT_TRUE(aggregator::InitPki(init).ok());
+  auto intruder = ClientFor(other_pki, "intruder");
+  auto result = Post(*intruder, ValidFrame(1));
+  EXPECT_FALSE(result) << "the TLS handshake must fail, got HTTP " << (result ? result->status : 0);
+  EXPECT_EQ(StoredProbeSamples(), 0u);
+}
+
+TEST_F(IngestSecurity, ClientWithoutCertificateIsRefused) {
+  httplib::Client anonymous("https://localhost:" + std::to_string(stack_.ingest_port()));
+  anonymous.set_ca_cert_path(PkiLayout::CaCert(stack_.pki_dir()).c_str());
+  anonymous.enable_server_certificate_verification(true);
+  auto result = Post(anonymous, ValidFrame(1));
+  EXPECT_FALSE(result) << "the TLS handshake must fail, got HTTP " << (result ? result->status : 0);
+  EXPECT_EQ(StoredProbeSamples(), 0u);
+}
+
+TEST_F(IngestSecurity, ReplayedBatchIsStoredOnce) {
+  auto agent = ClientFor(stack_.pki_dir(), "probe-agent");
+  auto first = Post(*agent, ValidFrame(1));
+  ASSERT_TRUE(first) << httplib::to_string(first.error()) << "\n" << stack_.Logs();
+  ASSERT_EQ(first->status, 200) << first->body;
+  EXPECT_FALSE(DecodeAck(first->body)->duplicate);
+  auto replay = Post(*agent, ValidFrame(1));
+  ASSERT_TRUE(replay);
+  ASSERT_EQ(replay->status, 200);
+  EXPECT_TRUE(DecodeAck(replay->body)->duplicate);
+  EXPECT_EQ(StoredProbeSamples(), 2u);
+  // The agent label comes from the certificate.
+  auto body = stack_.ApiGet("/api/v1/query", {{"query", "power_watts{device=\"probe\"}[1h]"}});
+  ASSERT_TRUE(body.ok());
+  EXPECT_NE(body->find("\"agent\":\"probe-agent\""), std::string::npos) << *body;
+}
+
+TEST_F(IngestSecurity, ReplayAfterAggregatorRestartIsStillStoredOnce) {
+  auto agent = ClientFor(stack_.pki_dir(), "probe-agent");
+  ASSERT_EQ(Post(*agent, ValidFrame(1))->status, 200);
+  stack_.StopAggregator();
+  ASSERT_TRUE(stack_.StartAggregator().ok()) << stack_.Logs();
+  auto again = ClientFor(stack_.pki_dir(), "probe-agent");
+  auto replay = Post(*again, ValidFrame(1));
+  ASSERT_TRUE(replay);
+  EXPECT_TRUE(DecodeAck(replay->body)->duplicate);
+  EXPECT_EQ(StoredProbeSamples(), 2u);
+}
+
+TEST_F(IngestSecurity, MalformedBodyGets400AndChangesNothing) {
+  auto agent = ClientFor(stack_.pki_dir(), "probe-agent");
+  std::string frame = ValidFrame(1);
+  frame[frame.size() / 2] ^= 0x5a;  // damage the compressed payload
+  auto result = Post(*agent, frame);
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 400) << result->body;
+  auto garbage = Post(*agent, "definitely not a batch");
+  ASSERT_TRUE(garbage);
+  EXPECT_EQ(garbage->status, 400);
+  EXPECT_EQ(StoredProbeSamples(), 0u);
+}
+
+TEST_F(IngestSecurity, OversizedBodyGets413AndChangesNothing) {
+  auto agent = ClientFor(stack_.pki_dir(), "probe-agent");
+  std::string huge(5 << 20, 'x');  // over the default 4 MiB limit
+  auto result = Post(*agent, huge);
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 413);
+  EXPECT_EQ(StoredProbeSamples(), 0u);
+}
+
+}  // namespace
+}  // namespace wattline::testing
