@@ -1,4 +1,5 @@
 // wattline-agent: parse flags and config, build the Agent, run the loop.
+#include <signal.h>
 #include <uv.h>
 
 #include <cstdio>
@@ -84,6 +85,8 @@ int Run(const std::string& config_path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A peer that closes its socket must give a write error, not kill us.
+  signal(SIGPIPE, SIG_IGN);
   std::string arg1 = argc > 1 ? argv[1] : "";
   if (arg1 == "--version") {
     std::printf("wattline-agent %s\n", wattline::kVersion);

@@ -89,6 +89,8 @@ int Run(const std::string& config_path, const std::string& data_dir,
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A client that closes its socket must give a write error, not kill us.
+  signal(SIGPIPE, SIG_IGN);
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && args[0] == "pki") {
     return wattline::aggregator::RunPkiCommand({args.begin() + 1, args.end()});

@@ -1,23 +1,30 @@
-// Durations as people write them in configs and Prometheus writes them in
-// queries: "500ms", "5s", "1m30s", "2h", "1d", "1w", "1y".
+// Durations as Prometheus writes them (prometheus/common model.ParseDuration),
+// used by PromQL ([5m], offset 1h), the API's step and timeout parameters, and
+// every duration option in the config files:
+//
+//   duration = "0" | { number unit }+      number = [0-9]+
+//   unit     = "y" | "w" | "d" | "h" | "m" | "s" | "ms"
+//
+// Units appear at most once each, from the largest to the smallest: 1h30m,
+// not 30m1h. A year is 365 days, a week 7 days.
+//
+// Thread-safety: pure functions.
 #ifndef WATTLINE_COMMON_DURATION_H_
 #define WATTLINE_COMMON_DURATION_H_
 
 #include <cstdint>
-#include <string>
 #include <string_view>
 
 #include "common/status.h"
 
 namespace wattline {
 
-// Prometheus's syntax: one or more <integer><unit> with units ms s m h d w y,
-// largest first, each unit at most once ("1h30m"); a day is 24 h, a week 7 d,
-// a year 365 d. "0" alone is zero. InvalidArgument otherwise, or on overflow.
+// The duration in milliseconds. Like Prometheus it is limited to what fits
+// in int64 nanoseconds (about 292 years).
+// Errors (InvalidArgument, Prometheus's texts): empty duration string;
+// not a valid duration string: "1h1h"; unknown unit "hs" in duration "1hs";
+// duration out of range.
 Result<int64_t> ParseDurationMs(std::string_view text);
-
-// The shortest text ParseDurationMs reads back to `ms`, e.g. "1m30s".
-std::string FormatDurationMs(int64_t ms);
 
 }  // namespace wattline
 

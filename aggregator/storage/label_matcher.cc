@@ -1,1 +1,148 @@
-// placeholder
+#include "aggregator/storage/label_matcher.h"
+
+#include <re2/re2.h>
+
+#include <utility>
+
+namespace wattline::aggregator {
+namespace {
+
+// Go's regexp/syntax wording for each RE2 error, so a bad regex reads as it
+// does in Prometheus: error parsing regexp: missing closing ): `(`
+std::string_view GoErrorText(RE2::ErrorCode code) {
+  switch (code) {
+    case RE2::ErrorBadEscape:
+      return "invalid escape sequence";
+    case RE2::ErrorBadCharClass:
+      return "invalid character class";
+    case RE2::ErrorBadCharRange:
+      return "invalid character class range";
+    case RE2::ErrorMissingBracket:
+      return "missing closing ]";
+    case RE2::ErrorMissingParen:
+      return "missing closing )";
+    case RE2::ErrorUnexpectedParen:
+      return "unexpected )";
+    case RE2::ErrorTrailingBackslash:
+      return "trailing backslash at end of expression";
+    case RE2::ErrorRepeatArgument:
+      return "missing argument to repetition operator";
+    case RE2::ErrorRepeatSize:
+      return "invalid repeat count";
+    case RE2::ErrorRepeatOp:
+      return "invalid nested repetition operator";
+    case RE2::ErrorBadPerlOp:
+      return "invalid or unsupported Perl syntax";
+    case RE2::ErrorBadUTF8:
+      return "invalid UTF-8";
+    case RE2::ErrorBadNamedCapture:
+      return "invalid named capture";
+    case RE2::ErrorPatternTooLarge:
+      return "expression too large";
+    default:
+      return "";
+  }
+}
+
+RE2::Options RegexOptions() {
+  RE2::Options options;
+  options.set_log_errors(false);
+  // Current Prometheus compiles with Go's DotNL flag: "." matches "\n" too.
+  options.set_dot_nl(true);
+  return options;
+}
+
+std::string RegexError(const std::string& value) {
+  // Compile the bare value once more so the error quotes what the user wrote,
+  // not our anchoring around it.
+  RE2 bare(value, RegexOptions());
+  const RE2::ErrorCode code = bare.ok() ? RE2::ErrorInternal : bare.error_code();
+  std::string_view text = GoErrorText(code);
+  if (text.empty()) return "error parsing regexp: " + (bare.ok() ? value : bare.error());
+  return "error parsing regexp: " + std::string(text) + ": `" + bare.error_arg() + "`";
+}
+
+void AppendQuoted(std::string& out, std::string_view value) {
+  out += '"';
+  for (char c : value) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        out += c;
+    }
+  }
+  out += '"';
+}
+
+}  // namespace
+
+LabelMatcher::LabelMatcher(Type type, std::string name, std::string value,
+                           std::shared_ptr<re2::RE2> regex)
+    : type_(type), name_(std::move(name)), value_(std::move(value)), regex_(std::move(regex)) {}
+
+Result<LabelMatcher> LabelMatcher::Make(Type type, std::string name, std::string value) {
+  std::shared_ptr<re2::RE2> regex;
+  if (type == Type::kRegexMatch || type == Type::kRegexNoMatch) {
+    // Anchored at both ends, as Prometheus anchors: ^(?:value)$.
+    regex = std::make_shared<re2::RE2>("^(?:" + value + ")$", RegexOptions());
+    if (!regex->ok()) return Status::InvalidArgument(RegexError(value));
+  }
+  return LabelMatcher(type, std::move(name), std::move(value), std::move(regex));
+}
+
+bool LabelMatcher::MatchesValue(std::string_view value) const {
+  switch (type_) {
+    case Type::kEqual:
+      return value == value_;
+    case Type::kNotEqual:
+      return value != value_;
+    case Type::kRegexMatch:
+      return RE2::FullMatch(value, *regex_);
+    case Type::kRegexNoMatch:
+      return !RE2::FullMatch(value, *regex_);
+  }
+  return false;
+}
+
+bool LabelMatcher::Matches(const Labels& labels) const {
+  // An absent label has the value "", so name="" matches it and name!=""
+  // requires the label, as in Prometheus.
+  return MatchesValue(LabelValue(labels, name_));
+}
+
+std::string LabelMatcher::ToString() const {
+  std::string out = name_;
+  switch (type_) {
+    case Type::kEqual:
+      out += "=";
+      break;
+    case Type::kNotEqual:
+      out += "!=";
+      break;
+    case Type::kRegexMatch:
+      out += "=~";
+      break;
+    case Type::kRegexNoMatch:
+      out += "!~";
+      break;
+  }
+  AppendQuoted(out, value_);
+  return out;
+}
+
+bool MatchesAll(const LabelMatchers& matchers, const Labels& labels) {
+  for (const LabelMatcher& matcher : matchers) {
+    if (!matcher.Matches(labels)) return false;
+  }
+  return true;
+}
+
+}  // namespace wattline::aggregator

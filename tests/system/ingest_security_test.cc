@@ -8,6 +8,7 @@
 
 #include "aggregator/pki/pki.h"
 #include "common/batch_codec.h"
+#include "common/clock.h"
 #include "tests/support/system_stack.h"
 
 namespace wattline::testing {
@@ -15,12 +16,15 @@ namespace {
 
 using aggregator::PkiLayout;
 
+// Two samples of power_watts{device="probe"}, taken a few seconds ago so the
+// queries' one-hour window sees them.
 std::string ValidFrame(uint64_t sequence) {
+  static const int64_t now_ms = SystemClock().NowUnixMs();
   Batch batch;
   batch.outbox_id = 99;
   batch.sequence = sequence;
   batch.series.push_back(SeriesSamples{{{"__name__", "power_watts"}, {"device", "probe"}},
-                                       {1'700'000'000'000, 1'700'000'001'000},
+                                       {now_ms - 2000, now_ms - 1000},
                                        {10.5, 11.5}});
   return *EncodeBatch(batch);
 }

@@ -1,0 +1,42 @@
+// The values a query evaluates to, as in Prometheus's promql/value.go: an
+// instant vector (one sample per series, at one time) and a range vector or
+// matrix (a series of points per series).
+#ifndef WATTLINE_AGGREGATOR_QUERY_VALUE_H_
+#define WATTLINE_AGGREGATOR_QUERY_VALUE_H_
+
+#include <bit>
+#include <cstdint>
+#include <vector>
+
+#include "aggregator/storage/series_reader.h"
+#include "common/labels.h"
+
+namespace wattline::aggregator {
+
+// The NaN Prometheus writes to mark a series stale (model/value.StaleNaN).
+// A stale sample is never returned: the series ends there until a newer
+// sample arrives.
+inline constexpr uint64_t kStaleNaNBits = 0x7ff0000000000002;
+
+inline bool IsStaleNaN(double value) { return std::bit_cast<uint64_t>(value) == kStaleNaNBits; }
+
+struct Sample {
+  Labels metric;
+  int64_t timestamp_ms = 0;
+  double value = 0;
+};
+
+// Ordered by metric.
+using Vector = std::vector<Sample>;
+
+struct Series {
+  Labels metric;
+  std::vector<SamplePoint> points;  // by timestamp, never empty
+};
+
+// Ordered by metric.
+using Matrix = std::vector<Series>;
+
+}  // namespace wattline::aggregator
+
+#endif  // WATTLINE_AGGREGATOR_QUERY_VALUE_H_
