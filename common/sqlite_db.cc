@@ -221,6 +221,25 @@ Status SqliteDb::SetUserVersion(int64_t version) {
 int64_t SqliteDb::LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
 int SqliteDb::Changes() const { return sqlite3_changes(db_); }
 
+Status MigrateSchema(SqliteDb& db, const std::vector<std::string_view>& schemas) {
+  Result<int64_t> version = db.UserVersion();
+  if (!version.ok()) return version.status();
+  const auto newest = static_cast<int64_t>(schemas.size());
+  if (*version > newest) {
+    return Status::InvalidArgument("schema version " + std::to_string(*version) +
+                                   " is newer than this program understands (" +
+                                   std::to_string(newest) + ")");
+  }
+  for (int64_t v = *version; v < newest; ++v) {
+    Transaction txn(db);
+    WATTLINE_RETURN_IF_ERROR(txn.status());
+    WATTLINE_RETURN_IF_ERROR(db.Exec(schemas[static_cast<size_t>(v)]));
+    WATTLINE_RETURN_IF_ERROR(db.SetUserVersion(v + 1));
+    WATTLINE_RETURN_IF_ERROR(txn.Commit().WithContext("migrate to schema " + std::to_string(v + 1)));
+  }
+  return Status::Ok();
+}
+
 Transaction::Transaction(SqliteDb& db) : db_(db) {
   begin_status_ = db_.Exec("BEGIN IMMEDIATE");
   open_ = begin_status_.ok();

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 
@@ -101,6 +102,12 @@ class SqliteDb {
   sqlite3* db_;
   std::string path_;
 };
+
+// Brings `db` to the newest schema: schemas[i] is the SQL that takes version
+// i to version i + 1 (PRAGMA user_version), applied in order, each in its own
+// transaction. Schemas are only ever appended, never edited. A database newer
+// than this code is refused (InvalidArgument) rather than misread.
+Status MigrateSchema(SqliteDb& db, const std::vector<std::string_view>& schemas);
 
 // BEGIN IMMEDIATE on construction (check status()); ROLLBACK on destruction
 // unless Commit() succeeded.

@@ -7,9 +7,7 @@
 namespace wattline::agent {
 namespace {
 
-constexpr int64_t kSchemaVersion = 1;
-
-// Version 1. Forward migrations append to Migrate(); never edit this.
+// Version 1. Later versions are appended to kSchemas; never edit this.
 constexpr const char* kSchemaV1 = R"sql(
 CREATE TABLE meta (
   key TEXT PRIMARY KEY,
@@ -50,21 +48,18 @@ Status WriteMeta(SqliteDb& db, const char* key, int64_t value) {
 }  // namespace
 
 Status Outbox::Migrate(SqliteDb& db) {
-  Result<int64_t> version = db.UserVersion();
-  if (!version.ok()) return version.status();
-  if (*version > kSchemaVersion) {
-    return Status::InvalidArgument("outbox schema version " + std::to_string(*version) +
-                                   " is newer than this agent understands (" +
-                                   std::to_string(kSchemaVersion) + ")");
-  }
-  if (*version == kSchemaVersion) return Status::Ok();
+  WATTLINE_RETURN_IF_ERROR(MigrateSchema(db, {kSchemaV1}));
+  // A new outbox gets its identity once, at creation.
+  Result<Statement> stmt = db.Prepare("SELECT count(*) FROM meta");
+  if (!stmt.ok()) return stmt.status();
+  Result<bool> row = stmt->Step();
+  if (!row.ok()) return row.status();
+  if (stmt->ColumnInt64(0) > 0) return Status::Ok();
   Transaction txn(db);
   WATTLINE_RETURN_IF_ERROR(txn.status());
-  WATTLINE_RETURN_IF_ERROR(db.Exec(kSchemaV1));
   // The id is stored as its two's-complement int64 bit pattern.
   WATTLINE_RETURN_IF_ERROR(WriteMeta(db, "outbox_id", static_cast<int64_t>(RandomOutboxId())));
   WATTLINE_RETURN_IF_ERROR(WriteMeta(db, "next_sequence", 1));
-  WATTLINE_RETURN_IF_ERROR(db.SetUserVersion(kSchemaVersion));
   return txn.Commit();
 }
 

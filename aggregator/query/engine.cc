@@ -99,43 +99,36 @@ class Evaluation {
   }
 
   Result<Matrix> EvalVectorSelector(const VectorSelector& selector) {
-    Result<std::vector<SeriesRef>> refs = reader_->Select(selector.matchers);
-    if (!refs.ok()) {
-      return Status::Internal("cannot select series " + MatchersToString(selector.matchers) + ": " +
-                              refs.status().message());
-    }
-    WATTLINE_RETURN_IF_ERROR(CheckDeadline());
     // Only samples newer than (first step - lookback) can be found.
     const int64_t mint = SaturatingAdd(SaturatingSub(start_, lookback_delta_ms_), 1);
-    Matrix matrix;
-    for (SeriesRef& ref : *refs) {
-      Result<std::vector<SamplePoint>> samples = reader_->ReadSamples(ref.id, mint, end_);
-      if (!samples.ok()) {
-        return Status::Internal("cannot read samples of " + LabelsToString(ref.labels) + ": " +
-                                samples.status().message());
-      }
-      WATTLINE_RETURN_IF_ERROR(Hold(samples->size()));
-      std::vector<SamplePoint> points = PointsAtSteps(*samples);
-      held_ -= static_cast<int64_t>(samples->size());
-      WATTLINE_RETURN_IF_ERROR(Hold(points.size()));
-      WATTLINE_RETURN_IF_ERROR(CheckDeadline());
-      if (!points.empty()) matrix.push_back(Series{std::move(ref.labels), std::move(points)});
-    }
-    std::sort(matrix.begin(), matrix.end(),
-              [](const Series& a, const Series& b) { return a.metric < b.metric; });
-    return matrix;
+    return SelectSeries(selector.matchers, mint, [this](std::vector<SamplePoint> samples) {
+      return PointsAtSteps(samples);
+    });
   }
 
   // The raw samples of each series in (t - range, t], t the one evaluation
   // time; stale markers are dropped, as Prometheus drops them.
   Result<Matrix> EvalMatrixSelector(const MatrixSelector& matrix_selector) {
-    const LabelMatchers& matchers = matrix_selector.selector->matchers;
+    const int64_t mint = SaturatingAdd(SaturatingSub(end_, matrix_selector.range_ms), 1);
+    return SelectSeries(matrix_selector.selector->matchers, mint,
+                        [](std::vector<SamplePoint> samples) {
+                          std::erase_if(samples,
+                                        [](const SamplePoint& p) { return IsStaleNaN(p.value); });
+                          return samples;
+                        });
+  }
+
+  // Reads every series matching `matchers` over [mint, end], turns its
+  // samples into points with `to_points`, and keeps the series with points,
+  // sorted by labels. Counts what it holds against the sample limit.
+  template <typename ToPoints>
+  Result<Matrix> SelectSeries(const LabelMatchers& matchers, int64_t mint, ToPoints to_points) {
     Result<std::vector<SeriesRef>> refs = reader_->Select(matchers);
     if (!refs.ok()) {
       return Status::Internal("cannot select series " + MatchersToString(matchers) + ": " +
                               refs.status().message());
     }
-    const int64_t mint = SaturatingAdd(SaturatingSub(end_, matrix_selector.range_ms), 1);
+    WATTLINE_RETURN_IF_ERROR(CheckDeadline());
     Matrix matrix;
     for (SeriesRef& ref : *refs) {
       Result<std::vector<SamplePoint>> samples = reader_->ReadSamples(ref.id, mint, end_);
@@ -143,10 +136,13 @@ class Evaluation {
         return Status::Internal("cannot read samples of " + LabelsToString(ref.labels) + ": " +
                                 samples.status().message());
       }
-      std::erase_if(*samples, [](const SamplePoint& p) { return IsStaleNaN(p.value); });
-      WATTLINE_RETURN_IF_ERROR(Hold(samples->size()));
+      const size_t read = samples->size();
+      WATTLINE_RETURN_IF_ERROR(Hold(read));
+      std::vector<SamplePoint> points = to_points(std::move(*samples));
+      held_ -= static_cast<int64_t>(read);
+      WATTLINE_RETURN_IF_ERROR(Hold(points.size()));
       WATTLINE_RETURN_IF_ERROR(CheckDeadline());
-      if (!samples->empty()) matrix.push_back(Series{std::move(ref.labels), std::move(*samples)});
+      if (!points.empty()) matrix.push_back(Series{std::move(ref.labels), std::move(points)});
     }
     std::sort(matrix.begin(), matrix.end(),
               [](const Series& a, const Series& b) { return a.metric < b.metric; });

@@ -5,9 +5,7 @@
 namespace wattline::aggregator {
 namespace {
 
-constexpr int64_t kSchemaVersion = 1;
-
-// Version 1. Forward migrations append to Migrate(); never edit this.
+// Version 1. Later versions are appended to kSchemas; never edit this.
 constexpr const char* kSchemaV1 = R"sql(
 CREATE TABLE series (
   id INTEGER PRIMARY KEY,
@@ -33,20 +31,7 @@ CREATE TABLE agent_batches (
 ) WITHOUT ROWID;
 )sql";
 
-Status Migrate(SqliteDb& db) {
-  Result<int64_t> version = db.UserVersion();
-  if (!version.ok()) return version.status();
-  if (*version > kSchemaVersion) {
-    return Status::InvalidArgument("storage schema version " + std::to_string(*version) +
-                                   " is newer than this aggregator understands");
-  }
-  if (*version == kSchemaVersion) return Status::Ok();
-  Transaction txn(db);
-  WATTLINE_RETURN_IF_ERROR(txn.status());
-  WATTLINE_RETURN_IF_ERROR(db.Exec(kSchemaV1));
-  WATTLINE_RETURN_IF_ERROR(db.SetUserVersion(kSchemaVersion));
-  return txn.Commit();
-}
+const std::vector<std::string_view> kSchemas = {kSchemaV1};
 
 Labels WithAgent(const Labels& labels, std::string_view agent) {
   Labels out;
@@ -69,7 +54,7 @@ Labels WithAgent(const Labels& labels, std::string_view agent) {
 Result<std::unique_ptr<SampleStore>> SampleStore::Open(const std::string& path) {
   auto writer = SqliteDb::Open(path, SqliteDb::Options{});
   if (!writer.ok()) return writer.status().WithContext("cannot open storage");
-  Status migrated = Migrate(**writer);
+  Status migrated = MigrateSchema(**writer, kSchemas);
   if (!migrated.ok()) return migrated.WithContext("cannot open storage " + path);
   SqliteDb::Options read_options;
   read_options.create = false;
