@@ -8,6 +8,7 @@
 
 #include "agent/agent.h"
 #include "agent/config/agent_config.h"
+#include "agent/net/loadable_modules.h"
 #include "common/log.h"
 #include "common/version.h"
 
@@ -50,7 +51,8 @@ int Run(const std::string& config_path) {
                                  std::to_string(config->shelly_gen2_http.size()) +
                                  " source(s), data_dir " + config->data_dir + ", seal every " +
                                  std::to_string(config->seal_interval_ms) + " ms, upload to " +
-                                 config->upload.url);
+                                 config->upload.url + ", " +
+                                 std::string(wattline::agent::LoadableModulesMode()));
 
   // SIGINT/SIGTERM: seal what is open, stop, let the loop drain.
   uv_signal_t sigint, sigterm;
@@ -87,6 +89,11 @@ int Run(const std::string& config_path) {
 int main(int argc, char** argv) {
   // A peer that closes its socket must give a write error, not kill us.
   signal(SIGPIPE, SIG_IGN);
+  // Before any thread starts and before the first host lookup.
+  if (wattline::Status modules = wattline::agent::ConfigureLoadableModules(); !modules.ok()) {
+    std::fprintf(stderr, "wattline-agent: %s\n", modules.ToString().c_str());
+    return 1;
+  }
   std::string arg1 = argc > 1 ? argv[1] : "";
   if (arg1 == "--version") {
     std::printf("wattline-agent %s\n", wattline::kVersion);
