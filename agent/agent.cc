@@ -1,20 +1,10 @@
 #include "agent/agent.h"
 
-#include <sys/stat.h>
-
-#include <cerrno>
-#include <cstring>
 #include <random>
 
+#include "common/private_directory.h"
+
 namespace wattline::agent {
-namespace {
-
-Status EnsureDirectory(const std::string& dir) {
-  if (::mkdir(dir.c_str(), 0700) == 0 || errno == EEXIST) return Status::Ok();
-  return Status::IoError("cannot create " + dir + ": " + std::strerror(errno));
-}
-
-}  // namespace
 
 Agent::Agent(uv_loop_t* loop, const AgentConfig& config, const Clock* clock)
     : loop_(loop), config_(config), clock_(clock), seal_timer_(loop) {}
@@ -22,7 +12,7 @@ Agent::Agent(uv_loop_t* loop, const AgentConfig& config, const Clock* clock)
 Result<std::unique_ptr<Agent>> Agent::Create(uv_loop_t* loop, const AgentConfig& config,
                                              const Clock* clock) {
   std::unique_ptr<Agent> agent(new Agent(loop, config, clock));
-  WATTLINE_RETURN_IF_ERROR(EnsureDirectory(config.data_dir));
+  WATTLINE_RETURN_IF_ERROR(MakePrivateDirectory(config.data_dir));
   auto outbox = Outbox::Open(config.data_dir + "/outbox.db");
   if (!outbox.ok()) return outbox.status();
   agent->outbox_ = std::move(*outbox);

@@ -20,20 +20,13 @@ constexpr const char* kUsage =
     "       wattline-agent --print-config       print every option with its default\n"
     "       wattline-agent --version\n";
 
-wattline::LogLevel ParseLevel(const std::string& level) {
-  if (level == "debug") return wattline::LogLevel::kDebug;
-  if (level == "warning") return wattline::LogLevel::kWarning;
-  if (level == "error") return wattline::LogLevel::kError;
-  return wattline::LogLevel::kInfo;
-}
-
 int Run(const std::string& config_path) {
   auto config = wattline::agent::LoadAgentConfig(config_path);
   if (!config.ok()) {
     std::fprintf(stderr, "wattline-agent: %s\n", config.status().ToString().c_str());
     return 2;
   }
-  wattline::SetLogLevel(ParseLevel(config->log_level));
+  wattline::SetLogLevel(config->log_level);
   wattline::SystemClock clock;
   uv_loop_t loop;
   uv_loop_init(&loop);

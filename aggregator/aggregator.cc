@@ -1,30 +1,18 @@
 #include "aggregator/aggregator.h"
 
-#include <sys/stat.h>
-
-#include <cerrno>
-#include <cstring>
-
 #include "aggregator/api/query_api.h"
 #include "aggregator/pki/pki.h"
+#include "common/private_directory.h"
 #include "common/version.h"
 
 namespace wattline::aggregator {
-namespace {
-
-Status EnsureDirectory(const std::string& dir) {
-  if (::mkdir(dir.c_str(), 0700) == 0 || errno == EEXIST) return Status::Ok();
-  return Status::IoError("cannot create " + dir + ": " + std::strerror(errno));
-}
-
-}  // namespace
 
 Aggregator::~Aggregator() { Stop(); }
 
 Result<std::unique_ptr<Aggregator>> Aggregator::Start(const AggregatorConfig& config,
                                                       const Clock* clock) {
   std::unique_ptr<Aggregator> self(new Aggregator());
-  WATTLINE_RETURN_IF_ERROR(EnsureDirectory(config.data_dir));
+  WATTLINE_RETURN_IF_ERROR(MakePrivateDirectory(config.data_dir));
   auto store = SampleStore::Open(config.data_dir + "/samples.db");
   if (!store.ok()) return store.status();
   self->store_ = std::move(*store);

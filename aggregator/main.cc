@@ -26,13 +26,6 @@ constexpr const char* kUsage =
     "--ready-file: once both listeners are bound, write their ports there as\n"
     "  {\"ingest_port\":N,\"api_port\":M} (for tests and scripts that use port 0).\n";
 
-wattline::LogLevel ParseLevel(const std::string& level) {
-  if (level == "debug") return wattline::LogLevel::kDebug;
-  if (level == "warning") return wattline::LogLevel::kWarning;
-  if (level == "error") return wattline::LogLevel::kError;
-  return wattline::LogLevel::kInfo;
-}
-
 bool WriteReadyFile(const std::string& path, int ingest_port, int api_port) {
   std::string temp = path + ".tmp";
   {
@@ -51,7 +44,7 @@ int Run(const std::string& config_path, const std::string& data_dir,
     return 2;
   }
   if (!data_dir.empty()) config->data_dir = data_dir;
-  wattline::SetLogLevel(ParseLevel(config->log_level));
+  wattline::SetLogLevel(config->log_level);
 
   // Signals are taken synchronously by sigwait below, so block them before
   // any thread starts.

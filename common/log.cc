@@ -23,6 +23,14 @@ const char* LevelName(LogLevel level) {
 
 }  // namespace
 
+Result<LogLevel> ParseLogLevel(std::string_view name) {
+  for (LogLevel level : {LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarning, LogLevel::kError}) {
+    if (name == LevelName(level)) return level;
+  }
+  return Status::InvalidArgument("log level must be one of debug, info, warning, error, not \"" +
+                                 std::string(name) + "\"");
+}
+
 void SetLogLevel(LogLevel level) { g_level = level; }
 
 void Log(LogLevel level, std::string_view component, std::string_view message) {

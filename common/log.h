@@ -7,9 +7,14 @@
 #include <cstdint>
 #include <string_view>
 
+#include "common/status.h"
+
 namespace wattline {
 
 enum class LogLevel { kDebug, kInfo, kWarning, kError };
+
+// "debug", "info", "warning" or "error"; InvalidArgument otherwise.
+Result<LogLevel> ParseLogLevel(std::string_view name);
 
 void SetLogLevel(LogLevel level);
 // Writes "<level> <component>: <message>" when `level` is enabled.

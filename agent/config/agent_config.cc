@@ -42,10 +42,6 @@ constexpr std::array<OptionSpec, 5> kShellyGen2HttpOptions = {{
     {"timeout", OptionType::kDuration, "2s", "Per-request timeout; a slow meter skips polls"},
 }};
 
-bool IsLogLevel(const std::string& level) {
-  return level == "debug" || level == "info" || level == "warning" || level == "error";
-}
-
 Result<ShellyGen2HttpOptions> ReadShellyGen2Http(const ConfigNode& node) {
   Result<OptionValues> values = ReadOptions(&node, kShellyGen2HttpOptions, "sources[]");
   if (!values.ok()) return values.status();
@@ -104,14 +100,12 @@ Result<AgentConfig> FromTree(const Result<ConfigNode>& root) {
   config.name = agent->String("name");
   config.data_dir = agent->String("data_dir");
   config.seal_interval_ms = agent->DurationMs("seal_interval");
-  config.log_level = agent->String("log_level");
   if (config.seal_interval_ms < 100) {
     return Status::InvalidArgument(source_name + ": agent.seal_interval must be >= 100ms");
   }
-  if (!IsLogLevel(config.log_level)) {
-    return Status::InvalidArgument(source_name + ": agent.log_level must be one of "
-                                   "debug, info, warning, error");
-  }
+  Result<LogLevel> log_level = ParseLogLevel(agent->String("log_level"));
+  if (!log_level.ok()) return log_level.status().WithContext(source_name + ": agent.log_level");
+  config.log_level = *log_level;
   const ConfigNode* upload_node = root->Find("upload");
   if (upload_node == nullptr) {
     return Status::InvalidArgument(source_name + ": missing section upload");

@@ -10,6 +10,7 @@
 
 #include "agent/sources/shelly_gen2_http_source.h"
 #include "agent/upload/backoff.h"
+#include "common/log.h"
 #include "common/status.h"
 
 namespace wattline::agent {
@@ -27,7 +28,7 @@ struct AgentConfig {
   std::string name;
   std::string data_dir;
   int64_t seal_interval_ms = 5000;
-  std::string log_level;
+  LogLevel log_level = LogLevel::kInfo;
   UploadConfig upload;
   std::vector<ShellyGen2HttpOptions> shelly_gen2_http;
 };

@@ -45,6 +45,14 @@ TEST(AgentConfig, UnknownSourceTypeSaysWhere) {
       << config.status().message();
 }
 
+TEST(AgentConfig, RefusesAnUnknownLogLevel) {
+  std::string yaml = std::string(kMinimal) + "agent:\n  log_level: verbose\n";
+  auto config = ParseAgentConfig(yaml, "agent.yaml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.status().message().find("agent.log_level"), std::string::npos)
+      << config.status().message();
+}
+
 TEST(AgentConfig, RefusesTheSameDeviceTwice) {
   std::string yaml = std::string(kMinimal) +
                      "  - type: shelly_gen2_http\n    device: panel\n    url: http://192.0.2.11\n";

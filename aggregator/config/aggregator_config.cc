@@ -53,7 +53,9 @@ Result<AggregatorConfig> FromTree(const Result<ConfigNode>& root) {
 
   AggregatorConfig config;
   config.data_dir = values->String("data_dir");
-  config.log_level = values->String("log_level");
+  Result<LogLevel> log_level = ParseLogLevel(values->String("log_level"));
+  if (!log_level.ok()) return log_level.status().WithContext(root->source + ": log_level");
+  config.log_level = *log_level;
   config.pki_dir = ingest->String("pki_dir");
   config.max_batch_bytes = ingest->Int("max_batch_bytes");
   config.max_batch_decompressed_bytes = ingest->Int("max_batch_decompressed_bytes");

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/log.h"
 #include "common/status.h"
 
 namespace wattline::aggregator {
@@ -21,7 +22,7 @@ Result<ListenAddress> ParseListenAddress(std::string_view text);
 
 struct AggregatorConfig {
   std::string data_dir;
-  std::string log_level;
+  LogLevel log_level = LogLevel::kInfo;
   ListenAddress ingest_listen;
   std::string pki_dir;  // ca.pem, server.pem, server-key.pem (aggregator/pki/pki.h)
   int64_t max_batch_bytes = 0;

@@ -30,6 +30,7 @@ TEST(AggregatorConfig, RefusesUnknownOptionsAndBadPorts) {
   EXPECT_FALSE(ParseAggregatorConfig("datadir: /x\n", "a.yaml").ok());
   EXPECT_FALSE(ParseAggregatorConfig("api:\n  listen: host:99999\n", "a.yaml").ok());
   EXPECT_FALSE(ParseAggregatorConfig("api:\n  listen: nohost\n", "a.yaml").ok());
+  EXPECT_FALSE(ParseAggregatorConfig("log_level: verbose\n", "a.yaml").ok());
 }
 
 TEST(AggregatorConfig, ReferenceParsesBack) {

@@ -115,26 +115,6 @@ Result<std::string> ReadWholeFile(const std::string& path) {
   return contents;
 }
 
-Status MakePrivateDirectory(const std::string& path) {
-  // "d/" names d; without the slash, parent_path() would be d itself and
-  // create_directories() would make it with the default mode.
-  std::string trimmed = path;
-  while (trimmed.size() > 1 && trimmed.back() == '/') trimmed.pop_back();
-  std::filesystem::path parent = std::filesystem::path(trimmed).parent_path();
-  if (!parent.empty()) {
-    std::error_code error;
-    std::filesystem::create_directories(parent, error);
-    if (error) return Status::IoError("cannot create " + parent.string() + ": " + error.message());
-  }
-  if (::mkdir(trimmed.c_str(), kPrivateDirMode) == 0) return Status::Ok();
-  int error = errno;
-  if (error != EEXIST) return ErrnoStatus("cannot create directory", path, error);
-  struct stat info;
-  if (::stat(path.c_str(), &info) != 0) return ErrnoStatus("cannot stat", path, errno);
-  if (!S_ISDIR(info.st_mode)) return Status::AlreadyExists(path + " exists and is not a directory");
-  return Status::Ok();
-}
-
 bool PathExists(const std::string& path) {
   struct stat info;
   return ::lstat(path.c_str(), &info) == 0;

@@ -21,9 +21,9 @@
 
 namespace wattline::aggregator {
 
-// Permissions for files that hold a private key, and for directories of them.
+// Permissions for files that hold a private key (directories of them:
+// common/private_directory.h).
 inline constexpr mode_t kPrivateFileMode = 0600;
-inline constexpr mode_t kPrivateDirMode = 0700;
 // Certificates are public.
 inline constexpr mode_t kPublicFileMode = 0644;
 
@@ -36,11 +36,6 @@ inline constexpr mode_t kPublicFileMode = 0644;
 
 // The whole of `path`. NotFound when it does not exist, IoError otherwise.
 [[nodiscard]] Result<std::string> ReadWholeFile(const std::string& path);
-
-// Creates `path` with kPrivateDirMode, creating missing parents the way
-// `mkdir -p` does. An existing directory is accepted and left as it is; an
-// existing non-directory is an error (AlreadyExists).
-[[nodiscard]] Status MakePrivateDirectory(const std::string& path);
 
 // True when something (file, directory, link) exists at `path`.
 bool PathExists(const std::string& path);

@@ -10,6 +10,7 @@
 
 #include "aggregator/pki/openssl_error.h"
 #include "aggregator/pki/pem_file.h"
+#include "common/private_directory.h"
 #include "aggregator/pki/x509_builder.h"
 
 namespace wattline::aggregator {
