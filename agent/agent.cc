@@ -2,12 +2,13 @@
 
 #include <random>
 
+#include "agent/sources/health_metrics.h"
 #include "common/private_directory.h"
 
 namespace wattline::agent {
 
 Agent::Agent(uv_loop_t* loop, const AgentConfig& config, const Clock* clock)
-    : loop_(loop), config_(config), clock_(clock), seal_timer_(loop) {}
+    : loop_(loop), config_(config), clock_(clock), seal_timer_(loop), health_timer_(loop) {}
 
 Result<std::unique_ptr<Agent>> Agent::Create(uv_loop_t* loop, const AgentConfig& config,
                                              const Clock* clock) {
@@ -33,10 +34,13 @@ Result<std::unique_ptr<Agent>> Agent::Create(uv_loop_t* loop, const AgentConfig&
                                                 clock, upload);
 
   Agent* self = agent.get();
-  for (const ShellyGen2HttpOptions& options : config.shelly_gen2_http) {
-    auto source = ShellyGen2HttpSource::Create(loop, options, clock,
-                                               [self](Samples&& samples) { self->open_.Add(samples); });
-    if (!source.ok()) return source.status();
+  SourceEnv env;
+  env.loop = loop;
+  env.clock = clock;
+  env.sink = [self](Samples&& samples) { self->open_.Add(samples); };
+  for (const SourceConfig& source_config : config.sources) {
+    auto source = source_config.create(env);
+    if (!source.ok()) return source.status().WithContext(source_config.where);
     agent->sources_.push_back(std::move(*source));
   }
   return agent;
@@ -46,6 +50,9 @@ Status Agent::Start() {
   for (auto& source : sources_) WATTLINE_RETURN_IF_ERROR(source->Start());
   WATTLINE_RETURN_IF_ERROR(
       seal_timer_.Start(config_.seal_interval_ms, config_.seal_interval_ms, [this] { Seal(); }));
+  WATTLINE_RETURN_IF_ERROR(health_timer_.Start(config_.health_interval_ms,
+                                               config_.health_interval_ms,
+                                               [this] { RecordHealth(); }));
   uploader_->Start();
   return Status::Ok();
 }
@@ -66,9 +73,19 @@ void Agent::Seal() {
   uploader_->Notify();
 }
 
+void Agent::RecordHealth() {
+  std::vector<DeviceHealth> health;
+  for (const auto& source : sources_) source->AppendHealth(&health);
+  Samples samples;
+  AppendHealthSamples(health, clock_->NowUnixMs(), &samples);
+  open_.Add(samples);
+}
+
 void Agent::Shutdown() {
   for (auto& source : sources_) source->Stop();
   seal_timer_.Stop();
+  health_timer_.Stop();
+  RecordHealth();
   Seal();
   // Destroying the uploader and sources closes their timers; pool work in
   // flight completes and finds them gone.

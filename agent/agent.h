@@ -25,7 +25,7 @@ class Agent {
   static Result<std::unique_ptr<Agent>> Create(uv_loop_t* loop, const AgentConfig& config,
                                                const Clock* clock);
 
-  // Starts polling, sealing and uploading.
+  // Starts polling, sealing, recording health and uploading.
   Status Start();
   // Stops polling, seals what is open (so a clean stop loses nothing), and
   // stops timers. The loop ends once the pool work in flight has finished.
@@ -34,6 +34,8 @@ class Agent {
  private:
   Agent(uv_loop_t* loop, const AgentConfig& config, const Clock* clock);
   void Seal();
+  // Adds every source's per-device health to the open batch as series.
+  void RecordHealth();
 
   uv_loop_t* loop_;
   AgentConfig config_;
@@ -43,6 +45,7 @@ class Agent {
   std::vector<std::unique_ptr<Source>> sources_;
   OpenBatch open_;
   Timer seal_timer_;
+  Timer health_timer_;
   LogThrottle seal_error_log_;
 };
 

@@ -41,7 +41,7 @@ int Run(const std::string& config_path) {
     return 1;
   }
   wattline::LogInfo("agent", std::string("wattline-agent ") + wattline::kVersion + " started: " +
-                                 std::to_string(config->shelly_gen2_http.size()) +
+                                 std::to_string(config->sources.size()) +
                                  " source(s), data_dir " + config->data_dir + ", seal every " +
                                  std::to_string(config->seal_interval_ms) + " ms, upload to " +
                                  config->upload.url + ", " +
@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "%s\n", config.status().message().c_str());
       return 2;
     }
-    std::printf("%s: OK (%zu source(s))\n", argv[2], config->shelly_gen2_http.size());
+    std::printf("%s: OK (%zu source(s))\n", argv[2], config->sources.size());
     return 0;
   }
   if (arg1 == "--config" && argc == 3) return Run(argv[2]);

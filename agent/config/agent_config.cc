@@ -1,6 +1,7 @@
 #include "agent/config/agent_config.h"
 
 #include <array>
+#include <map>
 
 #include "common/config/config_tree.h"
 #include "common/config/option_table.h"
@@ -9,7 +10,7 @@
 namespace wattline::agent {
 namespace {
 
-constexpr std::array<OptionSpec, 4> kAgentOptions = {{
+constexpr std::array<OptionSpec, 6> kAgentOptions = {{
     {"name", OptionType::kString, "\"\"",
      "Shown in logs only; the aggregator names the agent after its certificate"},
     {"data_dir", OptionType::kString, "/var/lib/wattline-agent",
@@ -17,6 +18,10 @@ constexpr std::array<OptionSpec, 4> kAgentOptions = {{
     {"seal_interval", OptionType::kDuration, "5s",
      "How often the open batch is sealed into the outbox: the most a power cut can lose"},
     {"log_level", OptionType::kString, "info", "debug, info, warning or error"},
+    {"health_interval", OptionType::kDuration, "30s",
+     "How often per-device health (polls, errors, last success) is recorded as series"},
+    {"profile_dir", OptionType::kString, "/etc/wattline/profiles",
+     "Your own device profiles (NAME.yaml); they take precedence over the built-in ones"},
 }};
 
 constexpr std::array<OptionSpec, 7> kUploadOptions = {{
@@ -34,54 +39,50 @@ constexpr std::array<OptionSpec, 7> kUploadOptions = {{
      "Longest retry delay: bounds how stale the server's view gets after it returns"},
 }};
 
-constexpr std::array<OptionSpec, 5> kShellyGen2HttpOptions = {{
-    {"type", OptionType::kString, "shelly_gen2_http", "Shelly Pro 3EM / 3EM-63 over HTTP RPC"},
-    {"device", OptionType::kString, "panel", "The device label of its series", true},
-    {"url", OptionType::kString, "http://192.168.1.50", "The meter's address", true},
-    {"interval", OptionType::kDuration, "1s", "Poll interval"},
-    {"timeout", OptionType::kDuration, "2s", "Per-request timeout; a slow meter skips polls"},
-}};
-
-Result<ShellyGen2HttpOptions> ReadShellyGen2Http(const ConfigNode& node) {
-  Result<OptionValues> values = ReadOptions(&node, kShellyGen2HttpOptions, "sources[]");
-  if (!values.ok()) return values.status();
-  ShellyGen2HttpOptions options;
-  options.device = values->String("device");
-  options.url = values->String("url");
-  options.interval_ms = values->DurationMs("interval");
-  options.timeout_ms = values->DurationMs("timeout");
-  if (options.interval_ms <= 0) return Status::InvalidArgument(node.Where() + ": interval must be > 0");
-  if (options.device.empty()) {
-    return Status::InvalidArgument(node.Where() + ": device must not be empty");
+std::string KnownTypes() {
+  std::string known;
+  for (const SourceType* type : SourceTypes()) {
+    known += (known.empty() ? "" : ", ") + std::string(type->name);
   }
-  return options;
+  return known;
 }
 
-Status ReadSources(const ConfigNode* sources, AgentConfig* config) {
+const SourceType* FindType(std::string_view name) {
+  for (const SourceType* type : SourceTypes()) {
+    if (type->name == name) return type;
+  }
+  return nullptr;
+}
+
+Status ReadSources(const ConfigNode* sources, const SourceConfigContext& context,
+                   AgentConfig* config) {
   if (sources == nullptr) return Status::Ok();
   if (sources->kind != ConfigNode::Kind::kList) {
     return Status::InvalidArgument(sources->Where() + ": sources must be a list");
   }
-  std::vector<std::string> devices;
-  for (const ConfigNode& source : sources->items) {
-    const ConfigNode* type = source.Find("type");
-    if (type == nullptr || type->kind != ConfigNode::Kind::kScalar) {
-      return Status::InvalidArgument(source.Where() + ": a source needs a type");
+  std::map<std::string, std::string> device_where;
+  for (const ConfigNode& entry : sources->items) {
+    const ConfigNode* type_node = entry.Find("type");
+    if (type_node == nullptr || type_node->kind != ConfigNode::Kind::kScalar) {
+      return Status::InvalidArgument(entry.Where() + ": a source needs a type");
     }
-    if (type->scalar != "shelly_gen2_http") {
-      return Status::InvalidArgument(type->Where() + ": unknown source type \"" + type->scalar +
-                                     "\" (known: shelly_gen2_http)");
+    const SourceType* type = FindType(type_node->scalar);
+    if (type == nullptr) {
+      return Status::InvalidArgument(type_node->Where() + ": unknown source type \"" +
+                                     type_node->scalar + "\" (known: " + KnownTypes() + ")");
     }
-    Result<ShellyGen2HttpOptions> options = ReadShellyGen2Http(source);
-    if (!options.ok()) return options.status();
-    for (const std::string& seen : devices) {
-      if (seen == options->device) {
-        return Status::InvalidArgument(source.Where() + ": device \"" + seen +
-                                       "\" is configured twice");
+    Result<SourceConfig> source = type->read(entry, context);
+    if (!source.ok()) return source.status();
+    source->type = std::string(type->name);
+    source->where = entry.Where();
+    for (const std::string& device : source->devices) {
+      auto [it, inserted] = device_where.emplace(device, entry.Where());
+      if (!inserted) {
+        return Status::InvalidArgument(entry.Where() + ": device \"" + device +
+                                       "\" is already configured at " + it->second);
       }
     }
-    devices.push_back(options->device);
-    config->shelly_gen2_http.push_back(std::move(*options));
+    config->sources.push_back(std::move(*source));
   }
   return Status::Ok();
 }
@@ -100,6 +101,11 @@ Result<AgentConfig> FromTree(const Result<ConfigNode>& root) {
   config.name = agent->String("name");
   config.data_dir = agent->String("data_dir");
   config.seal_interval_ms = agent->DurationMs("seal_interval");
+  config.health_interval_ms = agent->DurationMs("health_interval");
+  config.profile_dir = agent->String("profile_dir");
+  if (config.health_interval_ms < 1000) {
+    return Status::InvalidArgument(source_name + ": agent.health_interval must be >= 1s");
+  }
   if (config.seal_interval_ms < 100) {
     return Status::InvalidArgument(source_name + ": agent.seal_interval must be >= 100ms");
   }
@@ -128,7 +134,9 @@ Result<AgentConfig> FromTree(const Result<ConfigNode>& root) {
     return Status::InvalidArgument(upload_node->Where() +
                                    ": upload.backoff_max must be >= backoff_initial > 0");
   }
-  WATTLINE_RETURN_IF_ERROR(ReadSources(root->Find("sources"), &config));
+  SourceConfigContext context;
+  context.profile_dir = config.profile_dir;
+  WATTLINE_RETURN_IF_ERROR(ReadSources(root->Find("sources"), context, &config));
   return config;
 }
 
@@ -146,8 +154,11 @@ std::string AgentConfigReference() {
   std::string out = "# wattline-agent configuration: every option, its default and why.\n\n";
   out += "agent:\n" + RenderOptions(kAgentOptions, 2);
   out += "\nupload:\n" + RenderOptions(kUploadOptions, 2);
-  out += "\n# One entry per meter.\nsources:\n  - " +
-         RenderOptions(kShellyGen2HttpOptions, 4).substr(4);
+  out += "\n# One entry per meter, bus or topic tree. The types:\nsources:\n";
+  for (const SourceType* type : SourceTypes()) {
+    out += "\n  # " + std::string(type->name) + ": " + std::string(type->summary) + "\n  - " +
+           type->reference().substr(4);
+  }
   return out;
 }
 

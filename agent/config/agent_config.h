@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/sources/shelly_gen2_http_source.h"
+#include "agent/sources/source_type.h"
 #include "agent/upload/backoff.h"
 #include "common/log.h"
 #include "common/status.h"
@@ -28,9 +28,11 @@ struct AgentConfig {
   std::string name;
   std::string data_dir;
   int64_t seal_interval_ms = 5000;
+  int64_t health_interval_ms = 30'000;
+  std::string profile_dir;
   LogLevel log_level = LogLevel::kInfo;
   UploadConfig upload;
-  std::vector<ShellyGen2HttpOptions> shelly_gen2_http;
+  std::vector<SourceConfig> sources;
 };
 
 // Reads and checks `path`. Errors name the file, line and column, and the

@@ -23,9 +23,12 @@ TEST(AgentConfig, MinimalConfigGetsDocumentedDefaults) {
   EXPECT_EQ(config->seal_interval_ms, 5000);
   EXPECT_EQ(config->data_dir, "/var/lib/wattline-agent");
   EXPECT_EQ(config->upload.backoff.max_ms, 300'000);
-  ASSERT_EQ(config->shelly_gen2_http.size(), 1u);
-  EXPECT_EQ(config->shelly_gen2_http[0].interval_ms, 1000);
-  EXPECT_EQ(config->shelly_gen2_http[0].device, "panel");
+  EXPECT_EQ(config->health_interval_ms, 30'000);
+  EXPECT_EQ(config->profile_dir, "/etc/wattline/profiles");
+  ASSERT_EQ(config->sources.size(), 1u);
+  EXPECT_EQ(config->sources[0].type, "shelly_gen2_http");
+  EXPECT_EQ(config->sources[0].where, "agent.yaml:8:5");
+  EXPECT_EQ(config->sources[0].devices, std::vector<std::string>{"panel"});
 }
 
 TEST(AgentConfig, RefusesPlainHttpUpload) {
@@ -53,16 +56,22 @@ TEST(AgentConfig, RefusesAnUnknownLogLevel) {
       << config.status().message();
 }
 
-TEST(AgentConfig, RefusesTheSameDeviceTwice) {
+TEST(AgentConfig, RefusesTheSameDeviceTwiceNamingBothPlaces) {
   std::string yaml = std::string(kMinimal) +
                      "  - type: shelly_gen2_http\n    device: panel\n    url: http://192.0.2.11\n";
-  EXPECT_FALSE(ParseAgentConfig(yaml, "agent.yaml").ok());
+  auto config = ParseAgentConfig(yaml, "agent.yaml");
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.status().message().find("agent.yaml:11:5: device \"panel\" is already "
+                                           "configured at agent.yaml:8:5"),
+            std::string::npos)
+      << config.status().message();
 }
 
 TEST(AgentConfig, ReferenceParsesBackAsAValidConfig) {
   auto config = ParseAgentConfig(AgentConfigReference(), "reference.yaml");
   ASSERT_TRUE(config.ok()) << config.status().ToString() << "\n" << AgentConfigReference();
-  EXPECT_EQ(config->shelly_gen2_http.size(), 1u);
+  // One example entry per source type.
+  EXPECT_EQ(config->sources.size(), SourceTypes().size());
 }
 
 }  // namespace

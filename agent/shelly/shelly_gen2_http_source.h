@@ -7,8 +7,8 @@
 // keeps the phases of one reading aligned.
 //
 // Thread-safety: loop thread only; the HTTP exchange runs on the thread pool.
-#ifndef WATTLINE_AGENT_SOURCES_SHELLY_GEN2_HTTP_SOURCE_H_
-#define WATTLINE_AGENT_SOURCES_SHELLY_GEN2_HTTP_SOURCE_H_
+#ifndef WATTLINE_AGENT_SHELLY_SHELLY_GEN2_HTTP_SOURCE_H_
+#define WATTLINE_AGENT_SHELLY_SHELLY_GEN2_HTTP_SOURCE_H_
 
 #include <memory>
 #include <string>
@@ -16,6 +16,7 @@
 #include "agent/http/http_client.h"
 #include "agent/loop/timer.h"
 #include "agent/sources/source.h"
+#include "agent/sources/source_type.h"
 #include "common/clock.h"
 #include "common/log.h"
 
@@ -28,6 +29,9 @@ struct ShellyGen2HttpOptions {
   int64_t timeout_ms = 2000;
 };
 
+// `type: shelly_gen2_http` in the agent's config.
+const SourceType& ShellyGen2HttpSourceType();
+
 class ShellyGen2HttpSource final : public Source {
  public:
   // `clock` outlives the source.
@@ -38,8 +42,8 @@ class ShellyGen2HttpSource final : public Source {
 
   Status Start() override;
   void Stop() override;
-  const std::string& device() const override { return options_.device; }
-  const SourceCounters& counters() const override { return counters_; }
+  const std::string& name() const override { return options_.device; }
+  void AppendHealth(std::vector<DeviceHealth>* out) const override { out->push_back(health_); }
 
  private:
   struct Poll;
@@ -58,10 +62,10 @@ class ShellyGen2HttpSource final : public Source {
   LogThrottle error_log_;
   bool in_flight_ = false;
   bool stopped_ = false;
-  SourceCounters counters_;
+  DeviceHealth health_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace wattline::agent
 
-#endif  // WATTLINE_AGENT_SOURCES_SHELLY_GEN2_HTTP_SOURCE_H_
+#endif  // WATTLINE_AGENT_SHELLY_SHELLY_GEN2_HTTP_SOURCE_H_

@@ -41,8 +41,8 @@
 //
 // Both functions are pure and thread-safe, and throw on no input (allocation
 // failure aside).
-#ifndef WATTLINE_AGENT_SOURCES_SHELLY_GEN2_PARSER_H_
-#define WATTLINE_AGENT_SOURCES_SHELLY_GEN2_PARSER_H_
+#ifndef WATTLINE_AGENT_SHELLY_SHELLY_GEN2_PARSER_H_
+#define WATTLINE_AGENT_SHELLY_SHELLY_GEN2_PARSER_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -80,4 +80,4 @@ inline constexpr size_t kMaxShellyDocumentBytes = 64 * 1024;
 
 }  // namespace wattline::agent
 
-#endif  // WATTLINE_AGENT_SOURCES_SHELLY_GEN2_PARSER_H_
+#endif  // WATTLINE_AGENT_SHELLY_SHELLY_GEN2_PARSER_H_

@@ -1,4 +1,4 @@
-#include "agent/sources/shelly_gen2_parser.h"
+#include "agent/shelly/shelly_gen2_parser.h"
 
 #include <cmath>
 #include <iterator>

@@ -1,17 +1,17 @@
 // libFuzzer target for the Shelly Gen2 status parsers. Both parsers get every
 // input; they must return a Status, never crash, throw or leak. Seeds are in
-// agent/sources/fuzz_corpus/shelly_gen2/.
+// agent/shelly/fuzz_corpus/shelly_gen2/.
 //
 //   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -I. \
-//     agent/sources/shelly_gen2_parser_fuzz.cc agent/sources/shelly_gen2_parser.cc \
+//     agent/shelly/shelly_gen2_parser_fuzz.cc agent/shelly/shelly_gen2_parser.cc \
 //     common/labels.cc common/status.cc -o shelly_gen2_parser_fuzz
-//   ./shelly_gen2_parser_fuzz agent/sources/fuzz_corpus/shelly_gen2/
+//   ./shelly_gen2_parser_fuzz agent/shelly/fuzz_corpus/shelly_gen2/
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
 
-#include "agent/sources/shelly_gen2_parser.h"
+#include "agent/shelly/shelly_gen2_parser.h"
 
 namespace {
 
