@@ -1,0 +1,16 @@
+#!/bin/sh
+# run_fuzzer.sh BINARY CORPUS WORKDIR SECONDS
+# Fuzzes BINARY for SECONDS, starting from the seeds in CORPUS (left
+# untouched: new inputs go to WORKDIR). Exits 77 (ctest: skipped) when the
+# fuzz build was not made, non-zero when the fuzzer finds a crash; the
+# crashing input is kept in WORKDIR.
+set -eu
+binary="$1" corpus="$2" work="$3" seconds="$4"
+if [ ! -x "$binary" ]; then
+  echo "SKIPPED: $binary not built (the fuzz build needs clang; ./wattline test makes it)"
+  exit 77
+fi
+mkdir -p "$work/corpus"
+cd "$work"
+exec "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  "$work/corpus" "$corpus"
