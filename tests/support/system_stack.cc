@@ -80,29 +80,41 @@ void SystemStack::StopSimulator() {
 Status SystemStack::StartAgent(const std::string& agent_binary,
                                const std::vector<std::string>& launcher,
                                const std::string& agent_name, int poll_ms, int seal_ms) {
+  return StartAgentWithSources(
+      agent_binary, launcher, agent_name, seal_ms,
+      "  - type: shelly_gen2_http\n    device: panel\n    url: http://127.0.0.1:" +
+          std::to_string(sim_port_) + "\n    interval: " + std::to_string(poll_ms) +
+          "ms\n    timeout: 2s\n",
+      "");
+}
+
+std::string SystemStack::AgentConfigPath() const { return dir_.File("agent.yaml"); }
+
+Status SystemStack::StartAgentWithSources(const std::string& agent_binary,
+                                          const std::vector<std::string>& launcher,
+                                          const std::string& agent_name, int seal_ms,
+                                          const std::string& sources_yaml,
+                                          const std::string& extra_yaml) {
   aggregator::AgentIssueOptions issue;
   issue.dir = pki_dir();
   issue.name = agent_name;
   issue.force = true;
   WATTLINE_RETURN_IF_ERROR(aggregator::IssueAgent(issue));
-  std::string config = dir_.File("agent.yaml");
   // "localhost", not 127.0.0.1: the agent must resolve a host name and the
   // server certificate must name it.
-  WriteFile(config,
+  WriteFile(AgentConfigPath(),
             "agent:\n  name: " + agent_name + "\n  data_dir: " + dir_.File("agent-data") +
                 "\n  seal_interval: " + std::to_string(seal_ms) + "ms\n" +
                 "upload:\n  url: https://localhost:" + std::to_string(ingest_port_) +
                 "\n  ca: " + aggregator::PkiLayout::AgentCa(pki_dir(), agent_name) +
                 "\n  cert: " + aggregator::PkiLayout::AgentCert(pki_dir(), agent_name) +
                 "\n  key: " + aggregator::PkiLayout::AgentKey(pki_dir(), agent_name) +
-                "\n  backoff_initial: 100ms\n  backoff_max: 1s\n"
-                "sources:\n  - type: shelly_gen2_http\n    device: panel\n    url: http://127.0.0.1:" +
-                std::to_string(sim_port_) + "\n    interval: " + std::to_string(poll_ms) +
-                "ms\n    timeout: 2s\n");
+                "\n  backoff_initial: 100ms\n  backoff_max: 1s\n" + extra_yaml +
+                "sources:\n" + sources_yaml);
   std::vector<std::string> argv = launcher;
   argv.push_back(agent_binary);
   argv.push_back("--config");
-  argv.push_back(config);
+  argv.push_back(AgentConfigPath());
   agent_ = std::make_unique<ChildProcess>(argv, dir_.File("agent.log"));
   if (!agent_->started()) return Status::Unavailable("cannot start the agent");
   return Status::Ok();

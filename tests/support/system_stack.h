@@ -41,6 +41,14 @@ class SystemStack {
   // binary (e.g. {"/usr/bin/qemu-arm", "-cpu", "arm1176"}); empty: directly.
   Status StartAgent(const std::string& agent_binary, const std::vector<std::string>& launcher,
                     const std::string& agent_name, int poll_ms, int seal_ms);
+  // Starts an agent with the given `sources:` entries (YAML, indented as list
+  // items) and extra top-level sections (e.g. an `mqtt:` section).
+  Status StartAgentWithSources(const std::string& agent_binary,
+                               const std::vector<std::string>& launcher,
+                               const std::string& agent_name, int seal_ms,
+                               const std::string& sources_yaml, const std::string& extra_yaml);
+  // Where the agent's config was written.
+  std::string AgentConfigPath() const;
   void StopAgent();
 
   int ingest_port() const { return ingest_port_; }
