@@ -2,6 +2,7 @@
 
 #include <random>
 
+#include "agent/mqtt/mqtt_client.h"
 #include "agent/sources/health_metrics.h"
 #include "common/private_directory.h"
 
@@ -34,9 +35,15 @@ Result<std::unique_ptr<Agent>> Agent::Create(uv_loop_t* loop, const AgentConfig&
                                                 clock, upload);
 
   Agent* self = agent.get();
+  if (config.mqtt) {
+    auto mqtt = MqttClient::Create(loop, *config.mqtt, clock);
+    if (!mqtt.ok()) return mqtt.status().WithContext("mqtt");
+    agent->mqtt_ = std::move(*mqtt);
+  }
   SourceEnv env;
   env.loop = loop;
   env.clock = clock;
+  env.mqtt = agent->mqtt_.get();
   env.sink = [self](Samples&& samples) { self->open_.Add(samples); };
   for (const SourceConfig& source_config : config.sources) {
     auto source = source_config.create(env);
@@ -47,7 +54,10 @@ Result<std::unique_ptr<Agent>> Agent::Create(uv_loop_t* loop, const AgentConfig&
 }
 
 Status Agent::Start() {
+  // Sources subscribe before the broker connection starts, so the first
+  // connect already carries every subscription.
   for (auto& source : sources_) WATTLINE_RETURN_IF_ERROR(source->Start());
+  if (mqtt_) WATTLINE_RETURN_IF_ERROR(mqtt_->Start());
   WATTLINE_RETURN_IF_ERROR(
       seal_timer_.Start(config_.seal_interval_ms, config_.seal_interval_ms, [this] { Seal(); }));
   WATTLINE_RETURN_IF_ERROR(health_timer_.Start(config_.health_interval_ms,
@@ -91,6 +101,7 @@ void Agent::Shutdown() {
   // flight completes and finds them gone.
   uploader_.reset();
   sources_.clear();
+  if (mqtt_) mqtt_->Stop();
 }
 
 }  // namespace wattline::agent

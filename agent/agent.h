@@ -11,6 +11,7 @@
 #include "agent/batch/open_batch.h"
 #include "agent/config/agent_config.h"
 #include "agent/loop/timer.h"
+#include "agent/mqtt/mqtt_client.h"
 #include "agent/outbox/outbox.h"
 #include "agent/sources/source.h"
 #include "agent/upload/uploader.h"
@@ -42,6 +43,7 @@ class Agent {
   const Clock* clock_;
   std::unique_ptr<Outbox> outbox_;
   std::unique_ptr<Uploader> uploader_;
+  std::unique_ptr<MqttClient> mqtt_;  // before sources_: they subscribe through it
   std::vector<std::unique_ptr<Source>> sources_;
   OpenBatch open_;
   Timer seal_timer_;

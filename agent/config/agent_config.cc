@@ -3,6 +3,7 @@
 #include <array>
 #include <map>
 
+#include "agent/mqtt/mqtt_config.h"
 #include "common/config/config_tree.h"
 #include "common/config/option_table.h"
 #include "common/log.h"
@@ -11,7 +12,7 @@ namespace wattline::agent {
 namespace {
 
 constexpr std::array<OptionSpec, 6> kAgentOptions = {{
-    {"name", OptionType::kString, "\"\"",
+    {"name", OptionType::kString, "",
      "Shown in logs only; the aggregator names the agent after its certificate"},
     {"data_dir", OptionType::kString, "/var/lib/wattline-agent",
      "Where the outbox lives; must survive reboots"},
@@ -91,7 +92,7 @@ Result<AgentConfig> FromTree(const Result<ConfigNode>& root) {
   if (!root.ok()) return root.status();
   const std::string& source_name = root->source;
   for (const auto& [key, value] : root->entries) {
-    if (key != "agent" && key != "upload" && key != "sources") {
+    if (key != "agent" && key != "upload" && key != "mqtt" && key != "sources") {
       return Status::InvalidArgument(value.Where() + ": unknown section \"" + key + "\"");
     }
   }
@@ -134,9 +135,20 @@ Result<AgentConfig> FromTree(const Result<ConfigNode>& root) {
     return Status::InvalidArgument(upload_node->Where() +
                                    ": upload.backoff_max must be >= backoff_initial > 0");
   }
+  Result<std::optional<MqttOptions>> mqtt = ReadMqttConfig(root->Find("mqtt"));
+  if (!mqtt.ok()) return mqtt.status();
+  config.mqtt = std::move(*mqtt);
   SourceConfigContext context;
   context.profile_dir = config.profile_dir;
   WATTLINE_RETURN_IF_ERROR(ReadSources(root->Find("sources"), context, &config));
+  if (!config.mqtt) {
+    for (const SourceConfig& source : config.sources) {
+      if (source.needs_mqtt) {
+        return Status::InvalidArgument(source.where + ": a " + source.type +
+                                       " source needs a broker: add an `mqtt:` section");
+      }
+    }
+  }
   return config;
 }
 
@@ -154,6 +166,7 @@ std::string AgentConfigReference() {
   std::string out = "# wattline-agent configuration: every option, its default and why.\n\n";
   out += "agent:\n" + RenderOptions(kAgentOptions, 2);
   out += "\nupload:\n" + RenderOptions(kUploadOptions, 2);
+  out += "\n" + MqttConfigReference();
   out += "\n# One entry per meter, bus or topic tree. The types:\nsources:\n";
   for (const SourceType* type : SourceTypes()) {
     out += "\n  # " + std::string(type->name) + ": " + std::string(type->summary) + "\n  - " +

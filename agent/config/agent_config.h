@@ -5,9 +5,11 @@
 #define WATTLINE_AGENT_CONFIG_AGENT_CONFIG_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "agent/mqtt/mqtt_options.h"
 #include "agent/sources/source_type.h"
 #include "agent/upload/backoff.h"
 #include "common/log.h"
@@ -32,6 +34,8 @@ struct AgentConfig {
   std::string profile_dir;
   LogLevel log_level = LogLevel::kInfo;
   UploadConfig upload;
+  // The one broker the MQTT sources share; nullopt when there is no `mqtt:`.
+  std::optional<MqttOptions> mqtt;
   std::vector<SourceConfig> sources;
 };
 

@@ -1,70 +1,37 @@
-// Shelly Gen2+ three-phase meters (Pro 3EM, 3EM-63) polled over HTTP RPC:
-// GET /rpc/EM.GetStatus?id=0 and /rpc/EMData.GetStatus?id=0 (DEVICES.md B.2,
-// B.3), parsed by shelly_gen2_parser.h.
+// `type: shelly_gen2_http`: a Shelly Gen2, Gen3 or Gen4 device polled over
+// HTTP RPC: Pro 3EM and 3EM-63 (triphase or monophase profile), Pro EM and
+// EM Gen3, Plus/Pro 1PM, 2PM, 4PM, Plug S, 1PM Gen3/Gen4, PM Mini. One entry
+// reads whatever metering the device has.
 //
-// Each poll takes one timestamp, taken just before the first request, for all
-// of its samples: the RPC results carry no time of their own, and one stamp
-// keeps the phases of one reading aligned.
+// Decision: one GET /rpc/Shelly.GetStatus per poll, not one request per
+// component. Shelly.GetStatus returns every component keyed "<type>:<id>" in
+// the same shape as <Type>.GetStatus (DEVICES.md B.1; a real Pro 3EM's
+// Shelly.GetStatus carries em:0 and emdata:0, a Plus 1PM's switch:0, B.6),
+// so:
+//   - there is nothing to configure per device kind or profile: switching a
+//     Pro 3EM from triphase to monophase changes its series, not the config;
+//   - a poll is one request instead of two (EM + EMData), which matters
+//     doubly with authentication, where each request is a 401 round trip
+//     first; and power and energy of one poll come from one instant;
+//   - the document is larger (about 3 KiB for a Pro 3EM instead of 1 + 0.3
+//     KiB), which a Pi Zero parses in well under a millisecond.
+// Which components become which series: shelly_gen2_parser.h.
 //
-// Thread-safety: loop thread only; the HTTP exchange runs on the thread pool.
+// Authentication: when `password` is set, HTTP digest authentication
+// (RFC 7616, SHA-256, user "admin", as Shelly.SetAuth configures it); a
+// device without authentication simply never asks. Health reasons and
+// logging: shelly_http_source.h.
 #ifndef WATTLINE_AGENT_SHELLY_SHELLY_GEN2_HTTP_SOURCE_H_
 #define WATTLINE_AGENT_SHELLY_SHELLY_GEN2_HTTP_SOURCE_H_
 
-#include <memory>
-#include <string>
-
-#include "agent/http/http_client.h"
-#include "agent/loop/timer.h"
-#include "agent/sources/source.h"
 #include "agent/sources/source_type.h"
-#include "common/clock.h"
-#include "common/log.h"
 
 namespace wattline::agent {
 
-struct ShellyGen2HttpOptions {
-  std::string device;  // the `device` label
-  std::string url;     // http://host[:port]
-  int64_t interval_ms = 1000;
-  int64_t timeout_ms = 2000;
-};
+// The path each poll requests.
+inline constexpr std::string_view kShellyGen2StatusPath = "/rpc/Shelly.GetStatus";
 
-// `type: shelly_gen2_http` in the agent's config.
 const SourceType& ShellyGen2HttpSourceType();
-
-class ShellyGen2HttpSource final : public Source {
- public:
-  // `clock` outlives the source.
-  static Result<std::unique_ptr<ShellyGen2HttpSource>> Create(uv_loop_t* loop,
-                                                              const ShellyGen2HttpOptions& options,
-                                                              const Clock* clock, SampleSink sink);
-  ~ShellyGen2HttpSource() override;
-
-  Status Start() override;
-  void Stop() override;
-  const std::string& name() const override { return options_.device; }
-  void AppendHealth(std::vector<DeviceHealth>* out) const override { out->push_back(health_); }
-
- private:
-  struct Poll;
-
-  ShellyGen2HttpSource(uv_loop_t* loop, ShellyGen2HttpOptions options, const Clock* clock,
-                       SampleSink sink, std::unique_ptr<HttpClient> client);
-  void PollNow();
-  void Finish(Poll& poll);
-
-  uv_loop_t* loop_;
-  ShellyGen2HttpOptions options_;
-  const Clock* clock_;
-  SampleSink sink_;
-  std::shared_ptr<HttpClient> client_;
-  Timer timer_;
-  LogThrottle error_log_;
-  bool in_flight_ = false;
-  bool stopped_ = false;
-  DeviceHealth health_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
-};
 
 }  // namespace wattline::agent
 

@@ -1,23 +1,20 @@
 #include "agent/shelly/shelly_gen2_parser.h"
 
-#include <cmath>
+#include <charconv>
 #include <iterator>
-#include <nlohmann/json.hpp>
+#include <set>
 #include <span>
-#include <string>
 #include <utility>
+
+#include "agent/shelly/shelly_json.h"
 
 namespace wattline::agent {
 namespace {
 
-using Json = nlohmann::json;
-
-// One numeric field of a status object and the series it feeds.
-struct FieldMapping {
-  std::string_view field;
-  std::string_view metric;
-  std::string_view phase;
-};
+using shelly_json::FieldMapping;
+using shelly_json::Json;
+using shelly_json::ObjectLabels;
+using shelly_json::Quoted;
 
 constexpr std::string_view kCurrent = "current_amperes";
 constexpr std::string_view kVoltage = "voltage_volts";
@@ -27,6 +24,7 @@ constexpr std::string_view kPowerFactor = "power_factor";
 constexpr std::string_view kFrequency = "frequency_hertz";
 constexpr std::string_view kImported = "energy_imported_watt_hours_total";
 constexpr std::string_view kExported = "energy_exported_watt_hours_total";
+constexpr std::string_view kTemperature = "temperature_celsius";
 
 constexpr FieldMapping kEmFields[] = {
     {"a_current", kCurrent, "a"},         {"a_voltage", kVoltage, "a"},
@@ -49,72 +47,79 @@ constexpr FieldMapping kEmDataFields[] = {
     {"total_act", kImported, "total"},      {"total_act_ret", kExported, "total"},
 };
 
-std::string Quoted(std::string_view s) {
-  std::string out = "\"";
-  out += s;
-  out += '"';
+constexpr FieldMapping kEm1Fields[] = {
+    {"current", kCurrent},          {"voltage", kVoltage}, {"act_power", kPower},
+    {"aprt_power", kApparentPower}, {"pf", kPowerFactor},  {"freq", kFrequency},
+};
+
+constexpr FieldMapping kEm1DataFields[] = {
+    {"total_act_energy", kImported},
+    {"total_act_ret_energy", kExported},
+};
+
+// switch:N and pm1:N share their field names (DEVICES.md B.6).
+constexpr FieldMapping kSwitchFields[] = {
+    {"apower", kPower},
+    {"voltage", kVoltage},
+    {"current", kCurrent},
+    {"pf", kPowerFactor},
+    {"freq", kFrequency},
+    {"aenergy.total", kImported},
+    {"ret_aenergy.total", kExported},
+    {"temperature.tC", kTemperature},
+};
+
+// One component type: its fields, and how its Samples are labelled.
+struct ComponentType {
+  std::string_view type;    // before the ':' of the key
+  std::string_view method;  // for messages: what returns it bare
+  std::span<const FieldMapping> fields;
+  bool per_phase;           // true: phase from the mapping; false: channel=<id>
+  bool check_meter_errors;  // power_meter_failure in `errors` makes it faulty
+};
+
+constexpr ComponentType kComponentTypes[] = {
+    {"em", "EM.GetStatus", kEmFields, true, true},
+    {"emdata", "EMData.GetStatus", kEmDataFields, true, false},
+    {"em1", "EM1.GetStatus", kEm1Fields, false, true},
+    {"em1data", "EM1Data.GetStatus", kEm1DataFields, false, false},
+    {"switch", "Switch.GetStatus", kSwitchFields, false, false},
+    {"pm1", "PM1.GetStatus", kSwitchFields, false, false},
+};
+
+const ComponentType* FindType(std::string_view type) {
+  for (const ComponentType& candidate : kComponentTypes) {
+    if (candidate.type == type) return &candidate;
+  }
+  return nullptr;
+}
+
+// A component key "<type>:<id>", split and checked.
+struct ComponentKey {
+  const ComponentType* type = nullptr;  // nullptr: not a metering component
+  std::string id;                       // decimal, without leading zeros
+};
+
+Result<ComponentKey> SplitKey(std::string_view key) {
+  const size_t colon = key.find(':');
+  if (colon == std::string_view::npos) return ComponentKey{};
+  ComponentKey out{FindType(key.substr(0, colon)), ""};
+  if (out.type == nullptr) return out;
+  const std::string_view id = key.substr(colon + 1);
+  unsigned value = 0;
+  auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), value);
+  if (id.empty() || ec != std::errc() || end != id.data() + id.size() || value > 999) {
+    return Status::InvalidArgument("component " + Quoted(key) + ": the id is not a number");
+  }
+  out.id = std::to_string(value);
   return out;
 }
 
-// Parses `json` into an object, or says why it is not one.
-Result<Json> ParseObject(std::string_view json) {
-  if (json.size() > kMaxShellyDocumentBytes) {
-    return Status::InvalidArgument("document of " + std::to_string(json.size()) +
-                                   " bytes is over the limit of " +
-                                   std::to_string(kMaxShellyDocumentBytes));
-  }
-  // allow_exceptions=false: a syntax error yields a "discarded" value instead
-  // of throwing.
-  Json doc = Json::parse(json.begin(), json.end(), nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded()) return Status::InvalidArgument("not valid JSON");
-  if (!doc.is_object()) {
-    return Status::InvalidArgument(std::string("expected a JSON object, got ") + doc.type_name());
-  }
-  return doc;
-}
-
-// Turns every mapped field of `doc` into a Sample appended to `*samples`.
-Status ExtractFields(const Json& doc, std::span<const FieldMapping> fields, std::string_view device,
-                     int64_t timestamp_ms, Samples* samples) {
-  bool any_known = false;
-  for (const FieldMapping& mapping : fields) {
-    auto it = doc.find(mapping.field);
-    if (it == doc.end()) continue;
-    any_known = true;
-    if (it->is_null()) continue;
-    if (!it->is_number()) {
-      return Status::InvalidArgument("field " + Quoted(mapping.field) +
-                                     ": expected a number or null, got " + it->type_name());
-    }
-    // Integers (64735) and floats (64735.49) alike; an integer beyond 2^53
-    // rounds exactly as strtod would round its decimal text.
-    const double value = it->get<double>();
-    // nlohmann already refuses 1e400 as a syntax error; this keeps an inf or
-    // NaN from ever reaching a batch should that change.
-    if (!std::isfinite(value)) {
-      return Status::InvalidArgument("field " + Quoted(mapping.field) + ": not a finite number");
-    }
-    Sample sample;
-    sample.labels = {{std::string(kMetricNameLabel), std::string(mapping.metric)},
-                     {"device", std::string(device)},
-                     {"phase", std::string(mapping.phase)}};
-    WATTLINE_RETURN_IF_ERROR(Canonicalize(sample.labels));
-    sample.timestamp_ms = timestamp_ms;
-    sample.value = value;
-    samples->push_back(std::move(sample));
-  }
-  if (!any_known) {
-    return Status::InvalidArgument(
-        "none of the expected fields is present (not a bare status object?)");
-  }
-  return Status::Ok();
-}
-
-// The meter-level `errors` array of EM.GetStatus. See the header for why only
-// power_meter_failure matters.
-Status CheckMeterErrors(const Json& doc) {
-  auto it = doc.find("errors");
-  if (it == doc.end() || it->is_null()) return Status::Ok();
+// The component-level `errors` array of em and em1. See the header for why
+// only power_meter_failure matters.
+Status CheckMeterErrors(const Json& component) {
+  auto it = component.find("errors");
+  if (it == component.end() || it->is_null()) return Status::Ok();
   if (!it->is_array()) {
     return Status::InvalidArgument(
         std::string("field \"errors\": expected an array or null, got ") + it->type_name());
@@ -128,18 +133,60 @@ Status CheckMeterErrors(const Json& doc) {
   return Status::Ok();
 }
 
-Status Parse(std::string_view json, std::string_view device, int64_t timestamp_ms,
-             std::span<const FieldMapping> fields, bool check_meter_errors, Samples* out) {
+// Appends the Samples of one component object to `*out`. Unavailable when it
+// reports its own failure (nothing appended then). `require_known`: refuse
+// an object with none of the type's fields (a bare result that may be an RPC
+// error object instead).
+Status ParseComponent(const ComponentKey& key, const Json& component, std::string_view device,
+                      int64_t timestamp_ms, bool require_known, Samples* out) {
+  if (!component.is_object()) {
+    return Status::InvalidArgument(std::string("expected an object, got ") + component.type_name());
+  }
+  if (key.type->check_meter_errors) WATTLINE_RETURN_IF_ERROR(CheckMeterErrors(component));
+  ObjectLabels labels{device, "phase", ""};
+  if (!key.type->per_phase) {
+    labels = ObjectLabels{device, "channel", key.id};
+  } else if (key.id != "0") {
+    labels.extra_label = "channel";
+    labels.extra_value = key.id;
+  }
+  bool any_known = false;
+  WATTLINE_RETURN_IF_ERROR(shelly_json::AppendFields(component, key.type->fields, labels,
+                                                     timestamp_ms, out, &any_known));
+  if (require_known && !any_known) {
+    return Status::InvalidArgument(
+        "none of the expected fields is present (not a bare status object?)");
+  }
+  return Status::Ok();
+}
+
+void MoveAppend(Samples& from, Samples* to) {
+  to->insert(to->end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+}
+
+Status ParseBare(const ComponentKey& key, std::string_view json, std::string_view device,
+                 int64_t timestamp_ms, Samples* out) {
   if (device.empty()) return Status::InvalidArgument("device name is empty");
-  Result<Json> doc = ParseObject(json);
+  Result<Json> doc = shelly_json::ParseObject(json, kMaxShellyDocumentBytes);
   if (!doc.ok()) return doc.status();
-  if (check_meter_errors) WATTLINE_RETURN_IF_ERROR(CheckMeterErrors(*doc));
   // Collected apart so that a failure half-way appends nothing.
   Samples samples;
-  samples.reserve(fields.size());
-  WATTLINE_RETURN_IF_ERROR(ExtractFields(*doc, fields, device, timestamp_ms, &samples));
-  out->insert(out->end(), std::make_move_iterator(samples.begin()),
-              std::make_move_iterator(samples.end()));
+  WATTLINE_RETURN_IF_ERROR(
+      ParseComponent(key, *doc, device, timestamp_ms, /*require_known=*/true, &samples));
+  MoveAppend(samples, out);
+  return Status::Ok();
+}
+
+// Two components must not produce one series (em1:0 and switch:0 both have
+// channel="0"): the later reading would silently overwrite the earlier.
+Status CheckDistinct(const Samples& samples) {
+  std::set<std::string> seen;
+  for (const Sample& sample : samples) {
+    std::string name = LabelsToString(sample.labels);
+    if (!seen.insert(name).second) {
+      return Status::InvalidArgument("two components produce the series " + name);
+    }
+  }
   return Status::Ok();
 }
 
@@ -147,14 +194,59 @@ Status Parse(std::string_view json, std::string_view device, int64_t timestamp_m
 
 Status ParseEmStatus(std::string_view json, std::string_view device, int64_t timestamp_ms,
                      Samples* out) {
-  return Parse(json, device, timestamp_ms, kEmFields, /*check_meter_errors=*/true, out)
+  return ParseBare(ComponentKey{FindType("em"), "0"}, json, device, timestamp_ms, out)
       .WithContext("EM.GetStatus");
 }
 
 Status ParseEmDataStatus(std::string_view json, std::string_view device, int64_t timestamp_ms,
                          Samples* out) {
-  return Parse(json, device, timestamp_ms, kEmDataFields, /*check_meter_errors=*/false, out)
+  return ParseBare(ComponentKey{FindType("emdata"), "0"}, json, device, timestamp_ms, out)
       .WithContext("EMData.GetStatus");
+}
+
+Status ParseShellyComponentStatus(std::string_view key, std::string_view json,
+                                  std::string_view device, int64_t timestamp_ms, Samples* out) {
+  Result<ComponentKey> split = SplitKey(key);
+  if (!split.ok()) return split.status();
+  if (split->type == nullptr) {
+    return Status::InvalidArgument(Quoted(key) + " is not a metering component");
+  }
+  return ParseBare(*split, json, device, timestamp_ms, out)
+      .WithContext(std::string(split->type->method) + " " + std::string(key));
+}
+
+Status ParseShellyStatus(std::string_view json, std::string_view device, int64_t timestamp_ms,
+                         Samples* out, std::vector<std::string>* faulty) {
+  if (device.empty()) return Status::InvalidArgument("device name is empty");
+  Result<Json> doc = shelly_json::ParseObject(json, kMaxShellyDocumentBytes);
+  if (!doc.ok()) return doc.status().WithContext("Shelly.GetStatus");
+  Samples samples;
+  std::vector<std::string> faults;
+  bool any_component = false;
+  // nlohmann's objects iterate in key order, so the output order is stable.
+  for (const auto& [key, component] : doc->items()) {
+    Result<ComponentKey> split = SplitKey(key);
+    if (!split.ok()) return split.status().WithContext("Shelly.GetStatus");
+    if (split->type == nullptr) continue;
+    any_component = true;
+    Samples scratch;
+    Status status =
+        ParseComponent(*split, component, device, timestamp_ms, /*require_known=*/false, &scratch);
+    if (status.code() == Status::Code::kUnavailable) {
+      faults.push_back(key);
+      continue;
+    }
+    if (!status.ok()) return status.WithContext("Shelly.GetStatus: component " + Quoted(key));
+    MoveAppend(scratch, &samples);
+  }
+  if (!any_component) {
+    return Status::InvalidArgument(
+        "Shelly.GetStatus: no metering component (em, emdata, em1, em1data, switch, pm1)");
+  }
+  WATTLINE_RETURN_IF_ERROR(CheckDistinct(samples).WithContext("Shelly.GetStatus"));
+  MoveAppend(samples, out);
+  faulty->insert(faulty->end(), faults.begin(), faults.end());
+  return Status::Ok();
 }
 
 }  // namespace wattline::agent

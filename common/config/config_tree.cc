@@ -6,6 +6,13 @@
 #include <sstream>
 
 namespace wattline {
+
+ConfigNode::ConfigNode() = default;
+ConfigNode::ConfigNode(const ConfigNode&) = default;
+ConfigNode::ConfigNode(ConfigNode&&) noexcept = default;
+ConfigNode& ConfigNode::operator=(const ConfigNode&) = default;
+ConfigNode& ConfigNode::operator=(ConfigNode&&) noexcept = default;
+ConfigNode::~ConfigNode() = default;
 namespace {
 
 constexpr std::streamoff kMaxConfigBytes = 1 << 20;

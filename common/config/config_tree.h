@@ -24,6 +24,16 @@ struct ConfigNode {
   int line = 0;                                             // 1-based; 0 when unknown
   int column = 0;
 
+  // Declared here, defined in the .cc: a struct holding vectors of itself
+  // must not have them implicitly defined while it is still incomplete
+  // (clang 14 with libstdc++ 12 refuses it).
+  ConfigNode();
+  ConfigNode(const ConfigNode&);
+  ConfigNode(ConfigNode&&) noexcept;
+  ConfigNode& operator=(const ConfigNode&);
+  ConfigNode& operator=(ConfigNode&&) noexcept;
+  ~ConfigNode();
+
   // The value under `key` in a map, or nullptr.
   const ConfigNode* Find(std::string_view key) const;
   // "FILE:LINE:COLUMN", for error messages.

@@ -14,6 +14,22 @@
 wattline_fuzzer(NAME shelly_gen2_parser_fuzz
   CORPUS agent/shelly/fuzz_corpus/shelly_gen2
   SOURCES agent/shelly/shelly_gen2_parser_fuzz.cc agent/shelly/shelly_gen2_parser.cc
+          agent/shelly/shelly_json.cc common/labels.cc common/status.cc)
+
+wattline_fuzzer(NAME shelly_gen1_parser_fuzz
+  CORPUS agent/shelly/fuzz_corpus/shelly_gen1
+  SOURCES agent/shelly/shelly_gen1_parser_fuzz.cc agent/shelly/shelly_gen1_parser.cc
+          agent/shelly/shelly_json.cc common/labels.cc common/status.cc)
+
+wattline_fuzzer(NAME shelly_mqtt_fuzz
+  CORPUS agent/shelly/fuzz_corpus/shelly_mqtt
+  SOURCES agent/shelly/shelly_mqtt_fuzz.cc agent/shelly/shelly_gen1_mqtt_parser.cc
+          agent/shelly/shelly_gen2_mqtt_status.cc agent/shelly/shelly_gen2_parser.cc
+          agent/shelly/shelly_json.cc common/labels.cc common/status.cc)
+
+wattline_fuzzer(NAME shelly_emdata_history_fuzz
+  CORPUS agent/shelly/fuzz_corpus/shelly_emdata
+  SOURCES agent/shelly/shelly_emdata_history_fuzz.cc agent/shelly/shelly_emdata_history.cc
           common/labels.cc common/status.cc)
 
 wattline_fuzzer(NAME promql_parser_fuzz
@@ -22,3 +38,17 @@ wattline_fuzzer(NAME promql_parser_fuzz
           aggregator/query/quote.cc aggregator/query/number.cc aggregator/query/time_param.cc
           aggregator/storage/label_matcher.cc common/duration.cc common/labels.cc common/status.cc
   PKG re2)
+
+wattline_fuzzer(NAME modbus_profile_fuzz
+  CORPUS agent/modbus/fuzz_corpus/modbus_profile
+  SOURCES agent/modbus/modbus_profile_fuzz.cc agent/modbus/modbus_profile.cc
+          agent/modbus/modbus_value.cc agent/modbus/read_plan.cc agent/modbus/poll_plan.cc
+          agent/modbus/sunspec.cc common/config/config_tree.cc common/labels.cc common/status.cc
+  PKG yaml-cpp)
+
+wattline_fuzzer(NAME zigbee2mqtt_fuzz
+  CORPUS agent/zigbee2mqtt/fuzz_corpus/zigbee2mqtt
+  SOURCES agent/zigbee2mqtt/zigbee2mqtt_fuzz.cc agent/zigbee2mqtt/zigbee2mqtt_devices.cc
+          agent/zigbee2mqtt/zigbee2mqtt_series.cc agent/zigbee2mqtt/zigbee2mqtt_state_mapper.cc
+          agent/zigbee2mqtt/zigbee2mqtt_topics.cc
+          common/labels.cc common/status.cc)

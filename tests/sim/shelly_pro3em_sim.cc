@@ -6,11 +6,15 @@
 //
 //   shelly-pro3em-sim [--listen ADDR] [--port N] [--port-file FILE]
 //                     [--served-log FILE] [--seed N] [--device-id ID]
-//                     [--no-neutral-ct]
+//                     [--no-neutral-ct] [--profile triphase|monophase]
+//                     [--password P] [--history-start UNIX_S [--history-chunk N]]
 //
 // Endpoints:
 //   GET  /rpc/EM.GetStatus?id=0        bare result object (complete B.2 key set)
 //   GET  /rpc/EMData.GetStatus?id=0    bare result object (B.3 key set)
+//   GET  /rpc/EM1.GetStatus?id=N       with --profile monophase instead of the
+//   GET  /rpc/EM1Data.GetStatus?id=N   two above, N = 0..2
+//   GET  /rpc/Shelly.GetStatus         every component (shelly_pro3em_status.h)
 //   GET  /rpc/Shelly.GetDeviceInfo     device info
 //   GET  /shelly                       device info
 //   POST /rpc  {"id":1,"method":"EM.GetStatus","params":{"id":0}}
@@ -25,14 +29,27 @@
 // n_current is the phasor sum of the phase currents, as with a neutral CT;
 // --no-neutral-ct makes it null, as on a meter without one.
 //
+// --password P turns authentication on as Shelly.SetAuth does: every
+// endpoint but /shelly and Shelly.GetDeviceInfo then needs HTTP digest
+// authentication (SHA-256, user admin, realm = the device id; see
+// shelly_digest_auth.h) and answers 401 with a challenge otherwise.
+//
+// --history-start UNIX_S: the meter has been recording since then (its
+// counters held their initial values at that moment), and serves its
+// per-minute history: EMData.GetRecords and EMData.GetData (triphase only;
+// shelly_emdata_history.h), at most --history-chunk records (default 50) per
+// GetData answer. The live counters come from a model of the same start, so
+// they agree with the history.
+//
 // --port 0 binds an ephemeral port. Once bound, "listening on ADDR:PORT" goes
 // to stdout and, with --port-file, the port number plus a newline is written
 // to FILE atomically (temp file, rename), so a test can wait for the file.
 // SIGTERM or SIGINT stop the server; the exit status is then 0. Idle
 // keep-alive connections are closed after 1 s so that stopping is quick.
 //
-// --served-log FILE appends one line per EM.GetStatus or EMData.GetStatus
-// answered with a result, over GET or POST, flushed at once:
+// --served-log FILE appends one line per status method (EM, EMData, EM1,
+// EM1Data, Shelly.GetStatus) answered with a result, over GET or POST,
+// flushed at once:
 //   {"served_at_ms":<unix ms the values were computed for>,"method":"EM.GetStatus","result":{...}}
 // The result text is the very bytes sent in the body, so the numbers match
 // byte for byte.
@@ -55,7 +72,10 @@
 #include <string>
 #include <thread>
 
+#include "tests/sim/shelly_digest_auth.h"
+#include "tests/sim/shelly_emdata_history.h"
 #include "tests/sim/shelly_pro3em_model.h"
+#include "tests/sim/shelly_pro3em_status.h"
 
 namespace wattline::sim {
 namespace {
@@ -70,6 +90,10 @@ struct Options {
   uint64_t seed = 1;
   std::string device_id;   // default derived from the seed
   bool neutral_ct = true;  // false: n_current is null
+  Pro3emProfile profile = Pro3emProfile::kTriphase;
+  std::string password;  // empty: authentication off
+  int64_t history_start_ms = 0;  // 0: no recorded history
+  size_t history_chunk = 50;
 };
 
 // An RPC outcome: either `result_text` (serialised once) or an error.
@@ -93,46 +117,6 @@ int64_t NowUnixMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-Json EmToJson(const EmReading& reading, bool neutral_ct) {
-  Json json;
-  json["id"] = 0;
-  const char* const names[] = {"a", "b", "c"};
-  for (size_t i = 0; i < 3; ++i) {
-    const std::string x = names[i];
-    const PhaseReading& phase = reading.phases[i];
-    json[x + "_current"] = phase.current_a;
-    json[x + "_voltage"] = phase.voltage_v;
-    json[x + "_act_power"] = phase.act_power_w;
-    json[x + "_aprt_power"] = phase.aprt_power_va;
-    json[x + "_pf"] = phase.pf;
-    json[x + "_freq"] = phase.freq_hz;
-    json[x + "_errors"] = Json::array();
-  }
-  // A meter without a neutral CT reports null (DEVICES.md B.2).
-  json["n_current"] = neutral_ct ? Json(reading.n_current_a) : Json(nullptr);
-  json["n_errors"] = Json::array();
-  json["total_current"] = reading.total_current_a;
-  json["total_act_power"] = reading.total_act_power_w;
-  json["total_aprt_power"] = reading.total_aprt_power_va;
-  json["user_calibrated_phase"] = Json::array();
-  json["errors"] = Json::array();
-  return json;
-}
-
-Json EmDataToJson(const EmDataReading& reading) {
-  Json json;
-  json["id"] = 0;
-  const char* const names[] = {"a", "b", "c"};
-  for (size_t i = 0; i < 3; ++i) {
-    const std::string x = names[i];
-    json[x + "_total_act_energy"] = reading.imported_wh[i];
-    json[x + "_total_act_ret_energy"] = reading.exported_wh[i];
-  }
-  json["total_act"] = reading.total_imported_wh;
-  json["total_act_ret"] = reading.total_exported_wh;
-  return json;
 }
 
 std::string DefaultDeviceId(uint64_t seed) {
@@ -162,8 +146,9 @@ class Device {
   Device(const Options& options, std::FILE* served_log)
       : id_(options.device_id.empty() ? DefaultDeviceId(options.seed) : options.device_id),
         neutral_ct_(options.neutral_ct),
-        model_(options.seed, NowUnixMs()),
+        model_(options.seed, options.history_start_ms > 0 ? options.history_start_ms : NowUnixMs()),
         served_log_(served_log) {
+    facts_ = Pro3emFacts{id_, MacFromId(id_), NowUnixMs(), neutral_ct_, options.profile};
     Json info;
     info["name"] = nullptr;
     info["id"] = id_;
@@ -174,33 +159,44 @@ class Device {
     info["fw_id"] = "20241011-114455/1.4.4-g6d2a586";
     info["ver"] = "1.4.4";
     info["app"] = "Pro3EM";
-    info["auth_en"] = false;
-    info["auth_domain"] = nullptr;
-    info["profile"] = "triphase";
+    info["auth_en"] = !options.password.empty();
+    info["auth_domain"] = options.password.empty() ? Json(nullptr) : Json(id_);
+    info["profile"] = Pro3emProfileName(options.profile);
     device_info_text_ = Dump(info);
+    if (options.history_start_ms > 0 && options.profile == Pro3emProfile::kTriphase) {
+      history_.emplace(options.seed, options.history_start_ms, options.history_chunk);
+    }
   }
 
   const std::string& id() const { return id_; }
 
   // Runs `method`; `id` is the params' "id" if one was given (nullptr if not).
-  Reply Call(const std::string& method, const Json* id) {
+  // `params` are all the request's parameters (EMData history methods).
+  Reply Call(const std::string& method, const Json* id, const Json& params = Json::object()) {
     if (method == "Shelly.GetDeviceInfo") return Reply{200, device_info_text_, 0, ""};
-    const bool em = method == "EM.GetStatus";
-    if (!em && method != "EMData.GetStatus") {
-      return Error(404, 404, "No handler for " + method);
+    if (history_ && ShellyEmDataHistory::Handles(method)) {
+      std::lock_guard<std::mutex> lock(mu_);
+      ShellyEmDataHistory::Answer answer = history_->Call(method, params, NowUnixMs());
+      return Reply{answer.http_status, std::move(answer.result_text), answer.error_code,
+                   std::move(answer.error_message)};
     }
-    if (id == nullptr) return Error(400, -103, "Missing required argument 'id'!");
-    if (!id->is_number_integer()) return Error(400, -103, "Invalid argument 'id'!");
-    if (id->get<int64_t>() != 0) {
-      return Error(400, -105, "Argument 'id', value " + Dump(*id) + " not found!");
+    const std::optional<Pro3emStatusMethod> status = FindPro3emStatusMethod(facts_.profile, method);
+    if (!status) return Error(404, 404, "No handler for " + method);
+    int component = 0;
+    if (status->ids > 0) {
+      if (id == nullptr) return Error(400, -103, "Missing required argument 'id'!");
+      if (!id->is_number_integer()) return Error(400, -103, "Invalid argument 'id'!");
+      if (id->get<int64_t>() < 0 || id->get<int64_t>() >= status->ids) {
+        return Error(400, -105, "Argument 'id', value " + Dump(*id) + " not found!");
+      }
+      component = static_cast<int>(id->get<int64_t>());
     }
 
     // One lock over computing, logging and serialising: log lines come out in
     // the order the model advanced, and the model is not thread-safe.
     std::lock_guard<std::mutex> lock(mu_);
     const int64_t now_ms = NowUnixMs();
-    std::string text = em ? Dump(EmToJson(model_.Em(now_ms), neutral_ct_))
-                          : Dump(EmDataToJson(model_.EmData(now_ms)));
+    std::string text = Pro3emStatusText(*status, component, facts_, model_, now_ms);
     if (served_log_ != nullptr) {
       std::string line = "{\"served_at_ms\":" + std::to_string(now_ms) + ",\"method\":\"" + method +
                          "\",\"result\":" + text + "}\n";
@@ -218,9 +214,11 @@ class Device {
  private:
   const std::string id_;
   const bool neutral_ct_;
+  Pro3emFacts facts_;
   std::string device_info_text_;
   std::mutex mu_;
   ShellyPro3emModel model_;  // GUARDED_BY(mu_)
+  std::optional<ShellyEmDataHistory> history_;  // GUARDED_BY(mu_)
   std::FILE* served_log_;    // GUARDED_BY(mu_); not owned
 };
 
@@ -231,6 +229,23 @@ std::string ErrorText(const Reply& reply) {
   return Dump(error);
 }
 
+// With --password (`auth` not null): true when the request carries valid
+// digest credentials; otherwise answers 401 with a fresh challenge. `method`
+// is the RPC method asked for: Shelly.GetDeviceInfo stays open, as on the
+// device.
+bool Admit(ShellyDigestAuth* auth, std::string_view method, const httplib::Request& req,
+           httplib::Response& res) {
+  if (auth == nullptr || method == "Shelly.GetDeviceInfo") return true;
+  const std::optional<std::string> challenge =
+      auth->Refuse(req.method, req.target, req.get_header_value("Authorization"), NowUnixMs(),
+                   "shelly-pro3em-sim");
+  if (!challenge) return true;
+  res.status = 401;
+  res.set_header("WWW-Authenticate", *challenge);
+  res.set_content(R"({"code":401,"message":"Unauthorized"})", "application/json");
+  return false;
+}
+
 void HandleGet(Device& device, const httplib::Request& req, httplib::Response& res) {
   std::optional<Json> id;
   if (req.has_param("id")) {
@@ -239,7 +254,12 @@ void HandleGet(Device& device, const httplib::Request& req, httplib::Response& r
     Json parsed = Json::parse(raw, nullptr, /*allow_exceptions=*/false);
     id = parsed.is_discarded() ? Json(raw) : parsed;
   }
-  const Reply reply = device.Call(req.matches[1].str(), id ? &*id : nullptr);
+  Json params = Json::object();
+  for (const auto& [name, raw] : req.params) {
+    Json parsed = Json::parse(raw, nullptr, /*allow_exceptions=*/false);
+    params[name] = parsed.is_discarded() ? Json(raw) : parsed;
+  }
+  const Reply reply = device.Call(req.matches[1].str(), id ? &*id : nullptr, params);
   res.status = reply.http_status;
   res.set_content(reply.error_code == 0 ? reply.result_text : ErrorText(reply), "application/json");
 }
@@ -260,7 +280,8 @@ void HandlePost(Device& device, const httplib::Request& req, httplib::Response& 
     if (params != request.end() && params->is_object() && params->contains("id")) {
       id = &(*params)["id"];
     }
-    reply = device.Call(request["method"].get<std::string>(), id);
+    reply = device.Call(request["method"].get<std::string>(), id,
+                        params != request.end() && params->is_object() ? *params : Json::object());
   }
   // Built as text so the result is byte for byte what the served log holds.
   std::string body = "{\"id\":" + Dump(frame_id) + ",\"src\":" + Dump(Json(device.id()));
@@ -278,7 +299,8 @@ void HandlePost(Device& device, const httplib::Request& req, httplib::Response& 
 constexpr char kUsage[] =
     "usage: shelly-pro3em-sim [--listen ADDR] [--port N] [--port-file FILE]\n"
     "                         [--served-log FILE] [--seed N] [--device-id ID]\n"
-    "                         [--no-neutral-ct]\n";
+    "                         [--no-neutral-ct] [--profile triphase|monophase]\n"
+    "                         [--password P] [--history-start UNIX_S [--history-chunk N]]\n";
 
 [[noreturn]] void Usage(const char* problem) {
   std::fprintf(stderr, "shelly-pro3em-sim: %s\n%s", problem, kUsage);
@@ -317,6 +339,21 @@ Options ParseArgs(int argc, char** argv) {
     } else if (flag == "--device-id") {
       if (value.empty()) Usage("empty --device-id");
       options.device_id = value;
+    } else if (flag == "--profile") {
+      const std::optional<Pro3emProfile> profile = ParsePro3emProfile(value);
+      if (!profile) Usage("--profile is triphase or monophase");
+      options.profile = *profile;
+    } else if (flag == "--history-start") {
+      const long long start = std::strtoll(value.c_str(), &end, 10);
+      if (*end != '\0' || value.empty() || errno != 0 || start <= 0) Usage("bad --history-start");
+      options.history_start_ms = start * 1000;
+    } else if (flag == "--history-chunk") {
+      const long chunk = std::strtol(value.c_str(), &end, 10);
+      if (*end != '\0' || value.empty() || chunk < 1 || chunk > 100000) Usage("bad --history-chunk");
+      options.history_chunk = static_cast<size_t>(chunk);
+    } else if (flag == "--password") {
+      if (value.empty()) Usage("empty --password");
+      options.password = value;
     } else {
       Usage(("unknown flag " + flag).c_str());
     }
@@ -356,19 +393,27 @@ int Run(int argc, char** argv) {
     }
   }
   Device device(options, served_log);
+  std::optional<ShellyDigestAuth> digest;
+  if (!options.password.empty()) digest.emplace(device.id(), options.password);
+  ShellyDigestAuth* auth = digest ? &*digest : nullptr;
 
   httplib::Server server;
   // stop() waits for workers, and a worker holding an idle keep-alive
   // connection waits out this timeout (default 5 s) before it notices.
   server.set_keep_alive_timeout(1);
   server.Get(R"(/rpc/([A-Za-z0-9_.]+))", [&](const httplib::Request& req, httplib::Response& res) {
-    HandleGet(device, req, res);
+    if (Admit(auth, req.matches[1].str(), req, res)) HandleGet(device, req, res);
   });
   server.Get("/shelly", [&](const httplib::Request&, httplib::Response& res) {
     res.set_content(device.device_info_text(), "application/json");
   });
   server.Post("/rpc", [&](const httplib::Request& req, httplib::Response& res) {
-    HandlePost(device, req, res);
+    const Json request = Json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+    const bool named = request.is_object() && request.contains("method") &&
+                       request["method"].is_string();
+    if (Admit(auth, named ? request["method"].get<std::string>() : "", req, res)) {
+      HandlePost(device, req, res);
+    }
   });
 
   const int port = options.port == 0

@@ -16,13 +16,16 @@ namespace {
 using Json = nlohmann::json;
 
 struct ServedPoll {
-  int64_t served_at_ms = 0;  // of the EM.GetStatus answer
+  int64_t served_at_ms = 0;  // of the Shelly.GetStatus (or EM.GetStatus) answer
   Json em;
   Json emdata;
 };
 
-// Polls whose EM and EMData answers were both served (the last one may have
-// been cut off by the simulator stopping; the agent keeps none of those).
+// The polls the simulator answered. The agent asks Shelly.GetStatus, one
+// request per poll holding em:0 and emdata:0; a pair of EM.GetStatus and
+// EMData.GetStatus answers (an agent from before that change) counts as one
+// poll when both were served (the last one may have been cut off by the
+// simulator stopping; the agent keeps none of those).
 std::vector<ServedPoll> ReadServedPolls(const std::string& log) {
   std::vector<ServedPoll> polls;
   std::istringstream lines(log);
@@ -32,7 +35,10 @@ std::vector<ServedPoll> ReadServedPolls(const std::string& log) {
   while (std::getline(lines, line)) {
     if (line.empty()) continue;
     Json entry = Json::parse(line);
-    if (entry["method"] == "EM.GetStatus") {
+    if (entry["method"] == "Shelly.GetStatus") {
+      polls.push_back(ServedPoll{entry["served_at_ms"].get<int64_t>(), entry["result"]["em:0"],
+                                 entry["result"]["emdata:0"]});
+    } else if (entry["method"] == "EM.GetStatus") {
       pending = ServedPoll{entry["served_at_ms"].get<int64_t>(), entry["result"], Json()};
       have_em = true;
     } else if (entry["method"] == "EMData.GetStatus" && have_em) {

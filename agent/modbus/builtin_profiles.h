@@ -1,0 +1,48 @@
+// The device profiles that ship with the agent (agent/profiles/*.yaml), and
+// how a profile named in the config is found.
+//
+// The shipped YAML files are embedded into the binary when it is built
+// (agent/modbus/CMakeLists.txt, cmake/WattlineEmbedFiles.cmake), because the armel agent
+// is one static file copied to a Pi: built-ins must not depend on an install
+// path. They go through the same parser as a user's files, so a mistake in one
+// of them is caught by the unit tests, with its file and line.
+//
+// Thread-safety: pure functions; the table is constant.
+#ifndef WATTLINE_AGENT_MODBUS_BUILTIN_PROFILES_H_
+#define WATTLINE_AGENT_MODBUS_BUILTIN_PROFILES_H_
+
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "agent/modbus/modbus_profile.h"
+#include "common/status.h"
+
+namespace wattline::agent::modbus {
+
+struct BuiltinProfileText {
+  std::string_view name;  // the file name without .yaml
+  std::string_view yaml;
+};
+
+// Every built-in profile, sorted by name. Defined in the generated file.
+std::span<const BuiltinProfileText> BuiltinProfileTexts();
+
+// The built-in profile `name`, parsed. Messages name it
+// "<built-in>/NAME.yaml". Errors: NotFound when there is none of that name.
+Result<ModbusProfile> LoadBuiltinProfile(std::string_view name);
+
+// Finds the profile a config names:
+//   - a value containing '/' is a path to a profile file;
+//   - otherwise PROFILE_DIR/NAME.yaml when that file exists (a user's profile
+//     takes precedence over a built-in of the same name);
+//   - otherwise the built-in profile NAME.
+// `profile_dir` may be empty (then only built-ins). NAME must be a plain file
+// name of letters, digits, '_', '-' and '.'.
+// Errors: NotFound listing where it looked and the built-in names;
+// InvalidArgument for a malformed name or profile (FILE:LINE:COLUMN).
+Result<ModbusProfile> FindModbusProfile(std::string_view name, std::string_view profile_dir);
+
+}  // namespace wattline::agent::modbus
+
+#endif  // WATTLINE_AGENT_MODBUS_BUILTIN_PROFILES_H_

@@ -1,0 +1,286 @@
+// The history backfill end to end: the shelly_gen2_http source, built from
+// its config entry with a source state store, against shelly-pro3em-sim
+// pretending it has been recording since before the agent's last reading.
+// Every missed minute must be shipped once, with its original time stamp and
+// exactly the counters a continuous poll would have read at that minute.
+#include <gtest/gtest.h>
+#include <uv.h>
+
+#include <chrono>
+#include <ctime>
+#include <map>
+#include <set>
+
+#include "agent/shelly/shelly_emdata_backfill.h"
+#include "agent/shelly/shelly_gen2_http_source.h"
+#include "agent/shelly/shelly_source_testing.h"
+#include "agent/state/source_state_store.h"
+#include "common/config/config_tree.h"
+#include "common/testing/temp_dir.h"
+#include "tests/sim/shelly_pro3em_model.h"
+
+namespace wattline::agent {
+namespace {
+
+constexpr char kPro3emSimulator[] = WATTLINE_SHELLY_PRO3EM_SIM_BIN;
+constexpr uint64_t kSeed = 11;
+constexpr char kDevice[] = "pro3em_sim";
+
+// A uv loop running one source with a state store; collects every sink call.
+class BackfillLoop {
+ public:
+  explicit BackfillLoop(SourceStateStore* state) : state_(state) {
+    uv_loop_init(&loop_);
+    uv_timer_init(&loop_, &wake_);
+  }
+  ~BackfillLoop() {
+    Destroy();
+    uv_close(reinterpret_cast<uv_handle_t*>(&wake_), nullptr);
+    uv_run(&loop_, UV_RUN_DEFAULT);
+    EXPECT_EQ(uv_loop_close(&loop_), 0);
+  }
+
+  Status Start(const std::string& yaml) {
+    Result<ConfigNode> entry = ParseYamlConfig(yaml, "test.yaml");
+    if (!entry.ok()) return entry.status();
+    Result<SourceConfig> config = ShellyGen2HttpSourceType().read(*entry, SourceConfigContext{});
+    if (!config.ok()) return config.status();
+    SourceEnv env;
+    env.loop = &loop_;
+    env.clock = &clock_;
+    env.sink = [this](Samples&& samples) { batches_.push_back(std::move(samples)); };
+    env.state = state_;
+    Result<std::unique_ptr<Source>> source = config->create(env);
+    if (!source.ok()) return source.status();
+    source_ = std::move(*source);
+    return source_->Start();
+  }
+
+  bool RunUntil(const std::function<bool()>& done, int timeout_ms) {
+    uv_timer_start(&wake_, [](uv_timer_t*) {}, 10, 10);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    while (!done() && std::chrono::steady_clock::now() < deadline) uv_run(&loop_, UV_RUN_ONCE);
+    uv_timer_stop(&wake_);
+    return done();
+  }
+
+  // Stops and destroys the source once its work in flight has come back.
+  void Destroy() {
+    if (source_ == nullptr) return;
+    source_->Stop();
+    while (uv_loop_alive(&loop_) != 0) uv_run(&loop_, UV_RUN_ONCE);
+    source_.reset();
+    uv_run(&loop_, UV_RUN_NOWAIT);
+  }
+
+  bool HasLiveReading() const {
+    for (const Samples& batch : batches_) {
+      for (const Sample& sample : batch) {
+        if (MetricName(sample.labels) == "power_watts") return true;
+      }
+    }
+    return false;
+  }
+
+  const std::vector<Samples>& batches() const { return batches_; }
+  Source* source() { return source_.get(); }
+
+ private:
+  SourceStateStore* state_;
+  SystemClock clock_;
+  uv_loop_t loop_{};
+  uv_timer_t wake_{};
+  std::unique_ptr<Source> source_;
+  std::vector<Samples> batches_;
+};
+
+// series text -> time -> value, over every batch; duplicates fail the test.
+using Timeline = std::map<std::string, std::map<int64_t, double>>;
+
+void AddTo(const std::vector<Samples>& batches, Timeline* timeline) {
+  for (const Samples& batch : batches) {
+    for (const Sample& sample : batch) {
+      auto& series = (*timeline)[LabelsToString(sample.labels)];
+      EXPECT_TRUE(series.emplace(sample.timestamp_ms, sample.value).second)
+          << "shipped twice: " << LabelsToString(sample.labels) << " at " << sample.timestamp_ms;
+      // Each series in time order, across runs too.
+      EXPECT_EQ(series.rbegin()->first, sample.timestamp_ms)
+          << "out of order: " << LabelsToString(sample.labels);
+    }
+  }
+}
+
+std::string Counter(std::string_view metric, std::string_view phase) {
+  return std::string(metric) + "{device=\"" + kDevice + "\",phase=\"" + std::string(phase) + "\"}";
+}
+
+// The eight counters of a reading, in EmDataCounters order.
+EmDataCounters CountersOf(const sim::EmDataReading& r) {
+  return {r.imported_wh[0], r.imported_wh[1], r.imported_wh[2], r.total_imported_wh,
+          r.exported_wh[0], r.exported_wh[1], r.exported_wh[2], r.total_exported_wh};
+}
+
+const std::array<std::string, kEmDataCounterCount> kCounterSeries = {
+    Counter("energy_imported_watt_hours_total", "a"),
+    Counter("energy_imported_watt_hours_total", "b"),
+    Counter("energy_imported_watt_hours_total", "c"),
+    Counter("energy_imported_watt_hours_total", "total"),
+    Counter("energy_exported_watt_hours_total", "a"),
+    Counter("energy_exported_watt_hours_total", "b"),
+    Counter("energy_exported_watt_hours_total", "c"),
+    Counter("energy_exported_watt_hours_total", "total"),
+};
+
+std::string Entry(const std::string& url) {
+  return std::string("type: shelly_gen2_http\ndevice: ") + kDevice + "\nurl: " + url +
+         "\ninterval: 200ms\ntimeout: 5s\n";
+}
+
+TEST(ShellyEmDataBackfillSim, ShipsEveryMissedMinuteOnceWithTheCountersOfAContinuousPoll) {
+  // The agent last shipped 20 minutes ago (on a minute boundary); the meter
+  // has been recording for 40.
+  const int64_t minute_s = std::time(nullptr) / 60 * 60;
+  const int64_t t0_s = minute_s - 20 * 60;
+  const int64_t start_s = minute_s - 40 * 60;
+  testing::SimulatorProcess sim(kPro3emSimulator,
+                                {"--seed", std::to_string(kSeed), "--history-start",
+                                 std::to_string(start_s), "--history-chunk", "7"});
+  ASSERT_TRUE(sim.WaitReady()) << sim.Log();
+
+  // The counters at T0, as the meter served them then: the simulator's
+  // model, run from the same start.
+  sim::ShellyPro3emModel model(kSeed, start_s * 1000);
+  wattline::testing::TempDir dir;
+  auto store = SourceStateStore::Open(dir.File("state.db"));
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ASSERT_TRUE((*store)
+                  ->Put(EmDataAnchorKey(kDevice),
+                        EncodeEmDataAnchor({t0_s * 1000, CountersOf(model.EmData(t0_s * 1000))}))
+                  .ok());
+
+  Timeline timeline;
+  int64_t first_run_end_ms = 0;
+  int64_t last_backfilled_ms = 0;
+  {
+    BackfillLoop loop(store->get());
+    const int64_t started_ms = std::time(nullptr) * 1000;
+    ASSERT_TRUE(loop.Start(Entry(sim.url())).ok());
+    ASSERT_TRUE(loop.RunUntil([&] { return loop.HasLiveReading(); }, 30'000)) << sim.Log();
+    loop.Destroy();
+    first_run_end_ms = std::time(nullptr) * 1000 + 1000;
+
+    // The batches before the first live reading are the backfill.
+    std::vector<Samples> backfill;
+    for (const Samples& batch : loop.batches()) {
+      bool live = false;
+      for (const Sample& sample : batch) live = live || MetricName(sample.labels) == "power_watts";
+      if (live) break;
+      backfill.push_back(batch);
+    }
+    ASSERT_FALSE(backfill.empty());
+    Timeline shipped;
+    AddTo(backfill, &shipped);
+    // Every minute after T0 up to the last complete one, nothing else.
+    const std::map<int64_t, double>& imported_a = shipped[kCounterSeries[0]];
+    ASSERT_FALSE(imported_a.empty());
+    EXPECT_EQ(imported_a.begin()->first, (t0_s + 60) * 1000);
+    last_backfilled_ms = imported_a.rbegin()->first;
+    EXPECT_GE(last_backfilled_ms, started_ms / 60'000 * 60'000);
+    EXPECT_LE(last_backfilled_ms, first_run_end_ms);
+    EXPECT_EQ(static_cast<int64_t>(imported_a.size()),
+              (last_backfilled_ms - t0_s * 1000) / 60'000);
+    for (int64_t t = (t0_s + 60) * 1000; t <= last_backfilled_ms; t += 60'000) {
+      const EmDataCounters expected = CountersOf(model.EmData(t));
+      for (size_t k = 0; k < kEmDataCounterCount; ++k) {
+        auto series = shipped.find(kCounterSeries[k]);
+        ASSERT_NE(series, shipped.end()) << kCounterSeries[k];
+        auto value = series->second.find(t);
+        ASSERT_NE(value, series->second.end()) << kCounterSeries[k] << " misses " << t;
+        EXPECT_NEAR(value->second, expected[k], 1e-6) << kCounterSeries[k] << " at " << t;
+      }
+      for (std::string_view phase : {"a", "b", "c"}) {
+        const double volts = shipped[Counter("voltage_volts", phase)].at(t);
+        EXPECT_GT(volts, 220);
+        EXPECT_LT(volts, 240);
+        EXPECT_GE(shipped[Counter("current_amperes", phase)].at(t), 0);
+      }
+    }
+    AddTo(loop.batches(), &timeline);
+    // Live readings continue the counters, never below the backfill.
+    for (const std::string& series : kCounterSeries) {
+      const auto& points = timeline[series];
+      double previous = -1;
+      for (const auto& [t, value] : points) {
+        EXPECT_GE(value, previous) << series << " fell at " << t;
+        previous = value;
+      }
+    }
+  }
+  // How far the shipped data reaches is stored.
+  auto stored = (*store)->Get(EmDataAnchorKey(kDevice));
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  auto anchor = DecodeEmDataAnchor(**stored);
+  ASSERT_TRUE(anchor.ok());
+  EXPECT_GE(anchor->timestamp_ms, last_backfilled_ms);
+
+  // A second restart ships nothing twice (AddTo checks), and nothing before
+  // what the first run shipped.
+  {
+    BackfillLoop loop(store->get());
+    ASSERT_TRUE(loop.Start(Entry(sim.url())).ok());
+    ASSERT_TRUE(loop.RunUntil([&] { return loop.HasLiveReading(); }, 30'000)) << sim.Log();
+    loop.Destroy();
+    AddTo(loop.batches(), &timeline);
+  }
+}
+
+TEST(ShellyEmDataBackfillSim, WithoutAnAnchorThereIsNoBackfillButAnAnchorIsWritten) {
+  const int64_t start_s = std::time(nullptr) / 60 * 60 - 30 * 60;
+  testing::SimulatorProcess sim(kPro3emSimulator,
+                                {"--seed", "3", "--history-start", std::to_string(start_s)});
+  ASSERT_TRUE(sim.WaitReady()) << sim.Log();
+  wattline::testing::TempDir dir;
+  auto store = SourceStateStore::Open(dir.File("state.db"));
+  ASSERT_TRUE(store.ok());
+  BackfillLoop loop(store->get());
+  ASSERT_TRUE(loop.Start(Entry(sim.url())).ok());
+  ASSERT_TRUE(loop.RunUntil([&] { return loop.HasLiveReading(); }, 30'000));
+  loop.Destroy();
+  // The very first batch is a live reading.
+  ASSERT_FALSE(loop.batches().empty());
+  bool live = false;
+  for (const Sample& sample : loop.batches().front()) {
+    live = live || MetricName(sample.labels) == "power_watts";
+  }
+  EXPECT_TRUE(live);
+  auto stored = (*store)->Get(EmDataAnchorKey(kDevice));
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_TRUE(DecodeEmDataAnchor(**stored).ok());
+}
+
+TEST(ShellyEmDataBackfillSim, BackfillMaxZeroTurnsItOff) {
+  const int64_t minute_s = std::time(nullptr) / 60 * 60;
+  testing::SimulatorProcess sim(kPro3emSimulator,
+                                {"--seed", "5", "--history-start", std::to_string(minute_s - 600)});
+  ASSERT_TRUE(sim.WaitReady()) << sim.Log();
+  wattline::testing::TempDir dir;
+  auto store = SourceStateStore::Open(dir.File("state.db"));
+  ASSERT_TRUE(store.ok());
+  sim::ShellyPro3emModel model(5, (minute_s - 600) * 1000);
+  const EmDataAnchor old{(minute_s - 300) * 1000, CountersOf(model.EmData((minute_s - 300) * 1000))};
+  ASSERT_TRUE((*store)->Put(EmDataAnchorKey(kDevice), EncodeEmDataAnchor(old)).ok());
+  BackfillLoop loop(store->get());
+  ASSERT_TRUE(loop.Start(Entry(sim.url()) + "backfill_max: 0s\n").ok());
+  ASSERT_TRUE(loop.RunUntil([&] { return loop.HasLiveReading(); }, 30'000));
+  loop.Destroy();
+  for (const Samples& batch : loop.batches()) {
+    for (const Sample& sample : batch) EXPECT_GT(sample.timestamp_ms, old.timestamp_ms + 240'000);
+  }
+  // Off means off: the anchor is not touched either.
+  auto stored = (*store)->Get(EmDataAnchorKey(kDevice));
+  ASSERT_TRUE(stored.ok() && stored->has_value());
+  EXPECT_EQ(DecodeEmDataAnchor(**stored)->timestamp_ms, old.timestamp_ms);
+}
+
+}  // namespace
+}  // namespace wattline::agent
