@@ -4,6 +4,7 @@
 
 #include "agent/mqtt/mqtt_client.h"
 #include "agent/sources/health_metrics.h"
+#include "agent/state/source_state_store.h"
 #include "common/private_directory.h"
 
 namespace wattline::agent {
@@ -35,6 +36,9 @@ Result<std::unique_ptr<Agent>> Agent::Create(uv_loop_t* loop, const AgentConfig&
                                                 clock, upload);
 
   Agent* self = agent.get();
+  auto state = SourceStateStore::Open(config.data_dir + "/state.db");
+  if (!state.ok()) return state.status();
+  agent->state_ = std::move(*state);
   if (config.mqtt) {
     auto mqtt = MqttClient::Create(loop, *config.mqtt, clock);
     if (!mqtt.ok()) return mqtt.status().WithContext("mqtt");
@@ -44,6 +48,7 @@ Result<std::unique_ptr<Agent>> Agent::Create(uv_loop_t* loop, const AgentConfig&
   env.loop = loop;
   env.clock = clock;
   env.mqtt = agent->mqtt_.get();
+  env.state = agent->state_.get();
   env.sink = [self](Samples&& samples) { self->open_.Add(samples); };
   for (const SourceConfig& source_config : config.sources) {
     auto source = source_config.create(env);
