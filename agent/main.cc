@@ -33,6 +33,8 @@ int Run(const std::string& config_path) {
   auto agent = wattline::agent::Agent::Create(&loop, *config, &clock);
   if (!agent.ok()) {
     std::fprintf(stderr, "wattline-agent: %s\n", agent.status().ToString().c_str());
+    uv_run(&loop, UV_RUN_DEFAULT);  // close callbacks of what Create had opened
+    uv_loop_close(&loop);
     return 1;
   }
   wattline::Status started = (*agent)->Start();
