@@ -21,6 +21,7 @@
 namespace {
 
 using wattline::aggregator::Expr;
+using wattline::aggregator::MatrixSelector;
 using wattline::aggregator::TokenType;
 using wattline::aggregator::VectorSelector;
 
@@ -44,11 +45,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   auto expr = wattline::aggregator::ParseExpr(input);
   if (expr.ok()) {
-    // Whatever parses is a selector that cannot select everything.
-    Require((*expr)->kind == Expr::Kind::kVectorSelector);
-    const auto& selector = static_cast<const VectorSelector&>(**expr);
-    Require(!selector.matchers.empty());
-    Require(selector.position.end <= input.size());
+    // Whatever parses is a selector, or a range over one, that cannot
+    // select everything.
+    const VectorSelector* selector = nullptr;
+    if ((*expr)->kind == Expr::Kind::kMatrixSelector) {
+      const auto& matrix = static_cast<const MatrixSelector&>(**expr);
+      Require(matrix.range_ms > 0 && matrix.selector != nullptr);
+      selector = matrix.selector.get();
+    } else {
+      Require((*expr)->kind == Expr::Kind::kVectorSelector);
+      selector = static_cast<const VectorSelector*>(expr->get());
+    }
+    Require(!selector->matchers.empty());
+    Require(selector->position.end <= input.size());
   } else {
     Require(expr.status().message().find("parse error: ") != std::string::npos);
   }

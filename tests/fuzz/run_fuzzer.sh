@@ -12,5 +12,8 @@ if [ ! -x "$binary" ]; then
 fi
 mkdir -p "$work/corpus"
 cd "$work"
+# libFuzzer's own exit code for a finding is 77, which ctest would read as
+# "skipped": findings must fail the test.
 exec "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  -error_exitcode=1 -timeout_exitcode=1 \
   "$work/corpus" "$corpus"
