@@ -16,14 +16,12 @@
 #include <string_view>
 
 #include "agent/modbus/modbus_profile.h"
+#include "agent/sources/profile_lookup.h"
 #include "common/status.h"
 
 namespace wattline::agent::modbus {
 
-struct BuiltinProfileText {
-  std::string_view name;  // the file name without .yaml
-  std::string_view yaml;
-};
+using BuiltinProfileText = EmbeddedProfile;
 
 // Every built-in profile, sorted by name. Defined in the generated file.
 std::span<const BuiltinProfileText> BuiltinProfileTexts();
@@ -32,13 +30,8 @@ std::span<const BuiltinProfileText> BuiltinProfileTexts();
 // "<built-in>/NAME.yaml". Errors: NotFound when there is none of that name.
 Result<ModbusProfile> LoadBuiltinProfile(std::string_view name);
 
-// Finds the profile a config names:
-//   - a value containing '/' is a path to a profile file;
-//   - otherwise PROFILE_DIR/NAME.yaml when that file exists (a user's profile
-//     takes precedence over a built-in of the same name);
-//   - otherwise the built-in profile NAME.
-// `profile_dir` may be empty (then only built-ins). NAME must be a plain file
-// name of letters, digits, '_', '-' and '.'.
+// Finds (agent/sources/profile_lookup.h) and parses the profile a config
+// names. `profile_dir` may be empty (then only built-ins).
 // Errors: NotFound listing where it looked and the built-in names;
 // InvalidArgument for a malformed name or profile (FILE:LINE:COLUMN).
 Result<ModbusProfile> FindModbusProfile(std::string_view name, std::string_view profile_dir);

@@ -10,7 +10,7 @@
 //   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -I. \
 //     agent/modbus/sunspec_discovery_fuzz.cc agent/modbus/sunspec.cc \
 //     agent/modbus/poll_plan.cc agent/modbus/read_plan.cc agent/modbus/modbus_value.cc \
-//     agent/modbus/modbus_profile.cc agent/modbus/builtin_profiles.cc \
+//     agent/modbus/modbus_profile.cc agent/modbus/builtin_profiles.cc agent/sources/profile_lookup.cc \
 //     BUILD/agent/modbus/builtin_profiles_data.cc common/config/config_tree.cc \
 //     common/labels.cc common/status.cc -lyaml-cpp -o sunspec_discovery_fuzz
 //   ./sunspec_discovery_fuzz agent/modbus/fuzz_corpus/sunspec/

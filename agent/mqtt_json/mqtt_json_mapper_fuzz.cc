@@ -9,7 +9,7 @@
 //
 //   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -I. \
 //     agent/mqtt_json/mqtt_json_mapper_fuzz.cc agent/mqtt_json/mqtt_json_mapper.cc \
-//     agent/mqtt_json/mqtt_json_mapping.cc agent/mqtt_json/mqtt_json_profiles.cc \
+//     agent/mqtt_json/mqtt_json_mapping.cc agent/mqtt_json/mqtt_json_profiles.cc agent/sources/profile_lookup.cc \
 //     agent/mqtt_json/topic_pattern.cc agent/mqtt_json/json_path.cc \
 //     agent/mqtt_json/device_time.cc BUILD/agent/mqtt_json/mqtt_json_profiles_data.cc \
 //     common/config/config_tree.cc common/duration.cc common/labels.cc common/status.cc \

@@ -17,26 +17,20 @@
 #include <string_view>
 
 #include "agent/mqtt_json/mqtt_json_mapping.h"
+#include "agent/sources/profile_lookup.h"
 #include "common/config/config_tree.h"
 #include "common/status.h"
 
 namespace wattline::agent {
 
-struct MqttJsonProfileText {
-  std::string_view name;  // the file name without .yaml
-  std::string_view yaml;
-};
+using MqttJsonProfileText = EmbeddedProfile;
 
 // Every built-in profile, sorted by name. Defined in the generated file.
 std::span<const MqttJsonProfileText> BuiltinMqttJsonProfileTexts();
 
-// Finds and parses the profile a config names:
-//   - a value containing '/' is the path of a profile file;
-//   - otherwise PROFILE_DIR/NAME.yaml when that file exists (a user's profile
-//     takes precedence over a built-in of the same name);
-//   - otherwise the built-in NAME, whose messages say "<built-in>/mqtt_json/NAME.yaml".
-// `profile_dir` may be empty (then only built-ins). NAME is letters, digits,
-// '_', '-' and '.', not starting with '.'.
+// Finds (agent/sources/profile_lookup.h) and parses the profile a config
+// names; a built-in's messages say "<built-in>/mqtt_json/NAME.yaml".
+// `profile_dir` may be empty (then only built-ins).
 // Errors: NotFound saying where it looked and naming the built-ins;
 // InvalidArgument (FILE:LINE:COLUMN) for a malformed name or YAML.
 Result<ConfigNode> FindMqttJsonProfile(std::string_view name, std::string_view profile_dir);
