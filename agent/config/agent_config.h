@@ -1,6 +1,7 @@
 // The agent's configuration: a YAML file whose every option is declared in a
-// table in agent_config.cc. The same tables render --help and the example
-// config (agent/wattline-agent.example.yaml), so the three agree.
+// table (agent_config.cc, agent/mqtt/mqtt_config.cc, and each source type's
+// own). The same tables render `wattline-agent --print-config`, the complete
+// commented example config, so the two agree.
 #ifndef WATTLINE_AGENT_CONFIG_AGENT_CONFIG_H_
 #define WATTLINE_AGENT_CONFIG_AGENT_CONFIG_H_
 
