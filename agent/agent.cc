@@ -91,8 +91,13 @@ void Agent::Seal() {
 void Agent::RecordHealth() {
   std::vector<DeviceHealth> health;
   for (const auto& source : sources_) source->AppendHealth(&health);
+  const int64_t now_ms = clock_->NowUnixMs();
   Samples samples;
-  AppendHealthSamples(health, clock_->NowUnixMs(), &samples);
+  AppendHealthSamples(health, now_ms, &samples);
+  if (mqtt_) {
+    AppendMqttHealthSamples(mqtt_->broker(), mqtt_->connected(), mqtt_->counters(), now_ms,
+                            &samples);
+  }
   open_.Add(samples);
 }
 

@@ -36,7 +36,8 @@ class Agent {
  private:
   Agent(uv_loop_t* loop, const AgentConfig& config, const Clock* clock);
   void Seal();
-  // Adds every source's per-device health to the open batch as series.
+  // Adds every source's per-device health, and the MQTT connection's
+  // counters when there is one, to the open batch as series.
   void RecordHealth();
 
   uv_loop_t* loop_;

@@ -470,8 +470,11 @@ void MqttClient::CloseSession(const std::shared_ptr<Session>& session, bool clea
   }
 }
 
-std::string MqttClient::Where() const {
-  return "MQTT broker " + options_.host + ":" + std::to_string(options_.port);
+std::string MqttClient::broker() const {
+  const bool ipv6 = options_.host.find(':') != std::string::npos;
+  return (ipv6 ? "[" + options_.host + "]" : options_.host) + ":" + std::to_string(options_.port);
 }
+
+std::string MqttClient::Where() const { return "MQTT broker " + broker(); }
 
 }  // namespace wattline::agent

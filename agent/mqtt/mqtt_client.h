@@ -102,7 +102,16 @@ Status CheckMqttTopicFilter(std::string_view filter);
 class MqttClient {
  public:
   // Payloads larger than this are dropped and counted (Counters::oversized).
-  static constexpr size_t kMaxMessageBytes = 256 * 1024;
+  // The largest message a reader needs is Zigbee2MQTT's retained
+  // bridge/devices: about 6 KiB per device with its exposes, so megabytes on
+  // a network of a few hundred devices; this matches the device list's own
+  // limit (kMaxZ2mDeviceListBytes, about 700 devices). The cost on a 512 MB
+  // Pi Zero: libmosquitto holds the payload while the handlers run, and
+  // parsing a 4 MiB device list peaks at about 37 MB more (a synthetic list
+  // of 5300 devices, measured on x86-64; less with the Pi's 32-bit
+  // pointers), once per (re)connect or device list change. Beyond that a
+  // message is more likely a runaway publisher than a reading.
+  static constexpr size_t kMaxMessageBytes = 4 * 1024 * 1024;
 
   // `loop` and `clock` must outlive the client. Errors: kInvalidArgument for
   // options CheckMqttOptions() refuses, or TLS files that cannot be read;
@@ -125,7 +134,14 @@ class MqttClient {
 
   // Called on the loop thread whenever the connection comes up (true: the
   // broker accepted CONNECT and the subscriptions are on their way) or goes
-  // down (false). Not called by Stop(). Replaces an earlier callback.
+  // down (false). Not called by Stop().
+  //
+  // One callback: a later call replaces the earlier one. No part of the
+  // agent registers one today: the sources ask connected() when their
+  // availability timers fire, and the agent's health timer reads connected()
+  // and counters() (agent/sources/health_metrics.h); the client's tests
+  // watch connection changes through it. A second user needs a list of
+  // listeners here, not a second call.
   void OnConnectionChange(std::function<void(bool connected)> callback);
 
   // Begins connecting; reconnects forever with jittered exponential
@@ -142,6 +158,9 @@ class MqttClient {
 
   bool connected() const { return connected_; }
   const std::string& client_id() const { return options_.client_id; }
+  // "host:port" as configured ("[host]:port" for an IPv6 address), for logs
+  // and the `broker` label of the agent's MQTT series.
+  std::string broker() const;
 
   struct Counters {
     uint64_t connects = 0;        // CONNACKs that accepted us

@@ -138,11 +138,6 @@ TEST(ShellyMqttOnline, ParsesTheLastWillPayloads) {
   EXPECT_FALSE(ParseShellyOnlinePayload("1").ok());
   EXPECT_FALSE(ParseShellyOnlinePayload("TRUE").ok());
   EXPECT_FALSE(ParseShellyOnlinePayload("").ok());
-  const Sample sample = DeviceOnlineSample("garage", false, kNow);
-  EXPECT_EQ(LabelsToString(sample.labels), R"(device_online{device="garage"})");
-  EXPECT_TRUE(ValidateCanonical(sample.labels).ok());
-  EXPECT_EQ(sample.value, 0);
-  EXPECT_EQ(DeviceOnlineSample("garage", true, kNow).value, 1);
 }
 
 }  // namespace

@@ -67,37 +67,27 @@ ShellyGen1MqttSource::ShellyGen1MqttSource(uv_loop_t* loop, ShellyGen1MqttOption
                                            SampleSink sink)
     : options_(std::move(options)),
       prefix_("shellies/" + options_.id + "/"),
-      client_(client),
       clock_(clock),
       sink_(std::move(sink)),
-      online_(loop, client, clock, sink_, options_.device, options_.availability_interval_ms) {
+      online_(loop, client, clock, sink_, options_.device, options_.availability_interval_ms),
+      subscriber_(client, {prefix_ + "emeter/+/+", prefix_ + "online"},
+                  [this](const MqttMessage& message) { OnMessage(message); }) {
   health_.device = options_.device;
 }
 
-ShellyGen1MqttSource::~ShellyGen1MqttSource() { *alive_ = false; }
-
 Status ShellyGen1MqttSource::Start() {
   WATTLINE_RETURN_IF_ERROR(online_.Start());
-  running_ = true;
-  if (!subscribed_) {
-    subscribed_ = true;
-    std::shared_ptr<bool> alive = alive_;
-    auto handler = [this, alive](const MqttMessage& message) {
-      if (*alive) OnMessage(message);
-    };
-    client_->Subscribe(prefix_ + "emeter/+/+", handler);
-    client_->Subscribe(prefix_ + "online", handler);
-  }
+  subscriber_.Start();
   return Status::Ok();
 }
 
 void ShellyGen1MqttSource::Stop() {
-  running_ = false;
+  subscriber_.Stop();
   online_.Stop();
 }
 
 void ShellyGen1MqttSource::OnMessage(const MqttMessage& message) {
-  if (!running_ || message.topic.substr(0, prefix_.size()) != prefix_) return;
+  if (message.topic.substr(0, prefix_.size()) != prefix_) return;
   const std::string_view subtopic = message.topic.substr(prefix_.size());
   if (subtopic == "online") {
     ++health_.polls;

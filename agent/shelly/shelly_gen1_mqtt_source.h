@@ -16,19 +16,18 @@
 #ifndef WATTLINE_AGENT_SHELLY_SHELLY_GEN1_MQTT_SOURCE_H_
 #define WATTLINE_AGENT_SHELLY_SHELLY_GEN1_MQTT_SOURCE_H_
 
-#include <memory>
 #include <string>
 #include <vector>
 
+#include "agent/mqtt/mqtt_subscriber.h"
 #include "agent/shelly/shelly_mqtt_online.h"
+#include "agent/sources/device_online.h"
 #include "agent/sources/source.h"
 #include "agent/sources/source_type.h"
 #include "common/clock.h"
 #include "common/log.h"
 
 namespace wattline::agent {
-
-struct MqttMessage;
 
 struct ShellyGen1MqttOptions {
   std::string device;  // the `device` label
@@ -43,7 +42,6 @@ class ShellyGen1MqttSource final : public Source {
   // `client` and `clock` outlive the source.
   ShellyGen1MqttSource(uv_loop_t* loop, ShellyGen1MqttOptions options, MqttClient* client,
                        const Clock* clock, SampleSink sink);
-  ~ShellyGen1MqttSource() override;
 
   // Subscribes (the first time; the client resends subscriptions on every
   // reconnect) and starts repeating device_online.
@@ -59,15 +57,12 @@ class ShellyGen1MqttSource final : public Source {
 
   ShellyGen1MqttOptions options_;
   std::string prefix_;  // "shellies/<id>/"
-  MqttClient* client_;
   const Clock* clock_;
   SampleSink sink_;
   ShellyOnlineTracker online_;
-  bool running_ = false;
-  bool subscribed_ = false;
+  MqttSubscriber subscriber_;
   DeviceHealth health_;
   LogThrottle error_log_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace wattline::agent

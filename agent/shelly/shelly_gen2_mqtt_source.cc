@@ -102,39 +102,28 @@ ShellyGen2MqttSource::ShellyGen2MqttSource(uv_loop_t* loop, ShellyGen2MqttOption
                                            SampleSink sink)
     : options_(std::move(options)),
       prefix_(options_.topic_prefix + "/"),
-      client_(client),
       clock_(clock),
       sink_(std::move(sink)),
       status_(options_.device),
-      online_(loop, client, clock, sink_, options_.device, options_.availability_interval_ms) {
+      online_(loop, client, clock, sink_, options_.device, options_.availability_interval_ms),
+      subscriber_(client, {prefix_ + "events/rpc", prefix_ + "status/+", prefix_ + "online"},
+                  [this](const MqttMessage& message) { OnMessage(message); }) {
   health_.device = options_.device;
 }
 
-ShellyGen2MqttSource::~ShellyGen2MqttSource() { *alive_ = false; }
-
 Status ShellyGen2MqttSource::Start() {
   WATTLINE_RETURN_IF_ERROR(online_.Start());
-  running_ = true;
-  if (!subscribed_) {
-    subscribed_ = true;
-    std::shared_ptr<bool> alive = alive_;
-    auto handler = [this, alive](const MqttMessage& message) {
-      if (*alive) OnMessage(message);
-    };
-    client_->Subscribe(prefix_ + "events/rpc", handler);
-    client_->Subscribe(prefix_ + "status/+", handler);
-    client_->Subscribe(prefix_ + "online", handler);
-  }
+  subscriber_.Start();
   return Status::Ok();
 }
 
 void ShellyGen2MqttSource::Stop() {
-  running_ = false;
+  subscriber_.Stop();
   online_.Stop();
 }
 
 void ShellyGen2MqttSource::OnMessage(const MqttMessage& message) {
-  if (!running_ || message.topic.substr(0, prefix_.size()) != prefix_) return;
+  if (message.topic.substr(0, prefix_.size()) != prefix_) return;
   const std::string_view subtopic = message.topic.substr(prefix_.size());
   ++health_.polls;
   const int64_t now_ms = clock_->NowUnixMs();

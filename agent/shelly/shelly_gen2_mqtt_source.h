@@ -24,20 +24,19 @@
 #ifndef WATTLINE_AGENT_SHELLY_SHELLY_GEN2_MQTT_SOURCE_H_
 #define WATTLINE_AGENT_SHELLY_SHELLY_GEN2_MQTT_SOURCE_H_
 
-#include <memory>
 #include <string>
 #include <vector>
 
+#include "agent/mqtt/mqtt_subscriber.h"
 #include "agent/shelly/shelly_gen2_mqtt_status.h"
 #include "agent/shelly/shelly_mqtt_online.h"
+#include "agent/sources/device_online.h"
 #include "agent/sources/source.h"
 #include "agent/sources/source_type.h"
 #include "common/clock.h"
 #include "common/log.h"
 
 namespace wattline::agent {
-
-struct MqttMessage;
 
 struct ShellyGen2MqttOptions {
   std::string device;        // the `device` label
@@ -52,7 +51,6 @@ class ShellyGen2MqttSource final : public Source {
   // `client` and `clock` outlive the source.
   ShellyGen2MqttSource(uv_loop_t* loop, ShellyGen2MqttOptions options, MqttClient* client,
                        const Clock* clock, SampleSink sink);
-  ~ShellyGen2MqttSource() override;
 
   // Subscribes (the first time; the client resends subscriptions on every
   // reconnect) and starts repeating device_online.
@@ -67,16 +65,13 @@ class ShellyGen2MqttSource final : public Source {
 
   ShellyGen2MqttOptions options_;
   std::string prefix_;  // "<topic_prefix>/"
-  MqttClient* client_;
   const Clock* clock_;
   SampleSink sink_;
   ShellyGen2MqttStatus status_;
   ShellyOnlineTracker online_;
-  bool running_ = false;
-  bool subscribed_ = false;
+  MqttSubscriber subscriber_;
   DeviceHealth health_;
   LogThrottle error_log_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace wattline::agent

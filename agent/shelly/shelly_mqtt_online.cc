@@ -25,16 +25,6 @@ Result<bool> ParseShellyOnlinePayload(std::string_view payload) {
                                  std::to_string(payload.size()) + " bytes)");
 }
 
-Sample DeviceOnlineSample(std::string_view device, bool online, int64_t timestamp_ms) {
-  Sample sample;
-  // Already in canonical order: "__name__" < "device".
-  sample.labels = {{std::string(kMetricNameLabel), std::string(kDeviceOnlineMetric)},
-                   {"device", std::string(device)}};
-  sample.timestamp_ms = timestamp_ms;
-  sample.value = online ? 1 : 0;
-  return sample;
-}
-
 ShellyOnlineTracker::ShellyOnlineTracker(uv_loop_t* loop, const MqttClient* client,
                                          const Clock* clock, SampleSink sink, std::string device,
                                          int64_t repeat_ms)

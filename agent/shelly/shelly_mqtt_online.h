@@ -3,20 +3,14 @@
 // Shelly devices set a retained last will on `<prefix>/online` and publish
 // "true" there when they connect; the broker publishes the will, "false",
 // when the device drops off (DEVICES.md A.2, B.5). The sources turn this into
-// the gauge
+// device_online{device} (agent/sources/device_online.h). ShellyOnlineTracker
+// repeats the known state (every `availability_interval`, default
+// kDeviceOnlineRepeatMs) while connected to the broker, and forgets it when
+// the broker connection drops (then nobody knows; the retained message comes
+// again after the reconnect).
 //
-//   device_online{device}   1 online, 0 offline
-//
-// the same series the Zigbee2MQTT source derives from its availability topic,
-// so one alert rule covers every MQTT device. The series exists only while the
-// agent knows the state: ShellyOnlineTracker repeats it (every
-// `availability_interval`, default kDeviceOnlineRepeatMs) while connected to
-// the broker, and forgets it when the broker connection drops (then nobody
-// knows; the retained message comes again after the reconnect), so it goes
-// stale instead of lying.
-//
-// Thread-safety: the functions are pure; ShellyOnlineTracker is loop-thread
-// only.
+// Thread-safety: ParseShellyOnlinePayload is pure; ShellyOnlineTracker is
+// loop-thread only.
 #ifndef WATTLINE_AGENT_SHELLY_SHELLY_MQTT_ONLINE_H_
 #define WATTLINE_AGENT_SHELLY_SHELLY_MQTT_ONLINE_H_
 
@@ -26,26 +20,16 @@
 #include <string_view>
 
 #include "agent/loop/timer.h"
-#include "agent/sources/sample.h"
+#include "agent/sources/device_online.h"
 #include "agent/sources/source.h"
 #include "common/clock.h"
 #include "common/status.h"
 
 namespace wattline::agent {
 
-inline constexpr std::string_view kDeviceOnlineMetric = "device_online";
-
-// How often a known online state is repeated; below the 5 min query lookback
-// so the series never looks stale while the state is known.
-inline constexpr int64_t kDeviceOnlineRepeatMs = 60'000;
-
 // "true" or "false" (surrounding ASCII white space ignored); InvalidArgument
 // for anything else.
 Result<bool> ParseShellyOnlinePayload(std::string_view payload);
-
-// device_online{device=`device`} = 1 or 0 at `timestamp_ms`.
-// REQUIRES: `device` is not empty.
-Sample DeviceOnlineSample(std::string_view device, bool online, int64_t timestamp_ms);
 
 class MqttClient;
 

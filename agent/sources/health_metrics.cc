@@ -1,20 +1,27 @@
 #include "agent/sources/health_metrics.h"
 
 #include <string>
+#include <utility>
 
 namespace wattline::agent {
 namespace {
 
-void Append(std::string_view metric, const DeviceHealth& device, double value, int64_t now_ms,
-            Samples* out, std::string_view reason = {}) {
+// `label`="`value`" (and reason="`reason`" when not empty); built sorted:
+// __name__ < broker, device < reason.
+void AppendOne(std::string_view metric, std::string_view label, std::string_view value,
+               double sample_value, int64_t now_ms, Samples* out, std::string_view reason = {}) {
   Sample sample;
   sample.labels = {{std::string(kMetricNameLabel), std::string(metric)},
-                   {"device", device.device}};
+                   {std::string(label), std::string(value)}};
   if (!reason.empty()) sample.labels.push_back({"reason", std::string(reason)});
-  // Built sorted: __name__ < device < reason.
   sample.timestamp_ms = now_ms;
-  sample.value = value;
+  sample.value = sample_value;
   out->push_back(std::move(sample));
+}
+
+void Append(std::string_view metric, const DeviceHealth& device, double value, int64_t now_ms,
+            Samples* out, std::string_view reason = {}) {
+  AppendOne(metric, "device", device.device, value, now_ms, out, reason);
 }
 
 }  // namespace
@@ -37,6 +44,21 @@ void AppendHealthSamples(const std::vector<DeviceHealth>& health, int64_t now_ms
       Append("wattline_agent_device_poll_duration_seconds", device,
              static_cast<double>(device.last_latency_ms) / 1000.0, now_ms, out);
     }
+  }
+}
+
+void AppendMqttHealthSamples(std::string_view broker, bool connected,
+                             const MqttClient::Counters& counters, int64_t now_ms, Samples* out) {
+  const std::pair<std::string_view, uint64_t> series[] = {
+      {"wattline_agent_mqtt_connected", connected ? 1u : 0u},
+      {"wattline_agent_mqtt_connects_total", counters.connects},
+      {"wattline_agent_mqtt_disconnects_total", counters.disconnects},
+      {"wattline_agent_mqtt_connect_errors_total", counters.connect_errors},
+      {"wattline_agent_mqtt_messages_total", counters.messages},
+      {"wattline_agent_mqtt_oversized_messages_total", counters.oversized},
+  };
+  for (const auto& [metric, value] : series) {
+    AppendOne(metric, "broker", broker, static_cast<double>(value), now_ms, out);
   }
 }
 

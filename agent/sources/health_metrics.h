@@ -10,12 +10,24 @@
 //
 // A device that never succeeded has no last-success series; a push source has
 // no poll duration.
+//
+// With an mqtt section, the broker connection all MQTT sources share
+// (agent/mqtt/mqtt_client.h), labelled with the broker's "host:port":
+//
+//   wattline_agent_mqtt_connected{broker}                 1 connected, 0 not
+//   wattline_agent_mqtt_connects_total{broker}            connections the broker accepted
+//   wattline_agent_mqtt_disconnects_total{broker}         connections lost (or closed at stop)
+//   wattline_agent_mqtt_connect_errors_total{broker}      attempts failed or refused
+//   wattline_agent_mqtt_messages_total{broker}            messages handed to the sources
+//   wattline_agent_mqtt_oversized_messages_total{broker}  messages dropped for their size
 #ifndef WATTLINE_AGENT_SOURCES_HEALTH_METRICS_H_
 #define WATTLINE_AGENT_SOURCES_HEALTH_METRICS_H_
 
 #include <cstdint>
+#include <string_view>
 #include <vector>
 
+#include "agent/mqtt/mqtt_client.h"
 #include "agent/sources/device_health.h"
 #include "agent/sources/sample.h"
 
@@ -25,6 +37,11 @@ namespace wattline::agent {
 // Devices with a name that is not a valid label value are still reported:
 // label values may hold any UTF-8.
 void AppendHealthSamples(const std::vector<DeviceHealth>& health, int64_t now_ms, Samples* out);
+
+// Appends the wattline_agent_mqtt_* series above, stamped `now_ms`.
+// `broker` is MqttClient::broker().
+void AppendMqttHealthSamples(std::string_view broker, bool connected,
+                             const MqttClient::Counters& counters, int64_t now_ms, Samples* out);
 
 }  // namespace wattline::agent
 

@@ -55,5 +55,37 @@ TEST(HealthMetrics, DeviceThatNeverAnsweredHasNoLastSuccess) {
   EXPECT_EQ(series.at("wattline_agent_device_errors_total{device=\"garage\",reason=\"connect\"}"), 1);
 }
 
+TEST(HealthMetrics, MqttConnectionCountersAndConnectedGaugeCarryTheBroker) {
+  MqttClient::Counters counters;
+  counters.connects = 3;
+  counters.disconnects = 2;
+  counters.messages = 1234;
+  counters.connect_errors = 7;
+  counters.oversized = 1;
+  Samples out;
+  AppendMqttHealthSamples("broker.lan:1883", true, counters, 1'700'000'001'000, &out);
+  auto series = ByName(out);
+  EXPECT_EQ(series.size(), 6u);
+  EXPECT_EQ(series.at("wattline_agent_mqtt_connected{broker=\"broker.lan:1883\"}"), 1);
+  EXPECT_EQ(series.at("wattline_agent_mqtt_connects_total{broker=\"broker.lan:1883\"}"), 3);
+  EXPECT_EQ(series.at("wattline_agent_mqtt_disconnects_total{broker=\"broker.lan:1883\"}"), 2);
+  EXPECT_EQ(series.at("wattline_agent_mqtt_connect_errors_total{broker=\"broker.lan:1883\"}"), 7);
+  EXPECT_EQ(series.at("wattline_agent_mqtt_messages_total{broker=\"broker.lan:1883\"}"), 1234);
+  EXPECT_EQ(series.at("wattline_agent_mqtt_oversized_messages_total{broker=\"broker.lan:1883\"}"),
+            1);
+  for (const Sample& sample : out) EXPECT_EQ(sample.timestamp_ms, 1'700'000'001'000);
+}
+
+TEST(HealthMetrics, MqttDisconnectedBeforeAnyConnectionReadsZero) {
+  MqttClient::Counters counters;
+  counters.connect_errors = 4;
+  Samples out;
+  AppendMqttHealthSamples("[::1]:1883", false, counters, 1000, &out);
+  auto series = ByName(out);
+  EXPECT_EQ(series.at("wattline_agent_mqtt_connected{broker=\"[::1]:1883\"}"), 0);
+  EXPECT_EQ(series.at("wattline_agent_mqtt_connects_total{broker=\"[::1]:1883\"}"), 0);
+  EXPECT_EQ(series.at("wattline_agent_mqtt_connect_errors_total{broker=\"[::1]:1883\"}"), 4);
+}
+
 }  // namespace
 }  // namespace wattline::agent

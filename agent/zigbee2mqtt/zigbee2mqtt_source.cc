@@ -4,11 +4,14 @@
 #include <utility>
 
 #include "agent/mqtt/mqtt_client.h"
-#include "agent/shelly/shelly_mqtt_online.h"
 #include "agent/zigbee2mqtt/zigbee2mqtt_state_mapper.h"
 
 namespace wattline::agent {
 namespace {
+
+// bridge/devices comes through the shared client, which drops what is over
+// its own limit: the largest device list the parser takes must get through.
+static_assert(kMaxZ2mDeviceListBytes <= MqttClient::kMaxMessageBytes);
 
 bool Listed(const std::vector<std::string>& list, const std::string& ieee,
             const std::string& name) {
@@ -34,27 +37,20 @@ Zigbee2MqttSource::Zigbee2MqttSource(uv_loop_t* loop, Zigbee2MqttOptions options
       clock_(clock),
       sink_(std::move(sink)),
       name_("zigbee2mqtt " + options_.base_topic),
-      availability_timer_(loop_) {}
-
-Zigbee2MqttSource::~Zigbee2MqttSource() { *alive_ = false; }
+      availability_timer_(loop_),
+      subscriber_(client, {options_.base_topic + "/#"},
+                  [this](const MqttMessage& message) { OnMessage(message); }) {}
 
 Status Zigbee2MqttSource::Start() {
   WATTLINE_RETURN_IF_ERROR(availability_timer_.Start(options_.availability_interval_ms,
                                                      options_.availability_interval_ms,
                                                      [this] { RepeatAvailability(); }));
-  running_ = true;
-  if (!subscribed_) {
-    subscribed_ = true;
-    std::shared_ptr<bool> alive = alive_;
-    client_->Subscribe(options_.base_topic + "/#", [this, alive](const MqttMessage& message) {
-      if (*alive) OnMessage(message);
-    });
-  }
+  subscriber_.Start();
   return Status::Ok();
 }
 
 void Zigbee2MqttSource::Stop() {
-  running_ = false;
+  subscriber_.Stop();
   availability_timer_.Stop();
 }
 
@@ -65,7 +61,6 @@ void Zigbee2MqttSource::AppendHealth(std::vector<DeviceHealth>* out) const {
 }
 
 void Zigbee2MqttSource::OnMessage(const MqttMessage& message) {
-  if (!running_) return;
   const Z2mTopic topic =
       ClassifyZ2mTopic(message.topic, options_.base_topic, list_known_ ? &names_ : nullptr);
   switch (topic.kind) {
@@ -246,7 +241,7 @@ void Zigbee2MqttSource::OnAvailability(std::string_view friendly_name, const Mqt
 }
 
 void Zigbee2MqttSource::RepeatAvailability() {
-  if (!running_) return;
+  if (!subscriber_.started()) return;
   std::vector<Device*> known;
   for (auto& [key, device] : devices_) {
     // While the broker is away nothing is known; retained availability

@@ -27,12 +27,13 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "agent/loop/timer.h"
+#include "agent/mqtt/mqtt_subscriber.h"
+#include "agent/sources/device_online.h"
 #include "agent/sources/source.h"
 #include "agent/zigbee2mqtt/zigbee2mqtt_devices.h"
 #include "agent/zigbee2mqtt/zigbee2mqtt_series.h"
@@ -41,9 +42,6 @@
 #include "common/log.h"
 
 namespace wattline::agent {
-
-class MqttClient;
-struct MqttMessage;
 
 struct Zigbee2MqttOptions {
   std::string base_topic = "zigbee2mqtt";
@@ -55,7 +53,7 @@ struct Zigbee2MqttOptions {
   // Friendly name or IEEE address -> device label (before the prefix). A
   // friendly name applies to whichever device has that name.
   std::map<std::string, std::string, std::less<>> rename;
-  int64_t availability_interval_ms = 60'000;
+  int64_t availability_interval_ms = kDeviceOnlineRepeatMs;
 };
 
 class Zigbee2MqttSource final : public Source {
@@ -66,7 +64,6 @@ class Zigbee2MqttSource final : public Source {
   // `loop`, `client` and `clock` outlive the source.
   Zigbee2MqttSource(uv_loop_t* loop, Zigbee2MqttOptions options, MqttClient* client,
                     const Clock* clock, SampleSink sink);
-  ~Zigbee2MqttSource() override;
 
   // Subscribes (once) and starts the availability timer. Errors: from the
   // timer.
@@ -111,8 +108,7 @@ class Zigbee2MqttSource final : public Source {
   SampleSink sink_;
   std::string name_;
   Timer availability_timer_;
-  bool subscribed_ = false;
-  bool running_ = false;
+  MqttSubscriber subscriber_;
   bool list_known_ = false;
   bool bridge_online_ = true;
   // Key: the IEEE address, or "?" + friendly name for a device seen before
@@ -123,8 +119,6 @@ class Zigbee2MqttSource final : public Source {
   LogThrottle error_log_;
   LogThrottle bridge_log_;
   LogThrottle overflow_log_;
-  // Handlers stay with the client after the source is gone; they check this.
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 }  // namespace wattline::agent

@@ -35,7 +35,7 @@ inline constexpr size_t kMaxZ2mStateBytes = 64 * 1024;
 // Appends to `*out`, stamped `timestamp_ms`, labelled device=`device`.
 //
 // Availability becomes device_online{device} through DeviceOnlineSample()
-// (agent/shelly/shelly_mqtt_online.h), the series Shelly's MQTT sources give.
+// (agent/sources/device_online.h), the series Shelly's MQTT sources give.
 //
 // Returns InvalidArgument when `json` is over kMaxZ2mStateBytes, not JSON or
 // not an object (then nothing is appended), or when a series' field holds

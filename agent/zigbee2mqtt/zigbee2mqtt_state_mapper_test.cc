@@ -8,7 +8,6 @@
 #include <map>
 #include <sstream>
 
-#include "agent/shelly/shelly_mqtt_online.h"
 #include "agent/zigbee2mqtt/zigbee2mqtt_test_data.h"
 
 namespace wattline::agent {
@@ -134,11 +133,6 @@ TEST(Z2mStateMapper, AvailabilityInBothForms) {
   for (std::string_view bad : {"", "ONLINE", "true", "{\"state\":true}", "{\"online\":1}", "[]"}) {
     EXPECT_FALSE(ParseZ2mAvailability(bad).ok()) << bad;
   }
-  Sample sample = DeviceOnlineSample("z1", true, kNow);
-  EXPECT_EQ(LabelsToString(sample.labels), R"(device_online{device="z1"})");
-  EXPECT_TRUE(ValidateCanonical(sample.labels).ok());
-  EXPECT_EQ(sample.value, 1);
-  EXPECT_EQ(DeviceOnlineSample("z1", false, kNow).value, 0);
 }
 
 // The fuzz target's seeds through the parsers, on every build.
