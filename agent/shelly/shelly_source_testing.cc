@@ -3,54 +3,15 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <uv.h>
 
 #include <chrono>
-#include <sstream>
 
 #include "common/config/config_tree.h"
 
 namespace wattline::agent::testing {
-
-using wattline::testing::ChildProcess;
-using wattline::testing::ReadFileOrEmpty;
-using wattline::testing::WaitFor;
-
-SimulatorProcess::SimulatorProcess(const std::string& binary, std::vector<std::string> args) {
-  std::vector<std::string> argv = {binary};
-  argv.insert(argv.end(), args.begin(), args.end());
-  for (const char* flag : {"--port", "0", "--port-file"}) argv.push_back(flag);
-  argv.push_back(dir_.File("port"));
-  argv.push_back("--served-log");
-  argv.push_back(dir_.File("served.jsonl"));
-  process_ = std::make_unique<ChildProcess>(argv, dir_.File("sim.log"));
-}
-
-bool SimulatorProcess::WaitReady() {
-  const bool ready = WaitFor(
-      [&] { return !ReadFileOrEmpty(dir_.File("port")).empty() || !process_->Running(); }, 10'000);
-  const std::string port = ReadFileOrEmpty(dir_.File("port"));
-  if (!ready || port.empty()) return false;
-  port_ = std::stoi(port);
-  return port_ > 0;
-}
-
-std::vector<ServedEntry> SimulatorProcess::StopAndReadServed() {
-  process_->Stop(SIGTERM, 5000);
-  std::vector<ServedEntry> entries;
-  std::istringstream lines(ReadFileOrEmpty(dir_.File("served.jsonl")));
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.empty()) continue;
-    nlohmann::json entry = nlohmann::json::parse(line);
-    entries.push_back({entry["served_at_ms"].get<int64_t>(), entry["method"].get<std::string>(),
-                       entry["result"]});
-  }
-  return entries;
-}
 
 struct SourceLoop::Impl {
   uv_loop_t loop;

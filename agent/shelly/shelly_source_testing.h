@@ -1,5 +1,4 @@
-// Test support for the Shelly HTTP sources: a simulator child process on an
-// ephemeral loopback port with its served log, a libuv loop that runs a real
+// Test support for the Shelly HTTP sources: a libuv loop that runs a real
 // source built from YAML through its SourceType, and a scripted HTTP server
 // for answers no simulator gives. For agent_unit_tests only.
 #ifndef WATTLINE_AGENT_SHELLY_SHELLY_SOURCE_TESTING_H_
@@ -10,7 +9,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
@@ -19,34 +17,13 @@
 #include "agent/sources/source_type.h"
 #include "common/clock.h"
 #include "common/testing/temp_dir.h"
-#include "tests/support/child_process.h"
+#include "tests/support/simulator_process.h"
 
 namespace wattline::agent::testing {
 
-// One line of a simulator's served log (tests/sim/sim_server.h).
-struct ServedEntry {
-  int64_t served_at_ms = 0;
-  std::string method;
-  nlohmann::json result;
-};
-
-// A simulator started with `args` plus --port 0, --port-file and
-// --served-log in a temporary directory; stopped with SIGTERM when destroyed.
-class SimulatorProcess {
- public:
-  SimulatorProcess(const std::string& binary, std::vector<std::string> args);
-  // True once the simulator has written its port (up to 10 s).
-  bool WaitReady();
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  // Stops the simulator, so that its served log is final, and reads it.
-  std::vector<ServedEntry> StopAndReadServed();
-  std::string Log() const { return process_->Log(); }
-
- private:
-  wattline::testing::TempDir dir_;
-  std::unique_ptr<wattline::testing::ChildProcess> process_;
-  int port_ = 0;
-};
+// The simulators are started by tests/support's SimulatorProcess.
+using wattline::testing::ServedEntry;
+using wattline::testing::SimulatorProcess;
 
 // A libuv loop with a source on it. Every callback runs on the test's
 // thread, inside RunUntil().

@@ -227,6 +227,14 @@ rename: {"0xa4c138280528b031": coffee, kitchen: kitchen_sensor}
   EXPECT_EQ(config->devices, (std::vector<std::string>{"z_coffee", "z_kitchen_sensor"}));
 }
 
+// The labels are the names as they are when no prefix is configured (the
+// default once read as the two characters "").
+TEST(Zigbee2MqttSourceConfig, NoPrefixByDefault) {
+  Result<SourceConfig> config = ReadEntry("type: zigbee2mqtt\nrename: {kitchen: kitchen_sensor}\n");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->devices, (std::vector<std::string>{"kitchen_sensor"}));
+}
+
 TEST(Zigbee2MqttSourceConfig, RefusesWhatCannotWork) {
   struct Case {
     std::string_view yaml;

@@ -14,7 +14,7 @@ constexpr std::array<OptionSpec, 4> kOptions = {{
     {"type", OptionType::kString, "zigbee2mqtt", "Zigbee devices through a Zigbee2MQTT bridge"},
     {"base_topic", OptionType::kString, "zigbee2mqtt",
      "Zigbee2MQTT's mqtt.base_topic (its configuration.yaml)"},
-    {"device_prefix", OptionType::kString, "\"\"",
+    {"device_prefix", OptionType::kString, "",
      "Put before every device label, e.g. z2m_, to keep them apart from other sources"},
     {"availability_interval", OptionType::kDuration, "60s",
      "How often device_online is repeated while known, so it does not go stale"},

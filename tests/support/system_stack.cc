@@ -14,6 +14,9 @@ namespace wattline::testing {
 std::string Binaries::Aggregator() { return WATTLINE_AGGREGATOR_BIN; }
 std::string Binaries::Agent() { return WATTLINE_AGENT_BIN; }
 std::string Binaries::ShellySim() { return WATTLINE_SHELLY_SIM_BIN; }
+std::string Binaries::ShellyGen1Sim() { return WATTLINE_SHELLY_GEN1_SIM_BIN; }
+std::string Binaries::ShellySwitchSim() { return WATTLINE_SHELLY_SWITCH_SIM_BIN; }
+std::string Binaries::ModbusSim() { return WATTLINE_MODBUS_SIM_BIN; }
 std::string Binaries::ArmelAgent() { return WATTLINE_ARMEL_AGENT_BIN; }
 
 SystemStack::SystemStack() {
@@ -90,11 +93,9 @@ Status SystemStack::StartAgent(const std::string& agent_binary,
 
 std::string SystemStack::AgentConfigPath() const { return dir_.File("agent.yaml"); }
 
-Status SystemStack::StartAgentWithSources(const std::string& agent_binary,
-                                          const std::vector<std::string>& launcher,
-                                          const std::string& agent_name, int seal_ms,
-                                          const std::string& sources_yaml,
-                                          const std::string& extra_yaml) {
+Status SystemStack::WriteAgentConfig(const std::string& agent_name, int seal_ms,
+                                     const std::string& sources_yaml,
+                                     const std::string& extra_yaml) {
   aggregator::AgentIssueOptions issue;
   issue.dir = pki_dir();
   issue.name = agent_name;
@@ -111,6 +112,15 @@ Status SystemStack::StartAgentWithSources(const std::string& agent_binary,
                 "\n  key: " + aggregator::PkiLayout::AgentKey(pki_dir(), agent_name) +
                 "\n  backoff_initial: 100ms\n  backoff_max: 1s\n" + extra_yaml +
                 "sources:\n" + sources_yaml);
+  return Status::Ok();
+}
+
+Status SystemStack::StartAgentWithSources(const std::string& agent_binary,
+                                          const std::vector<std::string>& launcher,
+                                          const std::string& agent_name, int seal_ms,
+                                          const std::string& sources_yaml,
+                                          const std::string& extra_yaml) {
+  WATTLINE_RETURN_IF_ERROR(WriteAgentConfig(agent_name, seal_ms, sources_yaml, extra_yaml));
   std::vector<std::string> argv = launcher;
   argv.push_back(agent_binary);
   argv.push_back("--config");

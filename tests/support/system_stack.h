@@ -18,7 +18,10 @@ namespace wattline::testing {
 struct Binaries {
   static std::string Aggregator();
   static std::string Agent();
-  static std::string ShellySim();
+  static std::string ShellySim();  // the Pro 3EM
+  static std::string ShellyGen1Sim();
+  static std::string ShellySwitchSim();
+  static std::string ModbusSim();
   // The armel agent and the emulator that runs it, or "" when not built.
   static std::string ArmelAgent();
 };
@@ -41,8 +44,12 @@ class SystemStack {
   // binary (e.g. {"/usr/bin/qemu-arm", "-cpu", "arm1176"}); empty: directly.
   Status StartAgent(const std::string& agent_binary, const std::vector<std::string>& launcher,
                     const std::string& agent_name, int poll_ms, int seal_ms);
-  // Starts an agent with the given `sources:` entries (YAML, indented as list
-  // items) and extra top-level sections (e.g. an `mqtt:` section).
+  // Issues a certificate for `agent_name` and writes an agent config at
+  // AgentConfigPath() with the given `sources:` entries (YAML, indented as
+  // list items) and extra top-level sections (e.g. an `mqtt:` section).
+  Status WriteAgentConfig(const std::string& agent_name, int seal_ms,
+                          const std::string& sources_yaml, const std::string& extra_yaml);
+  // WriteAgentConfig, then starts the agent (under `launcher`, as above).
   Status StartAgentWithSources(const std::string& agent_binary,
                                const std::vector<std::string>& launcher,
                                const std::string& agent_name, int seal_ms,
