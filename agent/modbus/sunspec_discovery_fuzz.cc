@@ -7,13 +7,10 @@
 // with an exception. Must never crash, hang or read out of bounds. Seeds are
 // in agent/modbus/fuzz_corpus/sunspec/.
 //
-//   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -I. \
-//     agent/modbus/sunspec_discovery_fuzz.cc agent/modbus/sunspec.cc \
-//     agent/modbus/poll_plan.cc agent/modbus/read_plan.cc agent/modbus/modbus_value.cc \
-//     agent/modbus/modbus_profile.cc agent/modbus/builtin_profiles.cc agent/sources/profile_lookup.cc \
-//     BUILD/agent/modbus/builtin_profiles_data.cc common/config/config_tree.cc \
-//     common/labels.cc common/status.cc -lyaml-cpp -o sunspec_discovery_fuzz
-//   ./sunspec_discovery_fuzz agent/modbus/fuzz_corpus/sunspec/
+// Built by the fuzz build (tests/fuzz/fuzzers.cmake), which embeds the
+// built-in profile as the agent does:
+//   ninja -C build-fuzz sunspec_discovery_fuzz
+//   build-fuzz/tests/fuzz/sunspec_discovery_fuzz agent/modbus/fuzz_corpus/sunspec/
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

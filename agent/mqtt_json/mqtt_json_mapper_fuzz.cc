@@ -7,14 +7,10 @@
 // canonical labels and a finite value. Seeds are in
 // agent/mqtt_json/fuzz_corpus/mqtt_json/.
 //
-//   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -I. \
-//     agent/mqtt_json/mqtt_json_mapper_fuzz.cc agent/mqtt_json/mqtt_json_mapper.cc \
-//     agent/mqtt_json/mqtt_json_mapping.cc agent/mqtt_json/mqtt_json_profiles.cc agent/sources/profile_lookup.cc \
-//     agent/mqtt_json/topic_pattern.cc agent/mqtt_json/json_path.cc \
-//     agent/mqtt_json/device_time.cc BUILD/agent/mqtt_json/mqtt_json_profiles_data.cc \
-//     common/config/config_tree.cc common/duration.cc common/labels.cc common/status.cc \
-//     -lyaml-cpp -o mqtt_json_mapper_fuzz
-//   ./mqtt_json_mapper_fuzz agent/mqtt_json/fuzz_corpus/mqtt_json/
+// Built by the fuzz build (tests/fuzz/fuzzers.cmake), which embeds the
+// built-in profiles as the agent does:
+//   ninja -C build-fuzz mqtt_json_mapper_fuzz
+//   build-fuzz/tests/fuzz/mqtt_json_mapper_fuzz agent/mqtt_json/fuzz_corpus/mqtt_json/
 #include <cmath>
 #include <cstddef>
 #include <cstdint>

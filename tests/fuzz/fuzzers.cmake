@@ -8,8 +8,13 @@
 #   - the normal build registers one ctest per target, fuzz.<name>, that runs
 #     the fuzz build's binary for WATTLINE_FUZZ_SECONDS on a copy of its corpus.
 #
-# wattline_fuzzer(NAME <name> CORPUS <dir> SOURCES <files...> [PKG <pkg-config modules...>])
-# Paths are relative to the repository root.
+# wattline_fuzzer(NAME <name> CORPUS <dir> SOURCES <files...> [PKG <pkg-config modules...>]
+#                 [LIBS <targets of the fuzz build...>]
+#                 [EMBED INCLUDE <h> NAMESPACE <ns> TYPE <t> FUNCTION <f> FILES <files...>])
+# Paths are relative to the repository root. LIBS: wattline_proto (the wire
+# schema's generated code) is the one library target the fuzz build makes.
+# EMBED: the table of built-in files the parser reads, generated as for the
+# agent (cmake/WattlineEmbedFiles.cmake; same arguments but OUTPUT).
 
 wattline_fuzzer(NAME shelly_gen2_parser_fuzz
   CORPUS agent/shelly/fuzz_corpus/shelly_gen2
@@ -52,3 +57,39 @@ wattline_fuzzer(NAME zigbee2mqtt_fuzz
           agent/zigbee2mqtt/zigbee2mqtt_series.cc agent/zigbee2mqtt/zigbee2mqtt_state_mapper.cc
           agent/zigbee2mqtt/zigbee2mqtt_topics.cc
           common/labels.cc common/status.cc)
+
+# The profile named by SunSpec discovery (builtin_profiles.h); only that one is
+# read, so only it is embedded.
+wattline_fuzzer(NAME sunspec_discovery_fuzz
+  CORPUS agent/modbus/fuzz_corpus/sunspec
+  SOURCES agent/modbus/sunspec_discovery_fuzz.cc agent/modbus/sunspec.cc
+          agent/modbus/poll_plan.cc agent/modbus/read_plan.cc agent/modbus/modbus_value.cc
+          agent/modbus/modbus_profile.cc agent/modbus/builtin_profiles.cc
+          agent/sources/profile_lookup.cc common/config/config_tree.cc
+          common/labels.cc common/status.cc
+  PKG yaml-cpp
+  EMBED INCLUDE agent/modbus/builtin_profiles.h NAMESPACE wattline::agent::modbus
+        TYPE BuiltinProfileText FUNCTION BuiltinProfileTexts
+        FILES agent/profiles/sunspec_meter_203.yaml)
+
+# Every shipped mqtt_json profile is mapped against every input: keep FILES the
+# same as in agent/mqtt_json/CMakeLists.txt.
+wattline_fuzzer(NAME mqtt_json_mapper_fuzz
+  CORPUS agent/mqtt_json/fuzz_corpus/mqtt_json
+  SOURCES agent/mqtt_json/mqtt_json_mapper_fuzz.cc agent/mqtt_json/mqtt_json_mapper.cc
+          agent/mqtt_json/mqtt_json_mapping.cc agent/mqtt_json/mqtt_json_profiles.cc
+          agent/mqtt_json/topic_pattern.cc agent/mqtt_json/json_path.cc
+          agent/mqtt_json/device_time.cc agent/sources/profile_lookup.cc
+          common/config/config_tree.cc common/duration.cc common/labels.cc common/status.cc
+  PKG yaml-cpp nlohmann_json
+  EMBED INCLUDE agent/mqtt_json/mqtt_json_profiles.h NAMESPACE wattline::agent
+        TYPE MqttJsonProfileText FUNCTION BuiltinMqttJsonProfileTexts
+        FILES agent/profiles/mqtt_json/ahoy.yaml agent/profiles/mqtt_json/opendtu.yaml
+              agent/profiles/mqtt_json/tasmota_energy.yaml)
+
+wattline_fuzzer(NAME batch_codec_fuzz
+  CORPUS common/fuzz_corpus/batch
+  SOURCES common/batch_codec_fuzz.cc common/batch_codec.cc common/batch.cc
+          common/zstd_frame.cc common/labels.cc common/status.cc
+  PKG libzstd
+  LIBS wattline_proto)

@@ -18,21 +18,20 @@
 // --invalid-emeter N reports emeters[N] with "is_valid": false (a CT the
 // meter cannot read), its numbers left as the model has them.
 //
-// --port 0 binds an ephemeral port; --port-file, SIGTERM/SIGINT: as for
-// shelly-pro3em-sim (tests/sim/sim_server.h). --served-log FILE appends one
-// line per /status answered (tests/sim/sim_server.h), "method" being
-// "/status".
+// --port 0 binds an ephemeral port; --port-file, SIGTERM/SIGINT:
+// tests/sim/sim_server.h; flag errors: tests/sim/sim_flags.h. --served-log
+// FILE appends one line per /status answered (tests/sim/sim_server.h),
+// "method" being "/status".
 #include <httplib.h>
 
-#include <cerrno>
 #include <cstdio>
-#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "tests/sim/shelly_gen1_model.h"
+#include "tests/sim/sim_flags.h"
 #include "tests/sim/sim_server.h"
 
 namespace wattline::sim {
@@ -42,14 +41,11 @@ using Json = nlohmann::ordered_json;  // keeps the device's key order
 
 constexpr char kName[] = "shelly-gen1-sim";
 
-struct Options {
-  ServeOptions serve;
+struct Options : SimFlags {
   Gen1Device device = Gen1Device::k3em;
   std::string user = "admin";
   std::string password;  // empty: the login is off
   int invalid_emeter = -1;
-  std::string served_log;
-  uint64_t seed = 1;
 };
 
 std::string Base64(std::string_view in) {
@@ -210,53 +206,27 @@ constexpr char kUsage[] =
     "                       [--invalid-emeter N] [--listen ADDR] [--port N]\n"
     "                       [--port-file FILE] [--served-log FILE] [--seed N]\n";
 
-[[noreturn]] void Usage(const std::string& problem) {
-  std::fprintf(stderr, "%s: %s\n%s", kName, problem.c_str(), kUsage);
-  std::exit(2);
-}
-
-long ParseNumber(const std::string& flag, const std::string& value, long min, long max) {
-  char* end = nullptr;
-  errno = 0;
-  const long n = std::strtol(value.c_str(), &end, 10);
-  if (value.empty() || *end != '\0' || errno != 0 || n < min || n > max) Usage("bad " + flag);
-  return n;
-}
-
 Options ParseArgs(int argc, char** argv) {
+  const SimCommandLine command_line(kName, "a Shelly 3EM or EM (Gen1) over HTTP", kUsage);
   Options options;
-  for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
-    if (flag == "--help" || flag == "-h") {
-      std::printf("%s: a Shelly 3EM or EM (Gen1) over HTTP\n%s", kName, kUsage);
-      std::exit(0);
-    }
-    if (i + 1 >= argc) Usage("missing value for " + flag);
-    const std::string value = argv[++i];
+  command_line.Parse(argc, argv, &options, [&](const std::string& flag, const std::string& value) {
     if (flag == "--model") {
-      if (value != "3em" && value != "em") Usage("--model is 3em or em");
+      if (value != "3em" && value != "em") command_line.Fail("--model is 3em or em");
       options.device = value == "3em" ? Gen1Device::k3em : Gen1Device::kEm;
     } else if (flag == "--user") {
       options.user = value;
     } else if (flag == "--password") {
       options.password = value;
     } else if (flag == "--invalid-emeter") {
-      options.invalid_emeter = static_cast<int>(ParseNumber(flag, value, 0, 2));
-    } else if (flag == "--listen") {
-      options.serve.listen = value;
-    } else if (flag == "--port") {
-      options.serve.port = static_cast<int>(ParseNumber(flag, value, 0, 65535));
-    } else if (flag == "--port-file") {
-      options.serve.port_file = value;
-    } else if (flag == "--served-log") {
-      options.served_log = value;
-    } else if (flag == "--seed") {
-      options.seed = static_cast<uint64_t>(ParseNumber(flag, value, 0, 1L << 62));
+      options.invalid_emeter = static_cast<int>(command_line.Number(flag, value, 0, 2));
     } else {
-      Usage("unknown flag " + flag);
+      return false;
     }
+    return true;
+  });
+  if (!options.password.empty() && options.user.empty()) {
+    command_line.Fail("--password needs a --user");
   }
-  if (!options.password.empty() && options.user.empty()) Usage("--password needs a --user");
   return options;
 }
 

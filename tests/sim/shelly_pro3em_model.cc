@@ -5,6 +5,8 @@
 #include <complex>
 #include <numbers>
 
+#include "tests/sim/sim_noise.h"
+
 namespace wattline::sim {
 namespace {
 
@@ -26,39 +28,6 @@ enum Stream : uint64_t {
   kFrequencyDrift = kVoltageNoise + 3,
   kFrequencyNoise,
 };
-
-// splitmix64's finaliser: a good 64-bit mix, so noise is a pure function.
-uint64_t Mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
-
-// Uniform in [-1, 1), fixed for (seed, stream, n).
-double Noise(uint64_t seed, uint64_t stream, int64_t n) {
-  const uint64_t h = Mix(seed ^ Mix(stream * 0x100000001b3ULL ^ static_cast<uint64_t>(n)));
-  return static_cast<double>(h >> 11) * 0x1.0p-52 - 1.0;
-}
-
-// Noise that changes smoothly: linear between knots `knot_s` seconds apart.
-double SmoothNoise(uint64_t seed, uint64_t stream, int64_t unix_s, int64_t knot_s) {
-  const int64_t knot = unix_s / knot_s;
-  const double f = static_cast<double>(unix_s % knot_s) / static_cast<double>(knot_s);
-  return Noise(seed, stream, knot) * (1 - f) + Noise(seed, stream, knot + 1) * f;
-}
-
-// Seconds into a cycle of `period_s`, shifted by a seed-dependent offset.
-int64_t CyclePosition(uint64_t seed, uint64_t stream, int64_t unix_s, int64_t period_s) {
-  const int64_t offset = static_cast<int64_t>(Mix(seed ^ stream) % static_cast<uint64_t>(period_s));
-  return ((unix_s + offset) % period_s + period_s) % period_s;
-}
-
-// Rounds to `decimals` places as the device prints them; never yields -0.0.
-double Round(double value, int decimals) {
-  const double scale = std::pow(10.0, decimals);
-  return std::round(value * scale) / scale + 0.0;
-}
 
 // Reactive power of a load drawing `p` watts at power factor `pf` (inductive).
 double Reactive(double p, double pf) { return p * std::tan(std::acos(pf)); }
@@ -139,12 +108,12 @@ EmReading ShellyPro3emModel::Em(int64_t now_unix_ms) {
     // with export.
     const double v = grid_v - 0.2 * p / 230.0;
     PhaseReading& phase = reading.phases[i];
-    phase.voltage_v = Round(v, 3);
-    phase.current_a = Round(s / v, 3);
-    phase.act_power_w = Round(p, 1);
-    phase.aprt_power_va = Round(s, 1);
-    phase.pf = s > 0 ? Round(p / s, 2) : 0.0;
-    phase.freq_hz = Round(freq, 2);
+    phase.voltage_v = RoundTo(v, 3);
+    phase.current_a = RoundTo(s / v, 3);
+    phase.act_power_w = RoundTo(p, 1);
+    phase.aprt_power_va = RoundTo(s, 1);
+    phase.pf = s > 0 ? RoundTo(p / s, 2) : 0.0;
+    phase.freq_hz = RoundTo(freq, 2);
     // The phase current as a phasor, I = conj(S / V), with the phase
     // voltages 120 degrees apart; the neutral carries their sum.
     const double angle = -2.0 * std::numbers::pi / 3.0 * static_cast<double>(i);
@@ -154,10 +123,10 @@ EmReading ShellyPro3emModel::Em(int64_t now_unix_ms) {
     reading.total_aprt_power_va += phase.aprt_power_va;
   }
   // Sums of rounded values, cleaned of binary fractions (0.1 + 0.2).
-  reading.total_current_a = Round(reading.total_current_a, 3);
-  reading.total_act_power_w = Round(reading.total_act_power_w, 3);
-  reading.total_aprt_power_va = Round(reading.total_aprt_power_va, 3);
-  reading.n_current_a = Round(std::abs(neutral), 3);
+  reading.total_current_a = RoundTo(reading.total_current_a, 3);
+  reading.total_act_power_w = RoundTo(reading.total_act_power_w, 3);
+  reading.total_aprt_power_va = RoundTo(reading.total_aprt_power_va, 3);
+  reading.n_current_a = RoundTo(std::abs(neutral), 3);
   return reading;
 }
 
@@ -166,13 +135,13 @@ EmDataReading ShellyPro3emModel::EmData(int64_t now_unix_ms) {
   EmDataReading reading;
   for (size_t i = 0; i < 3; ++i) {
     // Rounding is monotonic, so the served counters never decrease.
-    reading.imported_wh[i] = Round(imported_wh_[i], 2);
-    reading.exported_wh[i] = Round(exported_wh_[i], 2);
+    reading.imported_wh[i] = RoundTo(imported_wh_[i], 2);
+    reading.exported_wh[i] = RoundTo(exported_wh_[i], 2);
     reading.total_imported_wh += reading.imported_wh[i];
     reading.total_exported_wh += reading.exported_wh[i];
   }
-  reading.total_imported_wh = Round(reading.total_imported_wh, 2);
-  reading.total_exported_wh = Round(reading.total_exported_wh, 2);
+  reading.total_imported_wh = RoundTo(reading.total_imported_wh, 2);
+  reading.total_exported_wh = RoundTo(reading.total_exported_wh, 2);
   return reading;
 }
 

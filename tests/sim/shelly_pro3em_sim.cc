@@ -54,40 +54,34 @@
 // The result text is the very bytes sent in the body, so the numbers match
 // byte for byte.
 #include <httplib.h>
-#include <pthread.h>
-#include <signal.h>
-#include <unistd.h>
 
-#include <atomic>
 #include <cctype>
 #include <cerrno>
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
+#include <limits>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-#include <thread>
 
 #include "tests/sim/shelly_digest_auth.h"
 #include "tests/sim/shelly_emdata_history.h"
 #include "tests/sim/shelly_pro3em_model.h"
 #include "tests/sim/shelly_pro3em_status.h"
+#include "tests/sim/sim_flags.h"
+#include "tests/sim/sim_server.h"
 
 namespace wattline::sim {
 namespace {
 
 using Json = nlohmann::ordered_json;  // keeps the device's key order
 
-struct Options {
-  std::string listen = "127.0.0.1";
-  int port = 0;
-  std::string port_file;
-  std::string served_log;
-  uint64_t seed = 1;
+constexpr char kName[] = "shelly-pro3em-sim";
+
+struct Options : SimFlags {
   std::string device_id;   // default derived from the seed
   bool neutral_ct = true;  // false: n_current is null
   Pro3emProfile profile = Pro3emProfile::kTriphase;
@@ -111,12 +105,6 @@ Reply Error(int http_status, int code, std::string message) {
 std::string Dump(const Json& json) {
   // Replace, not throw, on invalid UTF-8 echoed from a request.
   return json.dump(-1, ' ', false, Json::error_handler_t::replace);
-}
-
-int64_t NowUnixMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 std::string DefaultDeviceId(uint64_t seed) {
@@ -143,11 +131,11 @@ std::string MacFromId(const std::string& id) {
 // server's worker threads call Call() concurrently.
 class Device {
  public:
-  Device(const Options& options, std::FILE* served_log)
+  Device(const Options& options, std::unique_ptr<ServedLog> served_log)
       : id_(options.device_id.empty() ? DefaultDeviceId(options.seed) : options.device_id),
         neutral_ct_(options.neutral_ct),
         model_(options.seed, options.history_start_ms > 0 ? options.history_start_ms : NowUnixMs()),
-        served_log_(served_log) {
+        served_log_(std::move(served_log)) {
     facts_ = Pro3emFacts{id_, MacFromId(id_), NowUnixMs(), neutral_ct_, options.profile};
     Json info;
     info["name"] = nullptr;
@@ -197,15 +185,7 @@ class Device {
     std::lock_guard<std::mutex> lock(mu_);
     const int64_t now_ms = NowUnixMs();
     std::string text = Pro3emStatusText(*status, component, facts_, model_, now_ms);
-    if (served_log_ != nullptr) {
-      std::string line = "{\"served_at_ms\":" + std::to_string(now_ms) + ",\"method\":\"" + method +
-                         "\",\"result\":" + text + "}\n";
-      if (std::fwrite(line.data(), 1, line.size(), served_log_) != line.size() ||
-          std::fflush(served_log_) != 0) {
-        std::fprintf(stderr, "shelly-pro3em-sim: cannot write served log: %s\n",
-                     std::strerror(errno));
-      }
-    }
+    served_log_->Append(now_ms, method, text);
     return Reply{200, std::move(text), 0, ""};
   }
 
@@ -217,9 +197,9 @@ class Device {
   Pro3emFacts facts_;
   std::string device_info_text_;
   std::mutex mu_;
-  ShellyPro3emModel model_;  // GUARDED_BY(mu_)
+  ShellyPro3emModel model_;                     // GUARDED_BY(mu_)
   std::optional<ShellyEmDataHistory> history_;  // GUARDED_BY(mu_)
-  std::FILE* served_log_;    // GUARDED_BY(mu_); not owned
+  std::unique_ptr<ServedLog> served_log_;       // its lines in model order under mu_
 };
 
 std::string ErrorText(const Reply& reply) {
@@ -236,9 +216,8 @@ std::string ErrorText(const Reply& reply) {
 bool Admit(ShellyDigestAuth* auth, std::string_view method, const httplib::Request& req,
            httplib::Response& res) {
   if (auth == nullptr || method == "Shelly.GetDeviceInfo") return true;
-  const std::optional<std::string> challenge =
-      auth->Refuse(req.method, req.target, req.get_header_value("Authorization"), NowUnixMs(),
-                   "shelly-pro3em-sim");
+  const std::optional<std::string> challenge = auth->Refuse(
+      req.method, req.target, req.get_header_value("Authorization"), NowUnixMs(), kName);
   if (!challenge) return true;
   res.status = 401;
   res.set_header("WWW-Authenticate", *challenge);
@@ -302,105 +281,56 @@ constexpr char kUsage[] =
     "                         [--no-neutral-ct] [--profile triphase|monophase]\n"
     "                         [--password P] [--history-start UNIX_S [--history-chunk N]]\n";
 
-[[noreturn]] void Usage(const char* problem) {
-  std::fprintf(stderr, "shelly-pro3em-sim: %s\n%s", problem, kUsage);
-  std::exit(2);
-}
-
 Options ParseArgs(int argc, char** argv) {
+  const SimCommandLine command_line(kName, "a Shelly Pro 3EM speaking Gen2 RPC over HTTP", kUsage);
   Options options;
-  for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
-    if (flag == "--help" || flag == "-h") {
-      std::printf("shelly-pro3em-sim: a Shelly Pro 3EM speaking Gen2 RPC over HTTP\n%s", kUsage);
-      std::exit(0);
-    }
-    if (flag == "--no-neutral-ct") {
-      options.neutral_ct = false;
-      continue;
-    }
-    if (i + 1 >= argc) Usage(("missing value for " + flag).c_str());
-    const std::string value = argv[++i];
-    char* end = nullptr;
-    errno = 0;
-    if (flag == "--listen") {
-      options.listen = value;
-    } else if (flag == "--port") {
-      const long port = std::strtol(value.c_str(), &end, 10);
-      if (*end != '\0' || value.empty() || port < 0 || port > 65535) Usage("bad --port");
-      options.port = static_cast<int>(port);
-    } else if (flag == "--port-file") {
-      options.port_file = value;
-    } else if (flag == "--served-log") {
-      options.served_log = value;
-    } else if (flag == "--seed") {
+  const auto take_switch = [&](const std::string& flag) {
+    if (flag != "--no-neutral-ct") return false;
+    options.neutral_ct = false;
+    return true;
+  };
+  const auto take_value = [&](const std::string& flag, const std::string& value) {
+    if (flag == "--seed") {
+      // Any 64-bit seed, as this simulator has always taken (the shared
+      // --seed stops at 2^62).
+      char* end = nullptr;
+      errno = 0;
       options.seed = std::strtoull(value.c_str(), &end, 10);
-      if (*end != '\0' || value.empty() || errno != 0) Usage("bad --seed");
+      if (*end != '\0' || value.empty() || errno != 0) command_line.Fail("bad --seed");
     } else if (flag == "--device-id") {
-      if (value.empty()) Usage("empty --device-id");
+      if (value.empty()) command_line.Fail("empty --device-id");
       options.device_id = value;
     } else if (flag == "--profile") {
       const std::optional<Pro3emProfile> profile = ParsePro3emProfile(value);
-      if (!profile) Usage("--profile is triphase or monophase");
+      if (!profile) command_line.Fail("--profile is triphase or monophase");
       options.profile = *profile;
     } else if (flag == "--history-start") {
-      const long long start = std::strtoll(value.c_str(), &end, 10);
-      if (*end != '\0' || value.empty() || errno != 0 || start <= 0) Usage("bad --history-start");
-      options.history_start_ms = start * 1000;
+      options.history_start_ms =
+          command_line.Number(flag, value, 1, std::numeric_limits<int64_t>::max()) * 1000;
     } else if (flag == "--history-chunk") {
-      const long chunk = std::strtol(value.c_str(), &end, 10);
-      if (*end != '\0' || value.empty() || chunk < 1 || chunk > 100000) Usage("bad --history-chunk");
-      options.history_chunk = static_cast<size_t>(chunk);
+      options.history_chunk = static_cast<size_t>(command_line.Number(flag, value, 1, 100000));
     } else if (flag == "--password") {
-      if (value.empty()) Usage("empty --password");
+      if (value.empty()) command_line.Fail("empty --password");
       options.password = value;
     } else {
-      Usage(("unknown flag " + flag).c_str());
+      return false;
     }
-  }
+    return true;
+  };
+  command_line.Parse(argc, argv, &options, take_value, take_switch);
   return options;
-}
-
-// Writes "PORT\n" to `path` via a temporary file and rename(2), so a reader
-// sees either no file or the whole of it.
-bool WritePortFile(const std::string& path, int port) {
-  const std::string tmp = path + ".tmp";
-  std::FILE* file = std::fopen(tmp.c_str(), "w");
-  if (file == nullptr) return false;
-  const bool written = std::fprintf(file, "%d\n", port) > 0;
-  if (std::fclose(file) != 0 || !written) return false;
-  return std::rename(tmp.c_str(), path.c_str()) == 0;
 }
 
 int Run(int argc, char** argv) {
   const Options options = ParseArgs(argc, argv);
-
-  // Signals are taken by sigwait() in this thread only; the server's threads,
-  // created below, inherit the blocked mask.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-
-  std::FILE* served_log = nullptr;
-  if (!options.served_log.empty()) {
-    served_log = std::fopen(options.served_log.c_str(), "a");
-    if (served_log == nullptr) {
-      std::fprintf(stderr, "shelly-pro3em-sim: cannot open %s: %s\n", options.served_log.c_str(),
-                   std::strerror(errno));
-      return 1;
-    }
-  }
-  Device device(options, served_log);
+  std::unique_ptr<ServedLog> served_log = ServedLog::Open(options.served_log, kName);
+  if (served_log == nullptr) return 1;
+  Device device(options, std::move(served_log));
   std::optional<ShellyDigestAuth> digest;
   if (!options.password.empty()) digest.emplace(device.id(), options.password);
   ShellyDigestAuth* auth = digest ? &*digest : nullptr;
 
   httplib::Server server;
-  // stop() waits for workers, and a worker holding an idle keep-alive
-  // connection waits out this timeout (default 5 s) before it notices.
-  server.set_keep_alive_timeout(1);
   server.Get(R"(/rpc/([A-Za-z0-9_.]+))", [&](const httplib::Request& req, httplib::Response& res) {
     if (Admit(auth, req.matches[1].str(), req, res)) HandleGet(device, req, res);
   });
@@ -415,40 +345,7 @@ int Run(int argc, char** argv) {
       HandlePost(device, req, res);
     }
   });
-
-  const int port = options.port == 0
-                       ? server.bind_to_any_port(options.listen)
-                       : (server.bind_to_port(options.listen, options.port) ? options.port : -1);
-  if (port <= 0) {
-    std::fprintf(stderr, "shelly-pro3em-sim: cannot listen on %s:%d\n", options.listen.c_str(),
-                 options.port);
-    return 1;
-  }
-  std::printf("listening on %s:%d\n", options.listen.c_str(), port);
-  std::fflush(stdout);
-  if (!options.port_file.empty() && !WritePortFile(options.port_file, port)) {
-    std::fprintf(stderr, "shelly-pro3em-sim: cannot write %s: %s\n", options.port_file.c_str(),
-                 std::strerror(errno));
-    return 1;
-  }
-
-  std::atomic<bool> failed{false};
-  std::atomic<bool> returned{false};
-  std::thread serve([&] {
-    failed = !server.listen_after_bind();
-    returned = true;
-    if (failed) kill(getpid(), SIGTERM);  // wakes sigwait() below
-  });
-  int signal_number = 0;
-  sigwait(&stop_signals, &signal_number);
-  // stop() does nothing until the accept loop runs; a signal can come first.
-  while (!returned && !server.is_running()) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  server.stop();
-  serve.join();
-  if (served_log != nullptr) std::fclose(served_log);
-  return failed ? 1 : 0;
+  return ServeUntilSignal(server, options.serve, kName);
 }
 
 }  // namespace

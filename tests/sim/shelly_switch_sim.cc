@@ -26,12 +26,12 @@
 // --password P: digest authentication as a Gen2+ device does it
 // (shelly_digest_auth.h), realm = the device id.
 // --port 0, --port-file, SIGTERM/SIGINT and --served-log (one line per
-// Shelly.GetStatus or Switch.GetStatus answered): tests/sim/sim_server.h.
+// Shelly.GetStatus or Switch.GetStatus answered): tests/sim/sim_server.h;
+// flag errors: tests/sim/sim_flags.h.
 #include <httplib.h>
 
-#include <cerrno>
+#include <cctype>
 #include <cstdio>
-#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -40,6 +40,7 @@
 
 #include "tests/sim/shelly_digest_auth.h"
 #include "tests/sim/shelly_switch_model.h"
+#include "tests/sim/sim_flags.h"
 #include "tests/sim/sim_noise.h"
 #include "tests/sim/sim_server.h"
 
@@ -50,14 +51,11 @@ using Json = nlohmann::ordered_json;  // keeps the device's key order
 
 constexpr char kName[] = "shelly-switch-sim";
 
-struct Options {
-  ServeOptions serve;
+struct Options : SimFlags {
   int channels = 1;
   bool returned_energy = false;
   std::string password;   // empty: authentication off
   std::string device_id;  // default derived from the seed
-  std::string served_log;
-  uint64_t seed = 1;
 };
 
 Json CounterToJson(const EnergyCounter& counter) {
@@ -208,56 +206,30 @@ constexpr char kUsage[] =
     "                         [--device-id ID] [--listen ADDR] [--port N]\n"
     "                         [--port-file FILE] [--served-log FILE] [--seed N]\n";
 
-[[noreturn]] void Usage(const std::string& problem) {
-  std::fprintf(stderr, "%s: %s\n%s", kName, problem.c_str(), kUsage);
-  std::exit(2);
-}
-
-long ParseNumber(const std::string& flag, const std::string& value, long min, long max) {
-  char* end = nullptr;
-  errno = 0;
-  const long n = std::strtol(value.c_str(), &end, 10);
-  if (value.empty() || *end != '\0' || errno != 0 || n < min || n > max) Usage("bad " + flag);
-  return n;
-}
-
 Options ParseArgs(int argc, char** argv) {
+  const SimCommandLine command_line(kName, "a Shelly Gen2+ metering switch over HTTP RPC", kUsage);
   Options options;
-  for (int i = 1; i < argc; ++i) {
-    const std::string flag = argv[i];
-    if (flag == "--help" || flag == "-h") {
-      std::printf("%s: a Shelly Gen2+ metering switch over HTTP RPC\n%s", kName, kUsage);
-      std::exit(0);
-    }
-    if (flag == "--returned-energy") {
-      options.returned_energy = true;
-      continue;
-    }
-    if (i + 1 >= argc) Usage("missing value for " + flag);
-    const std::string value = argv[++i];
+  const auto take_switch = [&](const std::string& flag) {
+    if (flag != "--returned-energy") return false;
+    options.returned_energy = true;
+    return true;
+  };
+  const auto take_value = [&](const std::string& flag, const std::string& value) {
     if (flag == "--channels") {
       options.channels =
-          static_cast<int>(ParseNumber(flag, value, 1, ShellySwitchModel::kMaxChannels));
+          static_cast<int>(command_line.Number(flag, value, 1, ShellySwitchModel::kMaxChannels));
     } else if (flag == "--password") {
-      if (value.empty()) Usage("empty --password");
+      if (value.empty()) command_line.Fail("empty --password");
       options.password = value;
     } else if (flag == "--device-id") {
-      if (value.empty()) Usage("empty --device-id");
+      if (value.empty()) command_line.Fail("empty --device-id");
       options.device_id = value;
-    } else if (flag == "--listen") {
-      options.serve.listen = value;
-    } else if (flag == "--port") {
-      options.serve.port = static_cast<int>(ParseNumber(flag, value, 0, 65535));
-    } else if (flag == "--port-file") {
-      options.serve.port_file = value;
-    } else if (flag == "--served-log") {
-      options.served_log = value;
-    } else if (flag == "--seed") {
-      options.seed = static_cast<uint64_t>(ParseNumber(flag, value, 0, 1L << 62));
     } else {
-      Usage("unknown flag " + flag);
+      return false;
     }
-  }
+    return true;
+  };
+  command_line.Parse(argc, argv, &options, take_value, take_switch);
   return options;
 }
 

@@ -1,7 +1,6 @@
 // Deterministic noise for the simulators' value models: pure functions of
 // (seed, stream, n), so a model gives the same reading at the same second
-// whatever was asked before. (ShellyPro3emModel has its own copy of these,
-// from before this header.)
+// whatever was asked before.
 #ifndef WATTLINE_TESTS_SIM_SIM_NOISE_H_
 #define WATTLINE_TESTS_SIM_SIM_NOISE_H_
 

@@ -1,7 +1,7 @@
 // What the HTTP device simulators share besides their devices: binding and
 // announcing the port, serving until SIGTERM or SIGINT, and the served log
-// tests compare the agent's samples against. (shelly-pro3em-sim predates
-// this file and keeps its own copy of the same behaviour.)
+// tests compare the agent's samples against. Their shared flags are in
+// sim_flags.h.
 #ifndef WATTLINE_TESTS_SIM_SIM_SERVER_H_
 #define WATTLINE_TESTS_SIM_SIM_SERVER_H_
 
