@@ -11,7 +11,8 @@
 # wattline_fuzzer(NAME <name> CORPUS <dir> SOURCES <files...> [PKG <pkg-config modules...>]
 #                 [LIBS <targets of the fuzz build...>]
 #                 [EMBED INCLUDE <h> NAMESPACE <ns> TYPE <t> FUNCTION <f> FILES <files...>])
-# Paths are relative to the repository root. LIBS: wattline_proto (the wire
+# Paths are relative to the repository root (EMBED FILES may also be absolute,
+# as agent/profiles/profiles.cmake's lists are). LIBS: wattline_proto (the wire
 # schema's generated code) is the one library target the fuzz build makes.
 # EMBED: the table of built-in files the parser reads, generated as for the
 # agent (cmake/WattlineEmbedFiles.cmake; same arguments but OUTPUT).
@@ -72,8 +73,7 @@ wattline_fuzzer(NAME sunspec_discovery_fuzz
         TYPE BuiltinProfileText FUNCTION BuiltinProfileTexts
         FILES agent/profiles/sunspec_meter_203.yaml)
 
-# Every shipped mqtt_json profile is mapped against every input: keep FILES the
-# same as in agent/mqtt_json/CMakeLists.txt.
+# Every shipped mqtt_json profile is mapped against every input.
 wattline_fuzzer(NAME mqtt_json_mapper_fuzz
   CORPUS agent/mqtt_json/fuzz_corpus/mqtt_json
   SOURCES agent/mqtt_json/mqtt_json_mapper_fuzz.cc agent/mqtt_json/mqtt_json_mapper.cc
@@ -84,8 +84,20 @@ wattline_fuzzer(NAME mqtt_json_mapper_fuzz
   PKG yaml-cpp nlohmann_json
   EMBED INCLUDE agent/mqtt_json/mqtt_json_profiles.h NAMESPACE wattline::agent
         TYPE MqttJsonProfileText FUNCTION BuiltinMqttJsonProfileTexts
-        FILES agent/profiles/mqtt_json/ahoy.yaml agent/profiles/mqtt_json/opendtu.yaml
-              agent/profiles/mqtt_json/tasmota_energy.yaml)
+        FILES ${WATTLINE_MQTT_JSON_PROFILE_FILES})
+
+# A user's own mqtt_json profile file (the built-ins are linked, not read).
+wattline_fuzzer(NAME mqtt_json_profile_fuzz
+  CORPUS agent/mqtt_json/fuzz_corpus/mqtt_json_profile
+  SOURCES agent/mqtt_json/mqtt_json_profile_fuzz.cc agent/mqtt_json/mqtt_json_mapper.cc
+          agent/mqtt_json/mqtt_json_mapping.cc agent/mqtt_json/mqtt_json_profiles.cc
+          agent/mqtt_json/topic_pattern.cc agent/mqtt_json/json_path.cc
+          agent/mqtt_json/device_time.cc agent/sources/profile_lookup.cc
+          common/config/config_tree.cc common/duration.cc common/labels.cc common/status.cc
+  PKG yaml-cpp nlohmann_json
+  EMBED INCLUDE agent/mqtt_json/mqtt_json_profiles.h NAMESPACE wattline::agent
+        TYPE MqttJsonProfileText FUNCTION BuiltinMqttJsonProfileTexts
+        FILES ${WATTLINE_MQTT_JSON_PROFILE_FILES})
 
 wattline_fuzzer(NAME batch_codec_fuzz
   CORPUS common/fuzz_corpus/batch
