@@ -54,12 +54,19 @@ std::vector<Span> Covered(const std::vector<EmDataBlock>& blocks, int64_t from_s
   return merged;
 }
 
+// "/rpc/<NS>.<method>?id=<id>".
+std::string RpcPath(const EmDataComponent& component, std::string_view method) {
+  return "/rpc/" + std::string(component.rpc_namespace()) + "." + std::string(method) +
+         "?id=" + std::to_string(component.id);
+}
+
 // GetData for every window of `spans`, following chunked answers; appends
 // the intervals. At `max_requests` it stops with a note (what is fetched is
 // still shipped).
-Status FetchSpans(const ShellyRpcGet& get, const std::vector<Span>& spans, int64_t window_s,
-                  int64_t max_requests, std::vector<EmDataInterval>* intervals,
-                  std::vector<std::string>* notes, std::string_view* reason) {
+Status FetchSpans(const EmDataComponent& component, const ShellyRpcGet& get,
+                  const std::vector<Span>& spans, int64_t window_s, int64_t max_requests,
+                  std::vector<EmDataInterval>* intervals, std::vector<std::string>* notes,
+                  std::string_view* reason) {
   int64_t requests = 0;
   for (const Span& span : spans) {
     for (int64_t window = span.start; window < span.end; window += window_s) {
@@ -71,11 +78,11 @@ Status FetchSpans(const ShellyRpcGet& get, const std::vector<Span>& spans, int64
                            " requests; the rest of the outage stays a gap");
           return Status::Ok();
         }
-        Result<std::string> body = get("/rpc/EMData.GetData?id=0&ts=" + std::to_string(ts) +
+        Result<std::string> body = get(RpcPath(component, "GetData") + "&ts=" + std::to_string(ts) +
                                            "&end_ts=" + std::to_string(end_ts),
                                        reason);
         if (!body.ok()) return body.status();
-        Result<EmDataPage> page = ParseEmDataData(*body);
+        Result<EmDataPage> page = ParseEmDataData(component, *body);
         if (!page.ok()) {
           *reason = kErrorMalformed;
           return page.status();
@@ -104,26 +111,36 @@ std::string UtcTime(int64_t unix_ms) {
 
 }  // namespace
 
-std::string EmDataAnchorKey(std::string_view device) {
-  return "shelly_emdata/" + std::string(device);
+std::span<const EmDataComponent> EmDataHistoryComponents() {
+  static constexpr EmDataComponent kComponents[] = {kEmDataComponent, Em1DataComponent(0),
+                                                    Em1DataComponent(1), Em1DataComponent(2)};
+  return kComponents;
 }
 
-Result<EmDataReconstruction> FetchEmDataBackfill(const ShellyRpcGet& get,
-                                                 const EmDataAnchor& last_shipped,
-                                                 const Clock& clock,
-                                                 const EmDataBackfillOptions& options,
-                                                 std::string_view* reason) {
+std::string EmDataAnchorKey(const EmDataComponent& component, std::string_view device) {
+  std::string key = "shelly_emdata/" + std::string(device);
+  // emdata:0 keeps the key of the first version (see the header).
+  if (component != kEmDataComponent) key += "/" + component.key();
+  return key;
+}
+
+Result<EmDataReconstruction> FetchEmDataBackfill(
+    const EmDataComponent& component, const ShellyRpcGet& get, const EmDataAnchor& last_shipped,
+    const Clock& clock, const EmDataBackfillOptions& options, std::string_view* reason) {
   // The counters now: the ceiling of every rebuilt value.
   const int64_t now_ms = clock.NowUnixMs();
-  Result<std::string> body = get("/rpc/EMData.GetStatus?id=0", reason);
+  Result<std::string> body = get(RpcPath(component, "GetStatus"), reason);
   if (!body.ok()) return body.status();
   Samples samples;
-  Status parsed = ParseEmDataStatus(*body, options.device, now_ms, &samples);
+  Status parsed =
+      ParseShellyComponentStatus(component.key(), *body, options.device, now_ms, &samples);
   std::optional<EmDataAnchor> current;
-  if (parsed.ok()) current = EmDataAnchorFromSamples(samples, options.device);
+  if (parsed.ok()) current = EmDataAnchorFromSamples(component, samples, options.device);
   if (!current) {
     *reason = kErrorMalformed;
-    return parsed.ok() ? Status::InvalidArgument("EMData.GetStatus lacks a counter") : parsed;
+    return parsed.ok() ? Status::InvalidArgument(std::string(component.rpc_namespace()) +
+                                                 ".GetStatus lacks a counter")
+                       : parsed;
   }
   if (last_shipped.timestamp_ms >= now_ms) return EmDataReconstruction{};
 
@@ -133,9 +150,9 @@ Result<EmDataReconstruction> FetchEmDataBackfill(const ShellyRpcGet& get,
   std::vector<std::string> notes;
 
   std::vector<Span> spans;
-  body = get("/rpc/EMData.GetRecords?id=0&ts=" + std::to_string(from_s), reason);
+  body = get(RpcPath(component, "GetRecords") + "&ts=" + std::to_string(from_s), reason);
   if (!body.ok()) return body.status();
-  Result<std::vector<EmDataBlock>> blocks = ParseEmDataRecords(*body);
+  Result<std::vector<EmDataBlock>> blocks = ParseEmDataRecords(component, *body);
   if (blocks.ok()) {
     spans = Covered(*blocks, from_s, now_s);
   } else {
@@ -147,15 +164,26 @@ Result<EmDataReconstruction> FetchEmDataBackfill(const ShellyRpcGet& get,
   const int64_t max_requests = 4 * (options.max_age_ms / 1000 / window_s + 2) + 16;
   std::vector<EmDataInterval> intervals;
   WATTLINE_RETURN_IF_ERROR(
-      FetchSpans(get, spans, window_s, max_requests, &intervals, &notes, reason));
-  EmDataReconstruction result = ReconstructEmData(last_shipped, *current, std::move(intervals));
+      FetchSpans(component, get, spans, window_s, max_requests, &intervals, &notes, reason));
+  EmDataReconstruction result =
+      ReconstructEmData(component, last_shipped, *current, std::move(intervals));
   result.notes.insert(result.notes.begin(), notes.begin(), notes.end());
   return result;
 }
 
 struct ShellyEmDataBackfill::Job {
-  Result<EmDataReconstruction> result = Status::Internal("not run");
-  std::string_view reason = kErrorConnect;
+  // One component's outcome; `ran` is false for the components a connect
+  // failure of an earlier one left unasked.
+  struct Outcome {
+    EmDataComponent component;
+    bool ran = false;
+    Result<EmDataReconstruction> result = Status::Internal("not run");
+    std::string_view reason = kErrorConnect;
+  };
+  std::vector<Outcome> results;
+  // True when a component could not reach the meter: the whole job is
+  // retried (nothing of it was shipped yet).
+  bool unreachable = false;
 };
 
 Result<std::unique_ptr<Source>> ShellyEmDataBackfill::Wrap(const SourceEnv& env,
@@ -187,28 +215,36 @@ ShellyEmDataBackfill::ShellyEmDataBackfill(const SourceEnv& env, EmDataBackfillO
       state_(env.state),
       options_(std::move(options)),
       client_(std::move(client)),
-      retry_timer_(env.loop) {}
+      retry_timer_(env.loop),
+      anchor_minute_(EmDataHistoryComponents().size(), INT64_MIN) {}
 
 ShellyEmDataBackfill::~ShellyEmDataBackfill() { *alive_ = false; }
 
 Status ShellyEmDataBackfill::Start() {
   stopped_ = false;
   attempts_ = 0;
-  Result<std::optional<std::string>> stored = state_->Get(EmDataAnchorKey(options_.device));
-  if (!stored.ok()) {
-    LogWarning(kLogComponent, options_.device + ": " + stored.status().ToString() +
-                                  "; starting without backfill");
-    return live_->Start();
+  std::vector<Pending> pending;
+  const std::span<const EmDataComponent> components = EmDataHistoryComponents();
+  for (size_t i = 0; i < components.size(); ++i) {
+    const EmDataComponent& component = components[i];
+    const std::string what = options_.device + " " + component.key() + ": ";
+    Result<std::optional<std::string>> stored =
+        state_->Get(EmDataAnchorKey(component, options_.device));
+    if (!stored.ok()) {
+      LogWarning(kLogComponent, what + stored.status().ToString() + "; not backfilled");
+      continue;
+    }
+    if (!stored->has_value()) continue;  // nothing shipped yet
+    Result<EmDataAnchor> anchor = DecodeEmDataAnchor(component, **stored);
+    if (!anchor.ok()) {
+      LogWarning(kLogComponent, what + anchor.status().ToString() + "; not backfilled");
+      continue;
+    }
+    anchor_minute_[i] = anchor->timestamp_ms / 60'000;
+    pending.push_back(Pending{component, *anchor});
   }
-  if (!stored->has_value()) return live_->Start();  // nothing shipped yet
-  Result<EmDataAnchor> anchor = DecodeEmDataAnchor(**stored);
-  if (!anchor.ok()) {
-    LogWarning(kLogComponent, options_.device + ": " + anchor.status().ToString() +
-                                  "; starting without backfill");
-    return live_->Start();
-  }
-  anchor_minute_ = anchor->timestamp_ms / 60'000;
-  RunBackfill(*anchor);
+  if (pending.empty()) return live_->Start();
+  RunBackfill(std::move(pending));
   return Status::Ok();
 }
 
@@ -218,17 +254,18 @@ void ShellyEmDataBackfill::Stop() {
   live_->Stop();
 }
 
-void ShellyEmDataBackfill::RunBackfill(const EmDataAnchor& anchor) {
+void ShellyEmDataBackfill::RunBackfill(std::vector<Pending> pending) {
   backfilling_ = true;
   ++attempts_;
   auto job = std::make_shared<Job>();
+  for (const Pending& p : pending) job->results.push_back(Job::Outcome{p.component});
   std::shared_ptr<HttpClient> client = client_;
   const Clock* clock = clock_;
   EmDataBackfillOptions options = options_;
   std::shared_ptr<bool> alive = alive_;
   Status queued = QueuePoolWork(
       loop_,
-      [job, client, clock, options, anchor] {
+      [job, client, clock, options, pending] {
         ShellyRpcGet get = [&client](const std::string& path,
                                      std::string_view* reason) -> Result<std::string> {
           Result<HttpResponseData> response = client->Get(path);
@@ -245,18 +282,36 @@ void ShellyEmDataBackfill::RunBackfill(const EmDataAnchor& anchor) {
           }
           return std::move(response->body);
         };
-        job->result = FetchEmDataBackfill(get, anchor, *clock, options, &job->reason);
+        for (size_t i = 0; i < pending.size(); ++i) {
+          Job::Outcome& out = job->results[i];
+          out.ran = true;
+          out.result = FetchEmDataBackfill(pending[i].component, get, pending[i].anchor, *clock,
+                                           options, &out.reason);
+          // An unreachable meter: asking for the next component would only
+          // wait for the same timeout again.
+          if (!out.result.ok() && out.reason == kErrorConnect) {
+            job->unreachable = true;
+            break;
+          }
+        }
       },
-      [this, job, alive, anchor](Status status) {
+      [this, job, alive, pending](Status status) {
         if (!*alive) return;
         backfilling_ = false;
-        if (!status.ok()) job->result = status;
-        if (!stopped_ && !job->result.ok() && job->reason == kErrorConnect &&
-            attempts_ < kMaxAttempts) {
-          ++errors_by_reason_[std::string(job->reason)];
-          LogWarning(kLogComponent, options_.device + ": " + job->result.status().ToString() +
-                                        "; retrying in 10 s");
-          Status timer = retry_timer_.Start(kRetryDelayMs, 0, [this, anchor] { RunBackfill(anchor); });
+        if (!status.ok()) {
+          job->results = {Job::Outcome{pending.front().component, true, status}};
+          job->unreachable = true;
+        }
+        if (!stopped_ && job->unreachable && attempts_ < kMaxAttempts) {
+          ++errors_by_reason_[std::string(kErrorConnect)];
+          for (const Job::Outcome& r : job->results) {
+            if (r.ran && !r.result.ok() && r.reason == kErrorConnect) {
+              LogWarning(kLogComponent, options_.device + " " + r.component.key() + ": " +
+                                            r.result.status().ToString() + "; retrying in 10 s");
+            }
+          }
+          Status timer =
+              retry_timer_.Start(kRetryDelayMs, 0, [this, pending] { RunBackfill(pending); });
           if (timer.ok()) return;
         }
         OnBackfillDone(*job, Status::Ok());
@@ -264,35 +319,41 @@ void ShellyEmDataBackfill::RunBackfill(const EmDataAnchor& anchor) {
   if (!queued.ok()) {
     backfilling_ = false;
     Job failed;
-    failed.result = queued;
+    failed.results = {Job::Outcome{pending.front().component, true, queued}};
     OnBackfillDone(failed, queued);
   }
 }
 
 void ShellyEmDataBackfill::OnBackfillDone(Job& job, Status queued) {
   if (stopped_) return;
-  if (!job.result.ok()) {
-    ++errors_by_reason_[std::string(queued.ok() ? job.reason : kErrorConnect)];
-    LogWarning(kLogComponent, options_.device + ": " + job.result.status().ToString() +
-                                  "; the outage stays a gap");
-    StartLive();
-    return;
-  }
-  EmDataReconstruction& result = *job.result;
-  for (const std::string& note : result.notes) LogInfo(kLogComponent, options_.device + ": " + note);
-  if (!result.rows.empty()) {
-    const std::span<const EmDataRow> rows(result.rows);
-    for (size_t i = 0; i < rows.size(); i += kRowsPerSink) {
-      Samples samples;
-      AppendEmDataSamples(rows.subspan(i, std::min(kRowsPerSink, rows.size() - i)),
-                          options_.device, &samples);
-      if (!samples.empty()) sink_(std::move(samples));
+  const std::span<const EmDataComponent> components = EmDataHistoryComponents();
+  for (Job::Outcome& r : job.results) {
+    if (!r.ran) continue;
+    const std::string what = options_.device + " " + r.component.key() + ": ";
+    if (!r.result.ok()) {
+      ++errors_by_reason_[std::string(queued.ok() ? r.reason : kErrorConnect)];
+      LogWarning(kLogComponent, what + r.result.status().ToString() + "; the outage stays a gap");
+      continue;
     }
-    LogInfo(kLogComponent, options_.device + ": shipped " + std::to_string(rows.size()) +
-                               " recorded intervals ending " + UtcTime(rows.front().timestamp_ms) +
-                               " to " + UtcTime(rows.back().timestamp_ms));
+    EmDataReconstruction& result = *r.result;
+    for (const std::string& note : result.notes) LogInfo(kLogComponent, what + note);
+    if (!result.rows.empty()) {
+      const std::span<const EmDataRow> rows(result.rows);
+      for (size_t i = 0; i < rows.size(); i += kRowsPerSink) {
+        Samples samples;
+        AppendEmDataSamples(r.component, rows.subspan(i, std::min(kRowsPerSink, rows.size() - i)),
+                            options_.device, &samples);
+        if (!samples.empty()) sink_(std::move(samples));
+      }
+      LogInfo(kLogComponent,
+              what + "shipped " + std::to_string(rows.size()) + " recorded intervals ending " +
+                  UtcTime(rows.front().timestamp_ms) + " to " + UtcTime(rows.back().timestamp_ms));
+    }
+    if (result.anchor) {
+      const auto index = std::find(components.begin(), components.end(), r.component);
+      PutAnchor(static_cast<size_t>(index - components.begin()), *result.anchor);
+    }
   }
-  if (result.anchor) PutAnchor(*result.anchor);
   StartLive();
 }
 
@@ -302,19 +363,23 @@ void ShellyEmDataBackfill::StartLive() {
 }
 
 void ShellyEmDataBackfill::OnLiveSamples(Samples&& samples) {
-  if (std::optional<EmDataAnchor> anchor = EmDataAnchorFromSamples(samples, options_.device)) {
+  const std::span<const EmDataComponent> components = EmDataHistoryComponents();
+  for (size_t i = 0; i < components.size(); ++i) {
+    std::optional<EmDataAnchor> anchor =
+        EmDataAnchorFromSamples(components[i], samples, options_.device);
     // The first reading of each minute: see the header.
-    const int64_t minute = anchor->timestamp_ms / 60'000;
-    if (minute != anchor_minute_) PutAnchor(*anchor);
+    if (anchor && anchor->timestamp_ms / 60'000 != anchor_minute_[i]) PutAnchor(i, *anchor);
   }
   sink_(std::move(samples));
 }
 
-void ShellyEmDataBackfill::PutAnchor(const EmDataAnchor& anchor) {
-  anchor_minute_ = anchor.timestamp_ms / 60'000;
-  Status status = state_->Put(EmDataAnchorKey(options_.device), EncodeEmDataAnchor(anchor));
+void ShellyEmDataBackfill::PutAnchor(size_t index, const EmDataAnchor& anchor) {
+  const EmDataComponent& component = EmDataHistoryComponents()[index];
+  anchor_minute_[index] = anchor.timestamp_ms / 60'000;
+  Status status = state_->Put(EmDataAnchorKey(component, options_.device),
+                              EncodeEmDataAnchor(component, anchor));
   if (!status.ok() && state_log_.Allow(clock_->NowMonotonicMs())) {
-    LogWarning(kLogComponent, options_.device + ": " + status.ToString() +
+    LogWarning(kLogComponent, options_.device + " " + component.key() + ": " + status.ToString() +
                                   " (the next backfill may repeat or miss some minutes)");
   }
 }

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <map>
 #include <string>
 #include <vector>
@@ -50,6 +51,18 @@ class FakeMeter {
       if (path.rfind("/rpc/EMData.GetData", 0) == 0) {
         return Data(Param(path, "ts"), Param(path, "end_ts"));
       }
+      // A single-phase channel (em1data): phase a's import and phase c's
+      // export.
+      if (path.rfind("/rpc/EM1Data.GetStatus", 0) == 0) {
+        const EmDataCounters c = CountersAt(clock_.NowUnixMs());
+        return "{\"id\":1,\"total_act_energy\":" + std::to_string(c[0]) +
+               ",\"total_act_ret_energy\":" + std::to_string(c[6]) + "}";
+      }
+      if (path.rfind("/rpc/EM1Data.GetRecords", 0) == 0) return Records(Param(path, "ts"));
+      if (path.rfind("/rpc/EM1Data.GetData", 0) == 0) {
+        return Data(Param(path, "ts"), Param(path, "end_ts"),
+                    R"(["total_act_energy","total_act_ret_energy","avg_voltage"])", "[1,0.25,230]");
+      }
       *reason = kErrorProtocol;
       return Status::Unavailable("no handler for " + path);
     };
@@ -90,8 +103,12 @@ class FakeMeter {
     return out + "]}";
   }
 
-  std::string Data(int64_t ts, int64_t end_ts) const {
-    std::string out = R"({"keys":["a_total_act_energy","b_total_act_energy","c_total_act_energy","a_total_act_ret_energy","b_total_act_ret_energy","c_total_act_ret_energy","a_avg_voltage"],"data":[)";
+  std::string Data(
+      int64_t ts, int64_t end_ts,
+      std::string_view keys =
+          R"(["a_total_act_energy","b_total_act_energy","c_total_act_energy","a_total_act_ret_energy","b_total_act_ret_energy","c_total_act_ret_energy","a_avg_voltage"])",
+      std::string_view row = "[1,0.5,0,0,0,0.25,230]") const {
+    std::string out = R"({"keys":)" + std::string(keys) + R"(,"data":[)";
     size_t rows = 0;
     int64_t next = -1;
     bool first_block = true;
@@ -106,7 +123,7 @@ class FakeMeter {
           break;
         }
         if (block_first < 0) block_first = start;
-        values += std::string(values.empty() ? "" : ",") + "[1,0.5,0,0,0,0.25,230]";
+        values += std::string(values.empty() ? "" : ",") + std::string(row);
         ++rows;
       }
       if (block_first < 0) continue;
@@ -144,7 +161,8 @@ TEST(EmDataBackfill, FetchesEveryMissedMinuteAcrossWindowsAndChunks) {
   FakeClock clock((kHistoryStart + 250 * 60 + 30) * 1000);
   FakeMeter meter(clock);
   std::string_view reason;
-  auto result = FetchEmDataBackfill(meter.Get(), AnchorAt(meter, t0), clock, Options(), &reason);
+  auto result = FetchEmDataBackfill(kEmDataComponent, meter.Get(), AnchorAt(meter, t0), clock,
+                                    Options(), &reason);
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   ASSERT_EQ(result->rows.size(), 150u);
   for (size_t i = 0; i < result->rows.size(); ++i) {
@@ -175,7 +193,8 @@ TEST(EmDataBackfill, AcceptsTheOtherGetRecordsShapeAndSkipsGapsBetweenBlocks) {
   // Powered off from minute 30 to minute 1200: no records in between.
   meter.blocks = {{kHistoryStart, 30}, {kHistoryStart + 1200 * 60, 100000}};
   std::string_view reason;
-  auto result = FetchEmDataBackfill(meter.Get(), AnchorAt(meter, t0), clock, Options(), &reason);
+  auto result = FetchEmDataBackfill(kEmDataComponent, meter.Get(), AnchorAt(meter, t0), clock,
+                                    Options(), &reason);
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   EXPECT_EQ(result->rows.size(), 20u + (1440 - 1200));
   for (const std::string& request : meter.requests) {
@@ -199,7 +218,8 @@ TEST(EmDataBackfill, UnknownGetRecordsShapeFallsBackToTheWholeSpan) {
   FakeMeter meter(clock);
   meter.overrides["/rpc/EMData.GetRecords"] = R"({"intervals":[]})";
   std::string_view reason;
-  auto result = FetchEmDataBackfill(meter.Get(), AnchorAt(meter, t0), clock, Options(), &reason);
+  auto result = FetchEmDataBackfill(kEmDataComponent, meter.Get(), AnchorAt(meter, t0), clock,
+                                    Options(), &reason);
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   EXPECT_EQ(result->rows.size(), 30u);
   ASSERT_FALSE(result->notes.empty());
@@ -214,7 +234,8 @@ TEST(EmDataBackfill, ReachesBackAtMostMaxAge) {
   EmDataBackfillOptions options = Options();
   options.max_age_ms = 86'400'000;
   std::string_view reason;
-  auto result = FetchEmDataBackfill(meter.Get(), AnchorAt(meter, t0), clock, options, &reason);
+  auto result = FetchEmDataBackfill(kEmDataComponent, meter.Get(), AnchorAt(meter, t0), clock,
+                                    options, &reason);
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   EXPECT_EQ(result->rows.size(), 1440u);
   EXPECT_EQ(meter.requests[1], "/rpc/EMData.GetRecords?id=0&ts=" +
@@ -229,8 +250,9 @@ TEST(EmDataBackfill, NothingMissedAsksOnlyForTheCurrentCountersAndRecords) {
   FakeClock clock((kHistoryStart + 100 * 60 + 10) * 1000);
   FakeMeter meter(clock);
   std::string_view reason;
-  auto result = FetchEmDataBackfill(meter.Get(), AnchorAt(meter, (kHistoryStart + 100 * 60) * 1000),
-                                    clock, Options(), &reason);
+  auto result = FetchEmDataBackfill(kEmDataComponent, meter.Get(),
+                                    AnchorAt(meter, (kHistoryStart + 100 * 60) * 1000), clock,
+                                    Options(), &reason);
   ASSERT_TRUE(result.ok()) << result.status().ToString();
   EXPECT_TRUE(result->rows.empty());
   EXPECT_FALSE(result->anchor.has_value());
@@ -243,7 +265,8 @@ TEST(EmDataBackfill, FailuresCarryTheirReason) {
     FakeMeter meter(clock);
     meter.failures["/rpc/EMData.GetRecords"] = 404;  // a meter without history
     std::string_view reason;
-    auto result = FetchEmDataBackfill(meter.Get(), AnchorAt(meter, t0), clock, Options(), &reason);
+    auto result = FetchEmDataBackfill(kEmDataComponent, meter.Get(), AnchorAt(meter, t0), clock,
+                                      Options(), &reason);
     EXPECT_FALSE(result.ok());
     EXPECT_EQ(reason, kErrorProtocol);
   }
@@ -251,7 +274,8 @@ TEST(EmDataBackfill, FailuresCarryTheirReason) {
     FakeMeter meter(clock);
     meter.overrides["/rpc/EMData.GetData"] = R"({"data":[{"ts":1757000040,"period":60,"values":[[1]]}]})";
     std::string_view reason;
-    auto result = FetchEmDataBackfill(meter.Get(), AnchorAt(meter, t0), clock, Options(), &reason);
+    auto result = FetchEmDataBackfill(kEmDataComponent, meter.Get(), AnchorAt(meter, t0), clock,
+                                      Options(), &reason);
     EXPECT_FALSE(result.ok());
     EXPECT_EQ(reason, kErrorMalformed);
   }
@@ -259,10 +283,54 @@ TEST(EmDataBackfill, FailuresCarryTheirReason) {
     FakeMeter meter(clock);
     meter.overrides["/rpc/EMData.GetStatus"] = R"({"id":0,"total_act":5})";  // counters missing
     std::string_view reason;
-    auto result = FetchEmDataBackfill(meter.Get(), AnchorAt(meter, t0), clock, Options(), &reason);
+    auto result = FetchEmDataBackfill(kEmDataComponent, meter.Get(), AnchorAt(meter, t0), clock,
+                                      Options(), &reason);
     EXPECT_FALSE(result.ok());
     EXPECT_EQ(reason, kErrorMalformed);
   }
+}
+
+TEST(EmDataBackfill, FetchesAnEm1DataChannelThroughItsOwnMethods) {
+  const int64_t t0 = (kHistoryStart + 100 * 60) * 1000;
+  FakeClock clock((kHistoryStart + 250 * 60 + 30) * 1000);
+  FakeMeter meter(clock);
+  const EmDataComponent channel = Em1DataComponent(1);
+  const EmDataCounters at_t0 = meter.CountersAt(t0);
+  EmDataAnchor anchor{t0, {}};
+  anchor.wh[0] = at_t0[0];
+  anchor.wh[1] = at_t0[6];
+  std::string_view reason;
+  auto result = FetchEmDataBackfill(channel, meter.Get(), anchor, clock, Options(), &reason);
+  ASSERT_TRUE(result.ok()) << result.status().ToString();
+  ASSERT_EQ(result->rows.size(), 150u);
+  for (size_t i = 0; i < result->rows.size(); ++i) {
+    const EmDataRow& row = result->rows[i];
+    const int64_t end_ms = t0 + static_cast<int64_t>(i + 1) * 60'000;
+    ASSERT_EQ(row.timestamp_ms, end_ms);
+    const EmDataCounters expected = meter.CountersAt(end_ms);
+    EXPECT_NEAR(row.wh[0], expected[0], 1e-6) << "row " << i;
+    EXPECT_NEAR(row.wh[1], expected[6], 1e-6) << "row " << i;
+    for (size_t k = 2; k < kEmDataCounterCount; ++k) EXPECT_TRUE(std::isnan(row.wh[k]));
+    EXPECT_EQ(row.avg_voltage_v[0], 230);
+  }
+  ASSERT_TRUE(result->anchor.has_value());
+  EXPECT_EQ(result->anchor->timestamp_ms, result->rows.back().timestamp_ms);
+  EXPECT_TRUE(result->notes.empty()) << result->notes[0];
+  // Every request names the channel's namespace and id.
+  for (const std::string& request : meter.requests) {
+    EXPECT_EQ(request.rfind("/rpc/EM1Data.", 0), 0u) << request;
+    EXPECT_NE(request.find("?id=1"), std::string::npos) << request;
+  }
+  EXPECT_EQ(meter.requests[0], "/rpc/EM1Data.GetStatus?id=1");
+  EXPECT_EQ(CountPrefix(meter.requests, "/rpc/EM1Data.GetRecords?id=1&ts="), 1);
+}
+
+TEST(EmDataBackfill, AnchorKeysKeepTheTriphaseKeyAndNameEachChannel) {
+  EXPECT_EQ(EmDataAnchorKey(kEmDataComponent, "panel"), "shelly_emdata/panel");
+  EXPECT_EQ(EmDataAnchorKey(Em1DataComponent(2), "panel"), "shelly_emdata/panel/em1data:2");
+  ASSERT_EQ(EmDataHistoryComponents().size(), 4u);
+  EXPECT_EQ(EmDataHistoryComponents()[0], kEmDataComponent);
+  EXPECT_EQ(EmDataHistoryComponents()[3], Em1DataComponent(2));
 }
 
 }  // namespace

@@ -5,7 +5,10 @@
 #include <cstdio>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <span>
+#include <string>
 #include <utility>
+#include <vector>
 
 namespace wattline::agent {
 namespace {
@@ -21,33 +24,60 @@ constexpr int64_t kMaxRows = 200'000;
 // Disagreements below this are rounding (records carry 4 decimals, counters 2).
 constexpr double kToleranceWh = 1.0;
 
-// The documented column order of a GetData row without "keys": the CSV header
-// of DEVICES.md B.4 without "timestamp".
-constexpr std::string_view kDefaultKeys[] = {
-    "a_total_act_energy", "a_fund_act_energy", "a_total_act_ret_energy", "a_fund_act_ret_energy",
-    "a_lag_react_energy", "a_lead_react_energy", "a_max_act_power", "a_min_act_power",
-    "a_max_aprt_power", "a_min_aprt_power", "a_max_voltage", "a_min_voltage", "a_avg_voltage",
-    "a_max_current", "a_min_current", "a_avg_current",
-    "b_total_act_energy", "b_fund_act_energy", "b_total_act_ret_energy", "b_fund_act_ret_energy",
-    "b_lag_react_energy", "b_lead_react_energy", "b_max_act_power", "b_min_act_power",
-    "b_max_aprt_power", "b_min_aprt_power", "b_max_voltage", "b_min_voltage", "b_avg_voltage",
-    "b_max_current", "b_min_current", "b_avg_current",
-    "c_total_act_energy", "c_fund_act_energy", "c_total_act_ret_energy", "c_fund_act_ret_energy",
-    "c_lag_react_energy", "c_lead_react_energy", "c_max_act_power", "c_min_act_power",
-    "c_max_aprt_power", "c_min_aprt_power", "c_max_voltage", "c_min_voltage", "c_avg_voltage",
-    "c_max_current", "c_min_current", "c_avg_current",
-    "n_max_current", "n_min_current", "n_avg_current",
+// The documented column order of an emdata GetData row without "keys": the
+// CSV header of DEVICES.md B.4 without "timestamp".
+constexpr std::string_view kEmDataKeys[] = {
+    "a_total_act_energy", "a_fund_act_energy",   "a_total_act_ret_energy", "a_fund_act_ret_energy",
+    "a_lag_react_energy", "a_lead_react_energy", "a_max_act_power",        "a_min_act_power",
+    "a_max_aprt_power",   "a_min_aprt_power",    "a_max_voltage",          "a_min_voltage",
+    "a_avg_voltage",      "a_max_current",       "a_min_current",          "a_avg_current",
+    "b_total_act_energy", "b_fund_act_energy",   "b_total_act_ret_energy", "b_fund_act_ret_energy",
+    "b_lag_react_energy", "b_lead_react_energy", "b_max_act_power",        "b_min_act_power",
+    "b_max_aprt_power",   "b_min_aprt_power",    "b_max_voltage",          "b_min_voltage",
+    "b_avg_voltage",      "b_max_current",       "b_min_current",          "b_avg_current",
+    "c_total_act_energy", "c_fund_act_energy",   "c_total_act_ret_energy", "c_fund_act_ret_energy",
+    "c_lag_react_energy", "c_lead_react_energy", "c_max_act_power",        "c_min_act_power",
+    "c_max_aprt_power",   "c_min_aprt_power",    "c_max_voltage",          "c_min_voltage",
+    "c_avg_voltage",      "c_max_current",       "c_min_current",          "c_avg_current",
+    "n_max_current",      "n_min_current",       "n_avg_current",
 };
-constexpr size_t kDefaultWidth = std::size(kDefaultKeys);
 
-// The columns the reconstruction reads, per phase.
+// The same for em1data (see the header for where the order comes from).
+constexpr std::string_view kEm1DataKeys[] = {
+    "total_act_energy", "total_act_ret_energy", "lag_react_energy", "lead_react_energy",
+    "max_act_power",    "min_act_power",        "max_aprt_power",   "min_aprt_power",
+    "max_voltage",      "min_voltage",          "avg_voltage",      "max_current",
+    "min_current",      "avg_current",
+};
+
+// The columns the reconstruction reads, per lane.
 enum Column { kImported, kExported, kAvgVoltage, kAvgCurrent, kColumnCount };
-constexpr std::string_view kColumnSuffix[kColumnCount] = {
-    "_total_act_energy", "_total_act_ret_energy", "_avg_voltage", "_avg_current"};
+constexpr std::string_view kColumnNames[kColumnCount] = {"total_act_energy", "total_act_ret_energy",
+                                                         "avg_voltage", "avg_current"};
 constexpr std::string_view kPhases[3] = {"a", "b", "c"};
 
 constexpr std::string_view kImportedMetric = "energy_imported_watt_hours_total";
 constexpr std::string_view kExportedMetric = "energy_exported_watt_hours_total";
+
+// How a component's records read and its series are named: the part of the
+// descriptor that is a table.
+struct Layout {
+  std::span<const std::string_view> default_keys;               // a row without "keys"
+  std::array<std::string_view, kMaxEmDataLanes> column_prefix;  // per lane
+  bool totals;  // counters with phase="total" after the lanes'
+};
+
+constexpr Layout kEmDataLayout = {kEmDataKeys, {"a_", "b_", "c_"}, true};
+constexpr Layout kEm1DataLayout = {kEm1DataKeys, {"", "", ""}, false};
+
+const Layout& LayoutOf(const EmDataComponent& component) {
+  return component.kind == EmDataComponent::Kind::kEmData ? kEmDataLayout : kEm1DataLayout;
+}
+
+// Counters per direction (imported, exported): the lanes, and the total.
+size_t PerDirection(const EmDataComponent& component) {
+  return component.lanes() + (LayoutOf(component).totals ? 1 : 0);
+}
 
 Result<Json> ParseDocument(std::string_view text, size_t max_bytes) {
   if (text.size() > max_bytes) {
@@ -78,16 +108,18 @@ Result<int64_t> ReadInt(const Json& object, std::string_view key, int64_t lo, in
 constexpr int64_t kMinTs = 946'684'800;
 constexpr int64_t kMaxTs = 7'258'118'400;
 
-// Column indexes: [phase][Column], -1 when the row does not have it.
-using ColumnIndex = std::array<std::array<int, kColumnCount>, 3>;
+// Column indexes: [lane][Column], -1 when the row does not have it.
+using ColumnIndex = std::array<std::array<int, kColumnCount>, kMaxEmDataLanes>;
 
-Result<ColumnIndex> FindColumns(const Json* keys, size_t* width) {
+Result<ColumnIndex> FindColumns(const EmDataComponent& component, const Json* keys, size_t* width) {
+  const Layout& layout = LayoutOf(component);
   ColumnIndex index;
-  for (auto& phase : index) phase.fill(-1);
+  for (auto& lane : index) lane.fill(-1);
   auto find = [&](auto names, size_t count) {
-    for (size_t p = 0; p < 3; ++p) {
+    for (size_t p = 0; p < component.lanes(); ++p) {
       for (size_t c = 0; c < kColumnCount; ++c) {
-        const std::string wanted = std::string(kPhases[p]) + std::string(kColumnSuffix[c]);
+        const std::string wanted =
+            std::string(layout.column_prefix[p]) + std::string(kColumnNames[c]);
         for (size_t i = 0; i < count; ++i) {
           if (names(i) == wanted) {
             index[p][c] = static_cast<int>(i);
@@ -98,8 +130,8 @@ Result<ColumnIndex> FindColumns(const Json* keys, size_t* width) {
     }
   };
   if (keys == nullptr) {
-    *width = kDefaultWidth;
-    find([](size_t i) { return kDefaultKeys[i]; }, kDefaultWidth);
+    *width = layout.default_keys.size();
+    find([&](size_t i) { return layout.default_keys[i]; }, layout.default_keys.size());
     return index;
   }
   if (!keys->is_array() || keys->size() > 1000) {
@@ -114,22 +146,42 @@ Result<ColumnIndex> FindColumns(const Json* keys, size_t* width) {
   return index;
 }
 
-Labels SeriesLabels(std::string_view metric, std::string_view device, std::string_view phase) {
-  // Canonical order: "__name__" < "device" < "phase".
-  return {{std::string(kMetricNameLabel), std::string(metric)},
-          {"device", std::string(device)},
-          {"phase", std::string(phase)}};
+// The label that tells a component's series apart, lane `lane` (phase or
+// channel) or phase="total" when lane == lanes(): as the live parser labels
+// them (shelly_gen2_parser.h).
+Label LaneLabel(const EmDataComponent& component, size_t lane) {
+  if (component.kind == EmDataComponent::Kind::kEm1Data) {
+    return {"channel", std::to_string(component.id)};
+  }
+  return {"phase", std::string(lane < component.lanes() ? kPhases[lane] : "total")};
 }
 
-// Counter k: its metric and phase label (see EmDataCounters).
-std::string_view CounterMetric(size_t k) { return k < 4 ? kImportedMetric : kExportedMetric; }
-std::string_view CounterPhase(size_t k) { return k % 4 == 3 ? "total" : kPhases[k % 4]; }
+Labels SeriesLabels(const EmDataComponent& component, std::string_view metric,
+                    std::string_view device, size_t lane) {
+  Labels labels = {{std::string(kMetricNameLabel), std::string(metric)},
+                   {"device", std::string(device)}};
+  // Canonical order: "__name__" < "channel" < "device" < "phase".
+  Label extra = LaneLabel(component, lane);
+  labels.insert(extra.name < "device" ? labels.begin() + 1 : labels.end(), std::move(extra));
+  return labels;
+}
+
+// Counter k (see EmDataCounters): its metric and lane (lanes() for a total).
+std::string_view CounterMetric(const EmDataComponent& component, size_t k) {
+  return k < PerDirection(component) ? kImportedMetric : kExportedMetric;
+}
+size_t CounterLane(const EmDataComponent& component, size_t k) {
+  return k % PerDirection(component);
+}
 
 // The increment of counter k over `interval`; NaN when not known.
-double Increment(const EmDataInterval& interval, size_t k) {
-  const std::array<double, 3>& phases = k < 4 ? interval.imported_wh : interval.exported_wh;
-  if (k % 4 != 3) return phases[k % 4];
-  return phases[0] + phases[1] + phases[2];  // NaN if any is
+double Increment(const EmDataComponent& component, const EmDataInterval& interval, size_t k) {
+  const auto& lanes = k < PerDirection(component) ? interval.imported_wh : interval.exported_wh;
+  const size_t lane = CounterLane(component, k);
+  if (lane < component.lanes()) return lanes[lane];
+  double sum = 0;
+  for (size_t p = 0; p < component.lanes(); ++p) sum += lanes[p];  // NaN if any is
+  return sum;
 }
 
 std::string Wh(double value) {
@@ -140,9 +192,19 @@ std::string Wh(double value) {
 
 }  // namespace
 
-Result<std::vector<EmDataBlock>> ParseEmDataRecords(std::string_view json) {
+std::string_view EmDataComponent::rpc_namespace() const {
+  return kind == Kind::kEmData ? "EMData" : "EM1Data";
+}
+
+std::string EmDataComponent::key() const {
+  return std::string(kind == Kind::kEmData ? "emdata:" : "em1data:") + std::to_string(id);
+}
+
+Result<std::vector<EmDataBlock>> ParseEmDataRecords(const EmDataComponent& component,
+                                                    std::string_view json) {
+  const std::string context = std::string(component.rpc_namespace()) + ".GetRecords";
   Result<Json> doc = ParseDocument(json, kMaxEmDataPageBytes);
-  if (!doc.ok()) return doc.status().WithContext("EMData.GetRecords");
+  if (!doc.ok()) return doc.status().WithContext(context);
   // Open point 1 of DEVICES.md: "data_blocks" with "records", or "records"
   // with "count".
   const char* count_key = "records";
@@ -152,66 +214,68 @@ Result<std::vector<EmDataBlock>> ParseEmDataRecords(std::string_view json) {
     count_key = "count";
   }
   if (list == doc->end() || !list->is_array()) {
-    return Status::InvalidArgument("EMData.GetRecords: neither data_blocks nor records is a list");
+    return Status::InvalidArgument(context + ": neither data_blocks nor records is a list");
   }
   std::vector<EmDataBlock> blocks;
   for (const Json& item : *list) {
-    if (!item.is_object()) return Status::InvalidArgument("EMData.GetRecords: a block is not an object");
+    if (!item.is_object()) return Status::InvalidArgument(context + ": a block is not an object");
     Result<int64_t> ts = ReadInt(item, "ts", kMinTs, kMaxTs);
     Result<int64_t> period = ReadInt(item, "period", 1, 86'400);
     Result<int64_t> count = ReadInt(item, count_key, 0, kMaxRows * 100);
     for (const Status& status : {ts.status(), period.status(), count.status()}) {
-      if (!status.ok()) return status.WithContext("EMData.GetRecords");
+      if (!status.ok()) return status.WithContext(context);
     }
     blocks.push_back(EmDataBlock{*ts, *period, *count});
   }
   return blocks;
 }
 
-Result<EmDataPage> ParseEmDataData(std::string_view json) {
+Result<EmDataPage> ParseEmDataData(const EmDataComponent& component, std::string_view json) {
+  const std::string context = std::string(component.rpc_namespace()) + ".GetData";
   Result<Json> doc = ParseDocument(json, kMaxEmDataPageBytes);
-  if (!doc.ok()) return doc.status().WithContext("EMData.GetData");
+  if (!doc.ok()) return doc.status().WithContext(context);
   auto keys = doc->find("keys");
   size_t width = 0;
-  Result<ColumnIndex> columns = FindColumns(keys == doc->end() ? nullptr : &*keys, &width);
-  if (!columns.ok()) return columns.status().WithContext("EMData.GetData");
+  Result<ColumnIndex> columns =
+      FindColumns(component, keys == doc->end() ? nullptr : &*keys, &width);
+  if (!columns.ok()) return columns.status().WithContext(context);
   auto data = doc->find("data");
   if (data == doc->end() || !data->is_array()) {
-    return Status::InvalidArgument("EMData.GetData: \"data\" is not a list");
+    return Status::InvalidArgument(context + ": \"data\" is not a list");
   }
   EmDataPage page;
   for (const Json& block : *data) {
-    if (!block.is_object()) return Status::InvalidArgument("EMData.GetData: a block is not an object");
+    if (!block.is_object()) return Status::InvalidArgument(context + ": a block is not an object");
     Result<int64_t> ts = ReadInt(block, "ts", kMinTs, kMaxTs);
-    if (!ts.ok()) return ts.status().WithContext("EMData.GetData");
+    if (!ts.ok()) return ts.status().WithContext(context);
     Result<int64_t> period = ReadInt(block, "period", 1, 86'400);
-    if (!period.ok()) return period.status().WithContext("EMData.GetData");
+    if (!period.ok()) return period.status().WithContext(context);
     auto values = block.find("values");
     if (values == block.end() || !values->is_array()) {
-      return Status::InvalidArgument("EMData.GetData: a block has no list of values");
+      return Status::InvalidArgument(context + ": a block has no list of values");
     }
     if (page.intervals.size() + values->size() > static_cast<size_t>(kMaxRows)) {
-      return Status::InvalidArgument("EMData.GetData: too many records");
+      return Status::InvalidArgument(context + ": too many records");
     }
     int64_t start = *ts;
     for (const Json& row : *values) {
       if (!row.is_array() || row.size() != width) {
-        return Status::InvalidArgument("EMData.GetData: a row has " +
+        return Status::InvalidArgument(context + ": a row has " +
                                        std::to_string(row.is_array() ? row.size() : 0) +
                                        " values, expected " + std::to_string(width));
       }
       for (const Json& value : row) {
         if (!value.is_number() && !value.is_null()) {
-          return Status::InvalidArgument("EMData.GetData: a value is neither a number nor null");
+          return Status::InvalidArgument(context + ": a value is neither a number nor null");
         }
       }
       EmDataInterval interval;
       interval.start_s = start;
       interval.period_s = *period;
-      std::array<std::array<double, 3>*, kColumnCount> targets = {
+      std::array<std::array<double, kMaxEmDataLanes>*, kColumnCount> targets = {
           &interval.imported_wh, &interval.exported_wh, &interval.avg_voltage_v,
           &interval.avg_current_a};
-      for (size_t p = 0; p < 3; ++p) {
+      for (size_t p = 0; p < kMaxEmDataLanes; ++p) {
         for (size_t c = 0; c < kColumnCount; ++c) {
           const int i = (*columns)[p][c];
           const Json* value = i < 0 ? nullptr : &row[static_cast<size_t>(i)];
@@ -225,24 +289,28 @@ Result<EmDataPage> ParseEmDataData(std::string_view json) {
   auto next = doc->find("next_record_ts");
   if (next != doc->end() && !next->is_null()) {
     Result<int64_t> ts = ReadInt(*doc, "next_record_ts", kMinTs, kMaxTs);
-    if (!ts.ok()) return ts.status().WithContext("EMData.GetData");
+    if (!ts.ok()) return ts.status().WithContext(context);
     page.next_record_ts = *ts;
   }
   return page;
 }
 
-std::optional<EmDataAnchor> EmDataAnchorFromSamples(const Samples& samples,
+std::optional<EmDataAnchor> EmDataAnchorFromSamples(const EmDataComponent& component,
+                                                    const Samples& samples,
                                                     std::string_view device) {
+  const size_t count = component.counters();
+  std::array<Labels, kEmDataCounterCount> wanted;
+  for (size_t k = 0; k < count; ++k) {
+    wanted[k] =
+        SeriesLabels(component, CounterMetric(component, k), device, CounterLane(component, k));
+  }
   EmDataAnchor anchor;
   std::array<bool, kEmDataCounterCount> seen{};
   bool first = true;
   for (const Sample& sample : samples) {
     if (sample.labels.size() != 3 || LabelValue(sample.labels, "device") != device) continue;
-    const std::string_view metric = MetricName(sample.labels);
-    if (metric != kImportedMetric && metric != kExportedMetric) continue;
-    const std::string_view phase = LabelValue(sample.labels, "phase");
-    for (size_t k = 0; k < kEmDataCounterCount; ++k) {
-      if (CounterMetric(k) != metric || CounterPhase(k) != phase) continue;
+    for (size_t k = 0; k < count; ++k) {
+      if (sample.labels != wanted[k]) continue;
       if (!first && sample.timestamp_ms != anchor.timestamp_ms) return std::nullopt;
       first = false;
       anchor.timestamp_ms = sample.timestamp_ms;
@@ -250,31 +318,35 @@ std::optional<EmDataAnchor> EmDataAnchorFromSamples(const Samples& samples,
       seen[k] = true;
     }
   }
-  if (std::find(seen.begin(), seen.end(), false) != seen.end()) return std::nullopt;
+  if (std::find(seen.begin(), seen.begin() + static_cast<std::ptrdiff_t>(count), false) !=
+      seen.begin() + static_cast<std::ptrdiff_t>(count)) {
+    return std::nullopt;
+  }
   return anchor;
 }
 
-std::string EncodeEmDataAnchor(const EmDataAnchor& anchor) {
+std::string EncodeEmDataAnchor(const EmDataComponent& component, const EmDataAnchor& anchor) {
   Json doc;
   doc["v"] = 1;
   doc["ts_ms"] = anchor.timestamp_ms;
-  doc["wh"] = anchor.wh;  // shortest round-trip text: read back bit for bit
+  // Shortest round-trip text: read back bit for bit.
+  doc["wh"] = std::vector<double>(anchor.wh.begin(), anchor.wh.begin() + component.counters());
   return doc.dump();
 }
 
-Result<EmDataAnchor> DecodeEmDataAnchor(std::string_view text) {
+Result<EmDataAnchor> DecodeEmDataAnchor(const EmDataComponent& component, std::string_view text) {
   Result<Json> doc = ParseDocument(text, 4096);
   if (!doc.ok()) return doc.status().WithContext("emdata anchor");
   auto version = doc->find("v");
   auto ts = doc->find("ts_ms");
   auto wh = doc->find("wh");
   if (version == doc->end() || *version != 1 || ts == doc->end() || !ts->is_number_integer() ||
-      wh == doc->end() || !wh->is_array() || wh->size() != kEmDataCounterCount) {
-    return Status::InvalidArgument("emdata anchor: not a version 1 anchor");
+      wh == doc->end() || !wh->is_array() || wh->size() != component.counters()) {
+    return Status::InvalidArgument("emdata anchor: not a version 1 anchor of " + component.key());
   }
   EmDataAnchor anchor;
   anchor.timestamp_ms = ts->get<int64_t>();
-  for (size_t k = 0; k < kEmDataCounterCount; ++k) {
+  for (size_t k = 0; k < component.counters(); ++k) {
     const Json& value = (*wh)[k];
     if (!value.is_number() || !std::isfinite(value.get<double>())) {
       return Status::InvalidArgument("emdata anchor: a counter is not a finite number");
@@ -284,7 +356,8 @@ Result<EmDataAnchor> DecodeEmDataAnchor(std::string_view text) {
   return anchor;
 }
 
-EmDataReconstruction ReconstructEmData(const EmDataAnchor& last_shipped,
+EmDataReconstruction ReconstructEmData(const EmDataComponent& component,
+                                       const EmDataAnchor& last_shipped,
                                        const EmDataAnchor& current,
                                        std::vector<EmDataInterval> intervals) {
   EmDataReconstruction out;
@@ -315,10 +388,12 @@ EmDataReconstruction ReconstructEmData(const EmDataAnchor& last_shipped,
   }
 
   // values[k][i]: counter k at the end of selected[i]; empty when not rebuilt.
+  const size_t count = component.counters();
   std::array<std::vector<double>, kEmDataCounterCount> values;
-  for (size_t k = 0; k < kEmDataCounterCount; ++k) {
-    const std::string name = std::string(CounterMetric(k)) + "{phase=\"" +
-                             std::string(CounterPhase(k)) + "\"}";
+  for (size_t k = 0; k < count; ++k) {
+    const Label lane = LaneLabel(component, CounterLane(component, k));
+    const std::string name =
+        std::string(CounterMetric(component, k)) + "{" + lane.name + "=\"" + lane.value + "\"}";
     const double low = last_shipped.wh[k];
     const double high = current.wh[k];
     if (high < low - kToleranceWh) {
@@ -329,7 +404,7 @@ EmDataReconstruction ReconstructEmData(const EmDataAnchor& last_shipped,
     std::vector<double> increments(selected.size());
     bool known = true;
     for (size_t i = 0; i < selected.size(); ++i) {
-      increments[i] = Increment(selected[i], k);
+      increments[i] = Increment(component, selected[i], k);
       known = known && std::isfinite(increments[i]);
     }
     if (!known) {
@@ -372,11 +447,11 @@ EmDataReconstruction ReconstructEmData(const EmDataAnchor& last_shipped,
   }
 
   bool all_rebuilt = true;
-  for (const auto& counter : values) all_rebuilt = all_rebuilt && !counter.empty();
+  for (size_t k = 0; k < count; ++k) all_rebuilt = all_rebuilt && !values[k].empty();
   if (all_rebuilt) {
     EmDataAnchor anchor;
     anchor.timestamp_ms = out.rows.back().timestamp_ms;
-    anchor.wh = out.rows.back().wh;
+    std::copy_n(out.rows.back().wh.begin(), count, anchor.wh.begin());
     out.anchor = anchor;
   } else {
     out.anchor = current;
@@ -384,23 +459,27 @@ EmDataReconstruction ReconstructEmData(const EmDataAnchor& last_shipped,
   return out;
 }
 
-void AppendEmDataSamples(std::span<const EmDataRow> rows, std::string_view device, Samples* out) {
+void AppendEmDataSamples(const EmDataComponent& component, std::span<const EmDataRow> rows,
+                         std::string_view device, Samples* out) {
+  const size_t count = component.counters();
+  const size_t lanes = component.lanes();
   std::array<Labels, kEmDataCounterCount> counter_labels;
-  for (size_t k = 0; k < kEmDataCounterCount; ++k) {
-    counter_labels[k] = SeriesLabels(CounterMetric(k), device, CounterPhase(k));
+  for (size_t k = 0; k < count; ++k) {
+    counter_labels[k] =
+        SeriesLabels(component, CounterMetric(component, k), device, CounterLane(component, k));
   }
-  std::array<Labels, 3> voltage_labels;
-  std::array<Labels, 3> current_labels;
-  for (size_t p = 0; p < 3; ++p) {
-    voltage_labels[p] = SeriesLabels("voltage_volts", device, kPhases[p]);
-    current_labels[p] = SeriesLabels("current_amperes", device, kPhases[p]);
+  std::array<Labels, kMaxEmDataLanes> voltage_labels;
+  std::array<Labels, kMaxEmDataLanes> current_labels;
+  for (size_t p = 0; p < lanes; ++p) {
+    voltage_labels[p] = SeriesLabels(component, "voltage_volts", device, p);
+    current_labels[p] = SeriesLabels(component, "current_amperes", device, p);
   }
-  out->reserve(out->size() + rows.size() * (kEmDataCounterCount + 6));
+  out->reserve(out->size() + rows.size() * (count + 2 * lanes));
   for (const EmDataRow& row : rows) {
-    for (size_t k = 0; k < kEmDataCounterCount; ++k) {
+    for (size_t k = 0; k < count; ++k) {
       if (std::isfinite(row.wh[k])) out->push_back({counter_labels[k], row.timestamp_ms, row.wh[k]});
     }
-    for (size_t p = 0; p < 3; ++p) {
+    for (size_t p = 0; p < lanes; ++p) {
       if (std::isfinite(row.avg_voltage_v[p])) {
         out->push_back({voltage_labels[p], row.timestamp_ms, row.avg_voltage_v[p]});
       }

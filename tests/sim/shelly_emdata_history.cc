@@ -27,6 +27,19 @@ constexpr std::array<std::string_view, ShellyEmDataHistory::kColumns> kKeys = {
     "n_max_current", "n_min_current", "n_avg_current",
 };
 
+// em1data's columns (the header of an em1data CSV download without
+// "timestamp"), and where each is in a phase's 16 emdata columns.
+constexpr std::array<std::string_view, ShellyEmDataHistory::kEm1Columns> kEm1Keys = {
+    "total_act_energy", "total_act_ret_energy", "lag_react_energy", "lead_react_energy",
+    "max_act_power",    "min_act_power",        "max_aprt_power",   "min_aprt_power",
+    "max_voltage",      "min_voltage",          "avg_voltage",      "max_current",
+    "min_current",      "avg_current",
+};
+constexpr std::array<size_t, ShellyEmDataHistory::kEm1Columns> kEm1Offsets = {
+    0, 2, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+constexpr size_t kColumnsPerPhase = 16;
+constexpr int64_t kEm1Channels = 3;
+
 constexpr int64_t kPeriodS = 60;
 
 ShellyEmDataHistory::Answer Error(int http_status, int code, std::string message) {
@@ -59,19 +72,27 @@ bool IntParam(const Json& params, const char* name, int64_t* out) {
 
 }  // namespace
 
-ShellyEmDataHistory::ShellyEmDataHistory(uint64_t seed, int64_t start_unix_ms, size_t chunk)
+ShellyEmDataHistory::ShellyEmDataHistory(uint64_t seed, int64_t start_unix_ms, size_t chunk,
+                                         Pro3emProfile profile)
     : model_(seed, start_unix_ms),
       chunk_(std::max<size_t>(chunk, 1)),
+      profile_(profile),
       first_s_((start_unix_ms + kPeriodS * 1000 - 1) / (kPeriodS * 1000) * kPeriodS) {
   boundary_ = model_.EmData(first_s_ * 1000);
 }
 
 bool ShellyEmDataHistory::Handles(std::string_view method) {
-  return method == "EMData.GetRecords" || method == "EMData.GetData";
+  return method == "EMData.GetRecords" || method == "EMData.GetData" ||
+         method == "EM1Data.GetRecords" || method == "EM1Data.GetData";
 }
 
 const std::array<std::string_view, ShellyEmDataHistory::kColumns>& ShellyEmDataHistory::Keys() {
   return kKeys;
+}
+
+const std::array<std::string_view, ShellyEmDataHistory::kEm1Columns>&
+ShellyEmDataHistory::Em1Keys() {
+  return kEm1Keys;
 }
 
 void ShellyEmDataHistory::ExtendTo(int64_t now_unix_ms) {
@@ -98,7 +119,7 @@ void ShellyEmDataHistory::ExtendTo(int64_t now_unix_ms) {
     const EmDataReading end = model_.EmData((start_s + kPeriodS) * 1000);
     Record record{};
     for (size_t p = 0; p < 3; ++p) {
-      double* x = record.data() + 16 * p;
+      double* x = record.data() + kColumnsPerPhase * p;
       // The rise of the served counters; their 2-decimal differences,
       // cleaned of binary fractions.
       const double imported = RoundTo(end.imported_wh[p] - boundary_.imported_wh[p], 4);
@@ -130,12 +151,20 @@ void ShellyEmDataHistory::ExtendTo(int64_t now_unix_ms) {
 
 ShellyEmDataHistory::Answer ShellyEmDataHistory::Call(std::string_view method, const Json& params,
                                                       int64_t now_unix_ms) {
+  // The device has the methods of its profile's component only.
+  const bool em1 = method.starts_with("EM1Data.");
+  if (em1 != (profile_ == Pro3emProfile::kMonophase)) {
+    return Error(404, 404, "No handler for " + std::string(method));
+  }
   int64_t id = 0;
   if (!params.contains("id")) return Error(400, -103, "Missing required argument 'id'!");
   if (!IntParam(params, "id", &id)) return Error(400, -103, "Invalid argument 'id'!");
-  if (id != 0) return Error(400, -105, "Argument 'id', value " + std::to_string(id) + " not found!");
+  if (id < 0 || id >= (em1 ? kEm1Channels : 1)) {
+    return Error(400, -105, "Argument 'id', value " + std::to_string(id) + " not found!");
+  }
   ExtendTo(now_unix_ms);
-  return method == "EMData.GetRecords" ? GetRecords(params) : GetData(params);
+  if (method.ends_with(".GetRecords")) return GetRecords(params);
+  return GetData(params, em1 ? static_cast<int>(id) : -1);
 }
 
 ShellyEmDataHistory::Answer ShellyEmDataHistory::GetRecords(const Json& params) const {
@@ -156,7 +185,7 @@ ShellyEmDataHistory::Answer ShellyEmDataHistory::GetRecords(const Json& params) 
   return answer;
 }
 
-ShellyEmDataHistory::Answer ShellyEmDataHistory::GetData(const Json& params) const {
+ShellyEmDataHistory::Answer ShellyEmDataHistory::GetData(const Json& params, int channel) const {
   int64_t ts = 0;
   if (!params.contains("ts")) return Error(400, -103, "Missing required argument 'ts'!");
   if (!IntParam(params, "ts", &ts)) return Error(400, -103, "Invalid argument 'ts'!");
@@ -174,14 +203,30 @@ ShellyEmDataHistory::Answer ShellyEmDataHistory::GetData(const Json& params) con
   Json result;
   if (add_keys) {
     Json keys = Json::array();
-    for (std::string_view key : kKeys) keys.push_back(std::string(key));
+    if (channel < 0) {
+      for (std::string_view key : kKeys) keys.push_back(std::string(key));
+    } else {
+      for (std::string_view key : kEm1Keys) keys.push_back(std::string(key));
+    }
     result["keys"] = keys;
   }
   Json data = Json::array();
   const int64_t stop = std::min<int64_t>(last + 1, first + static_cast<int64_t>(chunk_));
   if (first < stop) {
     Json values = Json::array();
-    for (int64_t k = first; k < stop; ++k) values.push_back(records_[static_cast<size_t>(k)]);
+    for (int64_t k = first; k < stop; ++k) {
+      const Record& record = records_[static_cast<size_t>(k)];
+      if (channel < 0) {
+        values.push_back(record);
+        continue;
+      }
+      // CT `channel` reads phase `channel`: its part of the record.
+      Json row = Json::array();
+      for (size_t offset : kEm1Offsets) {
+        row.push_back(record[kColumnsPerPhase * static_cast<size_t>(channel) + offset]);
+      }
+      values.push_back(std::move(row));
+    }
     data.push_back(Json{{"ts", first_s_ + first * kPeriodS}, {"period", kPeriodS}, {"values", values}});
   }
   result["data"] = data;

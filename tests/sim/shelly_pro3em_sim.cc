@@ -36,10 +36,12 @@
 //
 // --history-start UNIX_S: the meter has been recording since then (its
 // counters held their initial values at that moment), and serves its
-// per-minute history: EMData.GetRecords and EMData.GetData (triphase only;
-// shelly_emdata_history.h), at most --history-chunk records (default 50) per
-// GetData answer. The live counters come from a model of the same start, so
-// they agree with the history.
+// per-minute history (shelly_emdata_history.h): EMData.GetRecords and
+// EMData.GetData?id=0 in the triphase profile, EM1Data.GetRecords and
+// EM1Data.GetData?id=N (N = 0..2) in the monophase profile, at most
+// --history-chunk records (default 50) per GetData answer. The live counters
+// (emdata:0, or em1data:N) come from a model of the same start, so they agree
+// with the history.
 //
 // --port 0 binds an ephemeral port. Once bound, "listening on ADDR:PORT" goes
 // to stdout and, with --port-file, the port number plus a newline is written
@@ -151,15 +153,16 @@ class Device {
     info["auth_domain"] = options.password.empty() ? Json(nullptr) : Json(id_);
     info["profile"] = Pro3emProfileName(options.profile);
     device_info_text_ = Dump(info);
-    if (options.history_start_ms > 0 && options.profile == Pro3emProfile::kTriphase) {
-      history_.emplace(options.seed, options.history_start_ms, options.history_chunk);
+    if (options.history_start_ms > 0) {
+      history_.emplace(options.seed, options.history_start_ms, options.history_chunk,
+                       options.profile);
     }
   }
 
   const std::string& id() const { return id_; }
 
   // Runs `method`; `id` is the params' "id" if one was given (nullptr if not).
-  // `params` are all the request's parameters (EMData history methods).
+  // `params` are all the request's parameters (the history methods).
   Reply Call(const std::string& method, const Json* id, const Json& params = Json::object()) {
     if (method == "Shelly.GetDeviceInfo") return Reply{200, device_info_text_, 0, ""};
     if (history_ && ShellyEmDataHistory::Handles(method)) {
