@@ -11,7 +11,6 @@
 // built-in profiles as the agent does:
 //   ninja -C build-fuzz mqtt_json_mapper_fuzz
 //   build-fuzz/tests/fuzz/mqtt_json_mapper_fuzz agent/mqtt_json/fuzz_corpus/mqtt_json/
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -19,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "agent/mqtt_json/mqtt_json_fuzz_map.h"
 #include "agent/mqtt_json/mqtt_json_mapper.h"
 #include "agent/mqtt_json/mqtt_json_profiles.h"
 
@@ -73,15 +73,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view payload =
       newline == std::string_view::npos ? std::string_view() : input.substr(newline + 1);
   for (const auto& mapper : mappers) {
-    wattline::agent::Samples out;
-    auto outcome = mapper->Map(topic, payload, retained, 1'700'000'000'000, &out);
-    if (!outcome.matched && !out.empty()) std::abort();
-    if (out.size() != outcome.samples) std::abort();
-    for (const auto& sample : out) {
-      if (!wattline::ValidateCanonical(sample.labels).ok() || !std::isfinite(sample.value)) {
-        std::abort();
-      }
-    }
+    wattline::agent::FuzzMapAndCheck(*mapper, topic, payload, retained);
   }
   return 0;
 }

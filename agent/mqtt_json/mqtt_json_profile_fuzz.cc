@@ -9,13 +9,13 @@
 // Built by the fuzz build (tests/fuzz/fuzzers.cmake):
 //   ninja -C build-fuzz mqtt_json_profile_fuzz
 //   build-fuzz/tests/fuzz/mqtt_json_profile_fuzz agent/mqtt_json/fuzz_corpus/mqtt_json_profile/
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include "agent/mqtt_json/mqtt_json_fuzz_map.h"
 #include "agent/mqtt_json/mqtt_json_mapper.h"
 #include "agent/mqtt_json/mqtt_json_profiles.h"
 #include "common/config/config_tree.h"
@@ -63,15 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
        {std::string_view(R"({"ENERGY":{"Power":[5,0],"Total":1.5},"a":[1,{"b":2}],"t":1700000000})"),
         std::string_view("12.5"), std::string_view("Online"), yaml}) {
     for (const std::string& t : {topic, topic + "/0/power", topic + "/ch1/P_DC"}) {
-      wattline::agent::Samples out;
-      auto outcome = mapper.Map(t, payload, /*retained=*/false, 1'700'000'000'000, &out);
-      if (!outcome.matched && !out.empty()) std::abort();
-      if (out.size() != outcome.samples) std::abort();
-      for (const auto& sample : out) {
-        if (!wattline::ValidateCanonical(sample.labels).ok() || !std::isfinite(sample.value)) {
-          std::abort();
-        }
-      }
+      wattline::agent::FuzzMapAndCheck(mapper, t, payload, /*retained=*/false);
     }
   }
   return 0;

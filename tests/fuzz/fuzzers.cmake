@@ -73,31 +73,27 @@ wattline_fuzzer(NAME sunspec_discovery_fuzz
         TYPE BuiltinProfileText FUNCTION BuiltinProfileTexts
         FILES agent/profiles/sunspec_meter_203.yaml)
 
-# Every shipped mqtt_json profile is mapped against every input.
-wattline_fuzzer(NAME mqtt_json_mapper_fuzz
-  CORPUS agent/mqtt_json/fuzz_corpus/mqtt_json
-  SOURCES agent/mqtt_json/mqtt_json_mapper_fuzz.cc agent/mqtt_json/mqtt_json_mapper.cc
-          agent/mqtt_json/mqtt_json_mapping.cc agent/mqtt_json/mqtt_json_profiles.cc
-          agent/mqtt_json/topic_pattern.cc agent/mqtt_json/json_path.cc
-          agent/mqtt_json/device_time.cc agent/sources/profile_lookup.cc
-          common/config/config_tree.cc common/duration.cc common/labels.cc common/status.cc
+# The mqtt_json mapping with its built-in profiles embedded, for the two
+# targets below.
+set(mqtt_json_fuzz_common
+  agent/mqtt_json/mqtt_json_mapper.cc agent/mqtt_json/mqtt_json_mapping.cc
+  agent/mqtt_json/mqtt_json_profiles.cc agent/mqtt_json/topic_pattern.cc
+  agent/mqtt_json/json_path.cc agent/mqtt_json/device_time.cc agent/sources/profile_lookup.cc
+  common/config/config_tree.cc common/duration.cc common/labels.cc common/status.cc
   PKG yaml-cpp nlohmann_json
   EMBED INCLUDE agent/mqtt_json/mqtt_json_profiles.h NAMESPACE wattline::agent
         TYPE MqttJsonProfileText FUNCTION BuiltinMqttJsonProfileTexts
         FILES ${WATTLINE_MQTT_JSON_PROFILE_FILES})
 
+# Every shipped mqtt_json profile is mapped against every input.
+wattline_fuzzer(NAME mqtt_json_mapper_fuzz
+  CORPUS agent/mqtt_json/fuzz_corpus/mqtt_json
+  SOURCES agent/mqtt_json/mqtt_json_mapper_fuzz.cc ${mqtt_json_fuzz_common})
+
 # A user's own mqtt_json profile file (the built-ins are linked, not read).
 wattline_fuzzer(NAME mqtt_json_profile_fuzz
   CORPUS agent/mqtt_json/fuzz_corpus/mqtt_json_profile
-  SOURCES agent/mqtt_json/mqtt_json_profile_fuzz.cc agent/mqtt_json/mqtt_json_mapper.cc
-          agent/mqtt_json/mqtt_json_mapping.cc agent/mqtt_json/mqtt_json_profiles.cc
-          agent/mqtt_json/topic_pattern.cc agent/mqtt_json/json_path.cc
-          agent/mqtt_json/device_time.cc agent/sources/profile_lookup.cc
-          common/config/config_tree.cc common/duration.cc common/labels.cc common/status.cc
-  PKG yaml-cpp nlohmann_json
-  EMBED INCLUDE agent/mqtt_json/mqtt_json_profiles.h NAMESPACE wattline::agent
-        TYPE MqttJsonProfileText FUNCTION BuiltinMqttJsonProfileTexts
-        FILES ${WATTLINE_MQTT_JSON_PROFILE_FILES})
+  SOURCES agent/mqtt_json/mqtt_json_profile_fuzz.cc ${mqtt_json_fuzz_common})
 
 wattline_fuzzer(NAME batch_codec_fuzz
   CORPUS common/fuzz_corpus/batch
