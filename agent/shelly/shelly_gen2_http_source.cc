@@ -20,8 +20,8 @@ constexpr std::array<OptionSpec, 7> kOptions = {{
     {"interval", OptionType::kDuration, "1s", "Poll interval"},
     {"timeout", OptionType::kDuration, "2s", "Per-request timeout; a slow device skips polls"},
     {"backfill_max", OptionType::kDuration, "7d",
-     "Pro 3EM: after an agent outage, ship the meter's recorded minutes up to this far back; 0 "
-     "turns it off"},
+     "Energy meters (Pro 3EM, Pro EM, EM Gen3): after an agent outage, ship the meter's "
+     "recorded intervals up to this far back; 0 turns it off"},
 }};
 
 Result<SourceConfig> Read(const ConfigNode& entry, const SourceConfigContext&) {
