@@ -2,7 +2,6 @@
 
 #include <limits>
 
-#include "common/zstd_frame.h"
 #include "proto/batch.pb.h"
 
 namespace wattline {
@@ -24,9 +23,8 @@ Status ValidateSeries(const SeriesSamples& series) {
 
 bool AddOverflows(int64_t a, int64_t b, int64_t* out) { return __builtin_add_overflow(a, b, out); }
 
-}  // namespace
-
-Result<std::string> EncodeBatch(const Batch& batch, int zstd_level) {
+// The protobuf encoding, before compression.
+Result<std::string> SerializeBatch(const Batch& batch) {
   wire::Batch message;
   message.set_agent_id(batch.agent_id);
   message.set_outbox_id(batch.outbox_id);
@@ -55,7 +53,22 @@ Result<std::string> EncodeBatch(const Batch& batch, int zstd_level) {
   }
   std::string plain;
   if (!message.SerializeToString(&plain)) return Status::Internal("encode batch: serialize failed");
-  return ZstdCompress(plain, zstd_level);
+  return plain;
+}
+
+}  // namespace
+
+Result<std::string> EncodeBatch(const Batch& batch, int zstd_level) {
+  ZstdCompressor compressor(zstd_level);
+  return EncodeBatch(batch, compressor);
+}
+
+Result<std::string> EncodeBatch(const Batch& batch, ZstdCompressor& compressor) {
+  Result<std::string> plain = SerializeBatch(batch);
+  if (!plain.ok()) return plain.status();
+  Result<std::string> frame = compressor.Compress(*plain);
+  if (!frame.ok()) return frame.status().WithContext("encode batch");
+  return frame;
 }
 
 Result<Batch> DecodeBatch(std::string_view frame, const BatchLimits& limits) {

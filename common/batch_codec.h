@@ -5,7 +5,9 @@
 // the protobuf message wattline.wire.Batch (proto/batch.proto). An ack is a
 // bare protobuf wattline.wire.Ack: it is small, so it is not compressed.
 //
-// Thread-safety: all functions are pure and may be called from any thread.
+// Thread-safety: all functions are pure and may be called from any thread,
+// except that the EncodeBatch() taking a ZstdCompressor uses it, which only
+// its owner's thread may do (common/zstd_frame.h).
 #ifndef WATTLINE_COMMON_BATCH_CODEC_H_
 #define WATTLINE_COMMON_BATCH_CODEC_H_
 
@@ -15,6 +17,7 @@
 
 #include "common/batch.h"
 #include "common/status.h"
+#include "common/zstd_frame.h"
 
 namespace wattline {
 
@@ -32,6 +35,10 @@ inline constexpr int kDefaultZstdLevel = 3;
 // REQUIRES: every series has canonical labels and columns of one length.
 // Fails (InvalidArgument) when it has not, so nothing malformed is sealed.
 Result<std::string> EncodeBatch(const Batch& batch, int zstd_level = kDefaultZstdLevel);
+
+// The same, compressing with `compressor` (and its level), whose context is
+// reused from batch to batch: for whoever seals repeatedly.
+Result<std::string> EncodeBatch(const Batch& batch, ZstdCompressor& compressor);
 
 // Decodes and validates a zstd-framed batch: canonical labels, columns of
 // one length, timestamps that do not overflow, everything within `limits`.

@@ -33,6 +33,27 @@ TEST(BatchCodec, RoundTripsEveryField) {
   EXPECT_EQ(decoded->SampleCount(), 4u);
 }
 
+// The outbox keeps one compressor for every seal: a context that compressed
+// other batches before, larger or smaller, must change nothing in the frame.
+TEST(BatchCodec, ReusedCompressorGivesTheFramesOfAFreshOne) {
+  Batch large = SampleBatch();
+  for (int i = 0; i < 2000; ++i) {
+    large.series[1].timestamps_ms.push_back(large.series[1].timestamps_ms.back() + 1000 + i % 7);
+    large.series[1].values.push_back(248533.57 + i * 0.25);
+  }
+  Batch small = SampleBatch();
+  small.sequence = 43;
+  ZstdCompressor compressor(kDefaultZstdLevel);
+  for (const Batch* batch : {&small, &large, &small, &large}) {
+    Result<std::string> reused = EncodeBatch(*batch, compressor);
+    ASSERT_TRUE(reused.ok()) << reused.status().ToString();
+    EXPECT_EQ(*reused, *EncodeBatch(*batch));
+    Result<Batch> decoded = DecodeBatch(*reused);
+    ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+    EXPECT_EQ(*decoded, *batch);
+  }
+}
+
 TEST(BatchCodec, RefusesUnsortedLabelsOnEncode) {
   Batch batch = SampleBatch();
   std::swap(batch.series[0].labels[1], batch.series[0].labels[2]);

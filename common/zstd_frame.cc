@@ -15,12 +15,32 @@ std::string ZstdError(size_t code) { return ZSTD_getErrorName(code); }
 
 }  // namespace
 
-Result<std::string> ZstdCompress(std::string_view data, int level) {
+void ZstdCompressor::ContextDeleter::operator()(ZSTD_CCtx_s* context) const {
+  ZSTD_freeCCtx(context);
+}
+
+ZstdCompressor::ZstdCompressor(int level) : level_(level) {}
+ZstdCompressor::~ZstdCompressor() = default;
+ZstdCompressor::ZstdCompressor(ZstdCompressor&&) noexcept = default;
+ZstdCompressor& ZstdCompressor::operator=(ZstdCompressor&&) noexcept = default;
+
+Result<std::string> ZstdCompressor::Compress(std::string_view data) {
+  if (!context_) {
+    context_.reset(ZSTD_createCCtx());
+    if (!context_) return Status::ResourceExhausted("zstd: cannot create a compression context");
+  }
   std::string out(ZSTD_compressBound(data.size()), '\0');
-  size_t n = ZSTD_compress(out.data(), out.size(), data.data(), data.size(), level);
+  // Like ZSTD_compress(): this level's parameters for this size, content size
+  // recorded; only the context's memory carries over from the last frame.
+  size_t n =
+      ZSTD_compressCCtx(context_.get(), out.data(), out.size(), data.data(), data.size(), level_);
   if (ZSTD_isError(n)) return Status::Internal("zstd compress: " + ZstdError(n));
   out.resize(n);
   return out;
+}
+
+Result<std::string> ZstdCompress(std::string_view data, int level) {
+  return ZstdCompressor(level).Compress(data);
 }
 
 Result<std::string> ZstdDecompress(std::string_view frame, size_t max_bytes) {

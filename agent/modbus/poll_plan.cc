@@ -69,6 +69,23 @@ Result<PollPlan> PollPlan::Build(std::shared_ptr<const ModbusProfile> profile, u
   for (size_t r = 0; r < plan.reads_.size(); ++r) {
     for (size_t span : plan.reads_[r].spans) plan.span_read_[span] = r;
   }
+  // A field's labels are the same at every poll but the device's name, so
+  // they are sorted and checked here once rather than for every sample.
+  plan.field_labels_.reserve(fields);
+  for (const ProfileField& field : profile->fields) {
+    FieldLabels& out = plan.field_labels_.emplace_back();
+    out.labels = field.labels;
+    out.labels.push_back({std::string(kMetricNameLabel), field.name});
+    out.labels.push_back({"device", ""});
+    if (!Canonicalize(out.labels).ok()) {  // checked when the profile was read
+      out.labels.clear();
+      continue;
+    }
+    out.device = static_cast<size_t>(
+        std::find_if(out.labels.begin(), out.labels.end(),
+                     [](const Label& label) { return label.name == "device"; }) -
+        out.labels.begin());
+  }
   plan.profile_ = std::move(profile);
   return plan;
 }
@@ -110,11 +127,11 @@ size_t PollPlan::Decode(std::span<const std::vector<uint16_t>> answers, std::str
     }
     value = value * field.scale + field.offset;
     if (!std::isfinite(value)) continue;
+    const FieldLabels& labels = field_labels_[i];
+    if (labels.labels.empty()) continue;  // not canonical: see Build()
     Sample sample;
-    sample.labels = field.labels;
-    sample.labels.push_back({std::string(kMetricNameLabel), field.name});
-    sample.labels.push_back({"device", std::string(device)});
-    if (!Canonicalize(sample.labels).ok()) continue;  // checked when the profile was read
+    sample.labels = labels.labels;
+    sample.labels[labels.device].value = device;
     sample.timestamp_ms = timestamp_ms;
     sample.value = value;
     out->push_back(std::move(sample));

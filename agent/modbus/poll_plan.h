@@ -38,9 +38,11 @@ class PollPlan {
   const std::vector<PlannedRead>& reads() const { return reads_; }
 
   // Turns answers into samples stamped `timestamp_ms`, labelled with
-  // device=`device`, appended to `*out`. answers[i] holds the words of reads()[i]
-  // (bits as 0/1 words), or is empty when that read failed. Returns the number
-  // of samples appended.
+  // device=`device`, appended to `*out`. answers[i] holds the words of
+  // reads()[i] (bits as 0/1 words), or is empty when that read failed.
+  // Returns the number of samples appended. Each sample's labels are a copy
+  // of its field's, made canonical once when the plan was created, with
+  // `device` filled in.
   // REQUIRES: answers.size() == reads().size(); a non-empty answer has
   // reads()[i].count words.
   size_t Decode(std::span<const std::vector<uint16_t>> answers, std::string_view device,
@@ -52,11 +54,18 @@ class PollPlan {
   // The words of span `span` in `answers`, or nullptr when its read failed.
   const uint16_t* Words(std::span<const std::vector<uint16_t>> answers, size_t span) const;
 
+  // A field's canonical labels with an empty device value, at index `device`.
+  struct FieldLabels {
+    Labels labels;  // empty when the field's labels are not canonical
+    size_t device = 0;
+  };
+
   std::shared_ptr<const ModbusProfile> profile_;
   uint32_t base_ = 0;
   std::vector<RegisterSpan> spans_;        // fields first, then scale factors
   std::vector<size_t> span_read_;          // the read that covers each span
   std::vector<size_t> field_sunssf_span_;  // per field; SIZE_MAX when it has none
+  std::vector<FieldLabels> field_labels_;  // per field
   std::vector<PlannedRead> reads_;
 };
 

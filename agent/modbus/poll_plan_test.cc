@@ -59,6 +59,38 @@ fields:
   }
 }
 
+// Labels are made canonical once per plan; each Decode fills in its device,
+// which sorts between the field's own labels.
+TEST(PollPlan, EveryDecodeLabelsItsOwnDevice) {
+  auto profile = Profile(R"(table: input
+type: uint16
+fields:
+  - {name: power_watts, labels: {channel: "2", phase: b, a_first: x}, address: 0}
+)");
+  Result<PollPlan> plan = PollPlan::Create(profile);
+  ASSERT_TRUE(plan.ok());
+  auto answers = Answer(*plan, {{0, 42}});
+  Samples samples;
+  ASSERT_EQ(plan->Decode(answers, "garage", 1, &samples), 1u);
+  ASSERT_EQ(plan->Decode(answers, "a-much-longer-device-name-than-sso", 2, &samples), 1u);
+  ASSERT_EQ(plan->Decode(answers, "d", 3, &samples), 1u);
+  ASSERT_EQ(samples.size(), 3u);
+  const Labels expected = {{"__name__", "power_watts"},
+                           {"a_first", "x"},
+                           {"channel", "2"},
+                           {"device", "garage"},
+                           {"phase", "b"}};
+  EXPECT_EQ(samples[0].labels, expected);
+  EXPECT_EQ(LabelsToString(samples[1].labels),
+            "power_watts{a_first=\"x\",channel=\"2\","
+            "device=\"a-much-longer-device-name-than-sso\",phase=\"b\"}");
+  EXPECT_EQ(LabelValue(samples[2].labels, "device"), "d");
+  for (const Sample& sample : samples) {
+    EXPECT_TRUE(ValidateCanonical(sample.labels).ok());
+    EXPECT_EQ(sample.value, 42);
+  }
+}
+
 TEST(PollPlan, FailedReadGivesNoSamplesForItsFields) {
   auto profile = Profile(R"(table: input
 type: uint16

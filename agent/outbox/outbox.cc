@@ -2,8 +2,6 @@
 
 #include <random>
 
-#include "common/batch_codec.h"
-
 namespace wattline::agent {
 namespace {
 
@@ -80,7 +78,7 @@ Result<uint64_t> Outbox::Seal(Batch batch) {
   if (!next.ok()) return next.status().WithContext("seal");
   batch.outbox_id = outbox_id_;
   batch.sequence = static_cast<uint64_t>(*next);
-  Result<std::string> frame = EncodeBatch(batch);
+  Result<std::string> frame = EncodeBatch(batch, compressor_);
   if (!frame.ok()) return frame.status().WithContext("seal");
   Result<Statement> insert = db_->Prepare(
       "INSERT INTO batches (sequence, sealed_at_ms, sample_count, frame) VALUES (?1, ?2, ?3, ?4)");

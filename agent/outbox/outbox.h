@@ -11,7 +11,8 @@
 //
 // The format is in docs/formats/outbox.md.
 //
-// Thread-safety: not thread-safe; the agent's loop thread owns it.
+// Thread-safety: not thread-safe; the agent's loop thread owns it, and with it
+// the zstd context that Seal() reuses (common/zstd_frame.h).
 #ifndef WATTLINE_AGENT_OUTBOX_OUTBOX_H_
 #define WATTLINE_AGENT_OUTBOX_OUTBOX_H_
 
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "common/batch.h"
+#include "common/batch_codec.h"
 #include "common/sqlite_db.h"
 #include "common/status.h"
 
@@ -70,6 +72,9 @@ class Outbox {
 
   std::unique_ptr<SqliteDb> db_;
   uint64_t outbox_id_;
+  // Kept between seals so that zstd's workspace is not allocated anew every
+  // few seconds.
+  ZstdCompressor compressor_{kDefaultZstdLevel};
 };
 
 }  // namespace wattline::agent

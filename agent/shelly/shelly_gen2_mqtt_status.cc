@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "agent/shelly/shelly_gen2_parser.h"
+#include "agent/shelly/shelly_gen2_status_json.h"
 
 namespace wattline::agent {
 namespace {
@@ -53,6 +54,34 @@ bool DeeperThan(const Json& root, size_t limit) {
   return false;
 }
 
+// What a known status could take as text, without writing it out: keys and
+// strings at their length (escapes aside), any other value at the width of
+// the longest number ("-1.7976931348623157e+308"), plus punctuation.
+size_t ApproxTextBytes(const Json& root) {
+  constexpr size_t kLongestNumber = 24;
+  size_t bytes = 0;
+  std::vector<const Json*> stack = {&root};
+  while (!stack.empty()) {
+    const Json* node = stack.back();
+    stack.pop_back();
+    if (node->is_object()) {
+      bytes += 2;
+      for (auto it = node->begin(); it != node->end(); ++it) {
+        bytes += it.key().size() + 4;  // "key":,
+        stack.push_back(&it.value());
+      }
+    } else if (node->is_array()) {
+      bytes += 2 + node->size();
+      for (const Json& child : *node) stack.push_back(&child);
+    } else if (node->is_string()) {
+      bytes += node->get_ref<const std::string&>().size() + 2;
+    } else {
+      bytes += kLongestNumber;
+    }
+  }
+  return bytes;
+}
+
 Status Malformed(std::string message) { return Status::InvalidArgument(std::move(message)); }
 
 }  // namespace
@@ -92,17 +121,22 @@ struct ShellyGen2MqttStatus::Impl {
       // replaces; keys the update leaves out keep their known value.
       merged.merge_patch(update);
     }
+    // Each NotifyStatus may add keys: the known status is held to the size
+    // of document the HTTP source takes.
+    const size_t bytes = ApproxTextBytes(merged);
+    if (bytes > kMaxShellyDocumentBytes) {
+      return Malformed(context + ": merged status of about " + std::to_string(bytes) +
+                       " bytes is over the limit");
+    }
     // Parsed as a one-component Shelly.GetStatus: that parser takes a
     // component holding none of its type's fields (a first partial update
     // carrying only its id or a switch's output) as nothing to report rather
     // than as an error, and names a component reporting power_meter_failure
-    // instead of failing. The text costs little: a status is about 1 KiB, a
-    // few times a minute.
-    const std::string text = "{" + Json(std::string(key)).dump() + ":" +
-                             merged.dump(-1, ' ', false, Json::error_handler_t::replace) + "}";
+    // instead of failing.
     Samples samples;
     std::vector<std::string> faulty;
-    Status status = ParseShellyStatus(text, device, timestamp_ms, &samples, &faulty);
+    Status status =
+        ParseShellyStatusComponent(key, merged, device, timestamp_ms, &samples, &faulty);
     // A malformed update is refused and the known status stays as it was,
     // so one bad message does not poison the updates after it.
     if (!status.ok()) return status.WithContext(context);

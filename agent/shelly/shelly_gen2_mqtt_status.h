@@ -15,10 +15,13 @@
 //   <prefix>/status/<component>   the entire status of one component (the
 //                         device's `status_ntf` option): replaces what is known.
 //
-// After each update of a component, the merged status goes through the same
-// parser the HTTP source uses (ParseShellyStatus() in
-// agent/shelly/shelly_gen2_parser.h), so the series and their names are
-// identical whichever transport a meter uses.
+// After each update of a component, the merged status goes, as JSON, through
+// the same parser the HTTP source uses (ParseShellyStatus() in
+// agent/shelly/shelly_gen2_parser.h, by ParseShellyStatusComponent() in
+// agent/shelly/shelly_gen2_status_json.h), so the series and their names are
+// identical whichever transport a meter uses. An update that would make the
+// known status of a component larger than such a document
+// (kMaxShellyDocumentBytes, as text) is refused.
 // Because of the merge, an absent key never reads as zero: a key that was
 // never reported produces no sample, and a known key keeps its last value
 // until the device says otherwise.

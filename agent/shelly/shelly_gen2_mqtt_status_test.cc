@@ -5,6 +5,8 @@
 #include <map>
 #include <string>
 
+#include "agent/shelly/shelly_gen2_parser.h"
+
 namespace wattline::agent {
 namespace {
 
@@ -210,6 +212,32 @@ TEST(ShellyGen2MqttStatus, ABadUpdateLeavesTheKnownStatusAsItWas) {
   samples.clear();
   ASSERT_TRUE(state
                   .OnRpcFrame(Frame("NotifyStatus", R"({"ts":1757059901,"em:0":{"b_pf":0.5}})"),
+                              false, kArrival, &samples)
+                  .ok());
+  EXPECT_EQ(ByName(samples).at(Series("power_factor", "a")), 0.88);
+}
+
+// Every NotifyStatus may add keys; the known status does not grow past the
+// size of document the HTTP parser takes.
+TEST(ShellyGen2MqttStatus, KnownStatusDoesNotGrowPastTheDocumentLimit) {
+  ShellyGen2MqttStatus state("panel");
+  Samples samples;
+  ASSERT_TRUE(state.OnComponentStatus("em:0", kEmStatus, false, kArrival, &samples).ok());
+  const std::string padding(kMaxShellyDocumentBytes / 2, 'x');
+  ASSERT_TRUE(state
+                  .OnRpcFrame(Frame("NotifyStatus",
+                                    R"({"ts":1757059900,"em:0":{"pad1":")" + padding + R"("}})"),
+                              false, kArrival, &samples)
+                  .ok());
+  samples.clear();
+  Status status = state.OnRpcFrame(
+      Frame("NotifyStatus", R"({"ts":1757059901,"em:0":{"pad2":")" + padding + R"(","a_pf":0.1}})"),
+      false, kArrival, &samples);
+  EXPECT_EQ(status.code(), Status::Code::kInvalidArgument) << status.ToString();
+  EXPECT_TRUE(samples.empty());
+  // Refused whole: neither its padding nor its reading was kept.
+  ASSERT_TRUE(state
+                  .OnRpcFrame(Frame("NotifyStatus", R"({"ts":1757059902,"em:0":{"b_pf":0.5}})"),
                               false, kArrival, &samples)
                   .ok());
   EXPECT_EQ(ByName(samples).at(Series("power_factor", "a")), 0.88);

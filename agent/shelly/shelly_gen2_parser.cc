@@ -6,6 +6,7 @@
 #include <span>
 #include <utility>
 
+#include "agent/shelly/shelly_gen2_status_json.h"
 #include "agent/shelly/shelly_json.h"
 
 namespace wattline::agent {
@@ -177,6 +178,26 @@ Status ParseBare(const ComponentKey& key, std::string_view json, std::string_vie
   return Status::Ok();
 }
 
+constexpr std::string_view kNoMeteringComponent =
+    "Shelly.GetStatus: no metering component (em, emdata, em1, em1data, switch, pm1)";
+
+// One metering component of a Shelly.GetStatus: appends its Samples to
+// `*samples`, or, when it reports its own failure, its key to `*faults`.
+Status ParseStatusComponent(const ComponentKey& split, std::string_view key, const Json& component,
+                            std::string_view device, int64_t timestamp_ms, Samples* samples,
+                            std::vector<std::string>* faults) {
+  Samples scratch;
+  Status status =
+      ParseComponent(split, component, device, timestamp_ms, /*require_known=*/false, &scratch);
+  if (status.code() == Status::Code::kUnavailable) {
+    faults->emplace_back(key);
+    return Status::Ok();
+  }
+  if (!status.ok()) return status.WithContext("Shelly.GetStatus: component " + Quoted(key));
+  MoveAppend(scratch, samples);
+  return Status::Ok();
+}
+
 // Two components must not produce one series (em1:0 and switch:0 both have
 // channel="0"): the later reading would silently overwrite the earlier.
 Status CheckDistinct(const Samples& samples) {
@@ -229,24 +250,26 @@ Status ParseShellyStatus(std::string_view json, std::string_view device, int64_t
     if (!split.ok()) return split.status().WithContext("Shelly.GetStatus");
     if (split->type == nullptr) continue;
     any_component = true;
-    Samples scratch;
-    Status status =
-        ParseComponent(*split, component, device, timestamp_ms, /*require_known=*/false, &scratch);
-    if (status.code() == Status::Code::kUnavailable) {
-      faults.push_back(key);
-      continue;
-    }
-    if (!status.ok()) return status.WithContext("Shelly.GetStatus: component " + Quoted(key));
-    MoveAppend(scratch, &samples);
+    WATTLINE_RETURN_IF_ERROR(
+        ParseStatusComponent(*split, key, component, device, timestamp_ms, &samples, &faults));
   }
-  if (!any_component) {
-    return Status::InvalidArgument(
-        "Shelly.GetStatus: no metering component (em, emdata, em1, em1data, switch, pm1)");
-  }
+  if (!any_component) return Status::InvalidArgument(std::string(kNoMeteringComponent));
   WATTLINE_RETURN_IF_ERROR(CheckDistinct(samples).WithContext("Shelly.GetStatus"));
   MoveAppend(samples, out);
   faulty->insert(faulty->end(), faults.begin(), faults.end());
   return Status::Ok();
+}
+
+Status ParseShellyStatusComponent(std::string_view key, const Json& component,
+                                  std::string_view device, int64_t timestamp_ms, Samples* out,
+                                  std::vector<std::string>* faulty) {
+  if (device.empty()) return Status::InvalidArgument("device name is empty");
+  Result<ComponentKey> split = SplitKey(key);
+  if (!split.ok()) return split.status().WithContext("Shelly.GetStatus");
+  if (split->type == nullptr) return Status::InvalidArgument(std::string(kNoMeteringComponent));
+  // No CheckDistinct(): within one component, its type's field table gives
+  // every series once.
+  return ParseStatusComponent(*split, key, component, device, timestamp_ms, out, faulty);
 }
 
 }  // namespace wattline::agent
