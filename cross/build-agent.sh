@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
-# Builds wattline-agent as one fully static binary for an ARM Debian
-# architecture, and proves it on the target CPU under qemu:
+# Builds wattline-agent as one fully static binary for a Debian architecture,
+# and proves it on the target CPU (under qemu for the ARM ones):
 #
 #   armel (default)  ARMv5TE soft float: Raspberry Pi Zero and Pi 1 (ARM1176),
 #                    and any later Pi, under Raspberry Pi OS whatever its ABI
 #   armhf            ARMv7 hard float: Pi 2 and later on a 32-bit system
 #   arm64            ARMv8: Pi 3, 4, 5, Zero 2 W on a 64-bit system
+#   amd64            x86-64, the build machine itself: the same static agent,
+#                    to measure on this machine (bench/agent_rss.sh); its
+#                    self-checks run natively
 #
-# Usage: cross/build-agent.sh [--no-checks] [armel|armhf|arm64]
+# Usage: cross/build-agent.sh [--no-checks] [armel|armhf|arm64|amd64]
 #
 # Steps: cross/build-deps.sh (build machine packages, target libraries, cached
 # in ${WATTLINE_CROSS_CACHE:-~/.cache/wattline-cross}/<arch>); configure the
 # project into build-<arch>/ with cross/<arch>.cmake; build wattline-agent; build
-# and run the self-checks of cross/checks/ under qemu (unless --no-checks);
-# check that every binary is static and built for the target. Idempotent: a
-# second run rebuilds nothing and takes seconds. Prints the binary's path last.
+# and run the self-checks of cross/checks/ under qemu, or natively for amd64
+# (unless --no-checks); check that every binary is static and built for the
+# target. Idempotent: a second run rebuilds nothing and takes seconds. Prints
+# the binary's path last.
 set -euo pipefail
 
 checks=1
@@ -22,8 +26,8 @@ arch=armel
 for arg in "$@"; do
   case "$arg" in
     --no-checks) checks=0 ;;
-    armel | armhf | arm64) arch="$arg" ;;
-    -h | --help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    armel | armhf | arm64 | amd64) arch="$arg" ;;
+    -h | --help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "build-agent.sh: unknown argument '$arg'" >&2; exit 2 ;;
   esac
 done
@@ -36,7 +40,10 @@ case "$arch" in
   armel) triplet=arm-linux-gnueabi; qemu=(qemu-arm -cpu arm1176) ;;
   armhf) triplet=arm-linux-gnueabihf; qemu=(qemu-arm -cpu cortex-a7) ;;
   arm64) triplet=aarch64-linux-gnu; qemu=(qemu-aarch64 -cpu cortex-a53) ;;
+  amd64) triplet=x86_64-linux-gnu; qemu=() ;;  # the build machine's own CPU
 esac
+# How the programs built here are run, for the messages.
+if [ "${#qemu[@]}" -gt 0 ]; then runner="under ${qemu[*]}"; else runner="natively"; fi
 
 log() { printf '== %s\n' "$*" >&2; }
 die() { printf 'build-agent.sh: %s\n' "$*" >&2; exit 1; }
@@ -64,7 +71,8 @@ configure() {
     -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
 }
 
-# Every binary: an ARM executable with no interpreter and no dynamic section.
+# Every binary: an executable with no interpreter and no dynamic section (and
+# for armel, an ARM EABI5 soft-float one).
 check_static() {
   local binary="$1" description
   description="$(file -b "$binary")"
@@ -142,7 +150,7 @@ if [ "$checks" = 1 ]; then
     die "the build of the self-checks failed (whole log: $checks_build/cross-build.log)"
   fi
   for program in runtime_check resolve_check; do check_static "$checks_build/$program"; done
-  log "running the self-checks under ${qemu[*]}"
+  log "running the self-checks $runner"
   env -u QEMU_LD_PREFIX "${qemu[@]}" "$checks_build/runtime_check"
   "$here/checks/run-resolve-check.sh" "$checks_build/resolve_check" "${qemu[@]}"
 fi
@@ -155,12 +163,12 @@ if [ -z "$agent" ]; then
 fi
 check_static "$agent"
 version="$(env -u QEMU_LD_PREFIX "${qemu[@]}" "$agent" --version)" ||
-  die "$agent --version failed under ${qemu[*]}"
+  die "$agent --version failed $runner"
 stripped="$(mktemp)"
 "$triplet-strip" -o "$stripped" "$agent"
 size="$(stat -c %s "$agent")"
 stripped_size="$(stat -c %s "$stripped")"
 rm -f "$stripped"
-echo "$version under ${qemu[*]}: $(file -b "$agent" | cut -d, -f1-4)"
+echo "$version $runner: $(file -b "$agent" | cut -d, -f1-4)"
 echo "size: $size bytes, $stripped_size stripped ($triplet-strip)"
 echo "$agent"

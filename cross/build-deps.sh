@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Prepares everything a static cross build of wattline-agent needs for one
-# Debian architecture (armel by default; armhf and arm64 also work):
+# Debian architecture (armel by default; armhf, arm64 and amd64 also work):
 #
 #   1. the build machine's packages: Debian's cross compiler, CMake, Ninja,
 #      protoc, qemu-user, and what the source builds below need;
 #   2. <deps>/sysroot: Debian's -dev packages for the architecture, downloaded
 #      with apt-get and unpacked (not installed, see cross/README.md), keeping
-#      only their static archives;
+#      only their static archives; for amd64, the build machine's own
+#      architecture, also glibc's files from its libc6-dev and linux-libc-dev,
+#      which a cross compiler carries in its own directory instead;
 #   3. static archives Debian does not ship, built from Debian's source packages
 #      into the same sysroot, each with its pkg-config file: libmodbus,
 #      libmosquitto (client library only) and cpp-httplib.
@@ -17,7 +19,7 @@
 # redo it, e.g. to pick up a newer Debian package. A change to this script or
 # to the architecture's toolchain files redoes everything.
 #
-# Usage: cross/build-deps.sh [armel|armhf|arm64]
+# Usage: cross/build-deps.sh [armel|armhf|arm64|amd64]
 # Prints the <deps> directory on its last line.
 set -euo pipefail
 
@@ -33,8 +35,13 @@ case "$arch" in
   armel) triplet=arm-linux-gnueabi ;;
   armhf) triplet=arm-linux-gnueabihf ;;
   arm64) triplet=aarch64-linux-gnu ;;
-  *) echo "build-deps.sh: unknown architecture '$arch' (armel, armhf or arm64)" >&2; exit 2 ;;
+  amd64) triplet=x86_64-linux-gnu ;;
+  *) echo "build-deps.sh: unknown architecture '$arch' (armel, armhf, arm64 or amd64)" >&2; exit 2 ;;
 esac
+# amd64 is built natively: the compiler is the build machine's own, the
+# self-checks run without qemu (strace stands in for qemu's -strace).
+native=0
+if [ "$arch" = "$(dpkg --print-architecture)" ]; then native=1; fi
 libdir="$sysroot/usr/lib/$triplet"
 jobs="$(nproc)"
 
@@ -43,6 +50,10 @@ jobs="$(nproc)"
 target_packages=(libuv1-dev libsqlite3-dev libzstd-dev libssl-dev libprotobuf-dev
                  libyaml-cpp-dev libre2-dev zlib1g-dev)
 all_packages=(nlohmann-json3-dev)
+# Native only: the C runtime's packages, whose files are copied from the build
+# machine into the sysroot (a cross compiler has them in its own directory;
+# the native one has them in /usr, which the sysroot hides).
+runtime_packages=(libc6-dev linux-libc-dev)
 
 log() { printf '== %s\n' "$*" >&2; }
 # run_logged LOG COMMAND...: the command's output goes to LOG, and is shown
@@ -81,9 +92,13 @@ apt_update() {
 # closing a pipe early would fail the command that writes into it.)
 
 ensure_host_packages() {
-  local wanted=("g++-$triplet" cmake ninja-build pkgconf protobuf-compiler dpkg-dev
-                autoconf automake libtool make python3 qemu-user file xz-utils
-                ca-certificates)
+  local wanted=(cmake ninja-build pkgconf protobuf-compiler dpkg-dev
+                autoconf automake libtool make python3 file xz-utils ca-certificates)
+  if [ "$native" = 1 ]; then
+    wanted+=(g++ "${runtime_packages[@]}" strace)
+  else
+    wanted+=("g++-$triplet" qemu-user)
+  fi
   local missing=() p
   for p in "${wanted[@]}"; do
     [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" = installed ] ||
@@ -143,6 +158,11 @@ unpack_target_packages() {
   want="packages: ${target_packages[*]} ${all_packages[*]}; recipe: $(
     cat "$here/build-deps.sh" "$here/$arch.cmake" "$here/toolchain-common.cmake" | sha256sum |
       cut -c1-16)"
+  # Native: the build machine's C runtime is part of the tree, so an upgrade
+  # of it starts the tree over too.
+  if [ "$native" = 1 ]; then
+    want+="; runtime: $(dpkg-query -W "${runtime_packages[@]}" | tr '\t\n' '= ')"
+  fi
   if [ -f "$stamps/debs" ] && [ "$(cat "$stamps/debs")" = "$want" ]; then
     return
   fi
@@ -156,6 +176,7 @@ unpack_target_packages() {
   names+=("${all_packages[@]}")
   (cd "$deps/debs" && apt-get "${apt_user_opts[@]}" download -q "${names[@]}" >/dev/null)
   for p in "$deps"/debs/*.deb; do dpkg-deb -x "$p" "$sysroot"; done
+  if [ "$native" = 1 ]; then copy_runtime_packages; fi
   # The .so links point into runtime packages we do not unpack; removing them
   # leaves archives only, so nothing can link a shared library by accident.
   find "$sysroot" \( -name '*.so' -o -name '*.so.*' \) -delete
@@ -169,6 +190,22 @@ unpack_target_packages() {
   sed -i "s|^libdir=.*|libdir=\${prefix}/lib/$triplet|" "$libdir/pkgconfig/libzstd.pc"
   (cd "$deps/debs" && ls) > "$sysroot/.debian-packages"
   echo "$want" > "$stamps/debs"
+}
+
+# Native only: the headers, archives and start files of the build machine's
+# installed C runtime packages, copied into the sysroot at their own paths.
+# Copied rather than downloaded so that they are exactly those of the native
+# compiler, whose start files (crt1.o, found in /usr before the sysroot) must
+# match libc.a.
+copy_runtime_packages() {
+  local files
+  files="$(dpkg-query -L "${runtime_packages[@]}")"
+  # (From /, with relative names: cp --parents copies the directories' modes
+  # from the same relative names.)
+  grep -E '^/usr/(include|lib)/' <<< "$files" | while read -r file; do
+    [ -d "$file" ] || printf '%s\n' "${file#/}"
+  done | (cd / && xargs -r -d '\n' cp -Pp --parents -t "$sysroot")
+  dpkg-query -W "${runtime_packages[@]}" > "$sysroot/.build-machine-packages"
 }
 
 # --- 3. Static archives from Debian's source packages ---------------------------

@@ -1,6 +1,7 @@
 # The part of cross/<arch>.cmake that every architecture shares. Not a
-# toolchain file of its own: cross/armel.cmake, armhf.cmake and arm64.cmake set
-#   WATTLINE_CROSS_ARCH     Debian architecture name (armel, armhf, arm64)
+# toolchain file of its own: cross/armel.cmake, armhf.cmake, arm64.cmake and
+# amd64.cmake set
+#   WATTLINE_CROSS_ARCH     Debian architecture name (armel, armhf, arm64, amd64)
 #   WATTLINE_CROSS_TRIPLET  GNU triplet of Debian's cross compiler
 #   WATTLINE_CROSS_CPU_FLAGS code generation flags for the target CPU
 # and then include this file.
@@ -12,11 +13,16 @@
 #   $WATTLINE_CROSS_CACHE/<arch>, by default ~/.cache/wattline-cross/<arch>.
 # That tree is the compiler's --sysroot. C and C++ runtime headers and
 # libraries (glibc, libstdc++, libgcc, libatomic) still come from the cross
-# compiler's own directory, which GCC searches before the sysroot.
+# compiler's own directory, which GCC searches before the sysroot. (amd64: the
+# native compiler's own directory is the build machine's /usr, so glibc is
+# copied into the sysroot from the build machine's libc6-dev; libstdc++, libgcc
+# and libatomic come from /usr/lib/gcc as for a cross compiler.)
 
 set(CMAKE_SYSTEM_NAME Linux)
 if(WATTLINE_CROSS_ARCH STREQUAL "arm64")
   set(CMAKE_SYSTEM_PROCESSOR aarch64)
+elseif(WATTLINE_CROSS_ARCH STREQUAL "amd64")
+  set(CMAKE_SYSTEM_PROCESSOR x86_64)
 else()
   set(CMAKE_SYSTEM_PROCESSOR arm)
 endif()

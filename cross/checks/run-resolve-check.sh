@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Proves that the static agent resolves host names on its own, with no shared
-# library and no sysroot: runs resolve_check (built for the target) under qemu
-# in private mount and network namespaces, where
+# library and no sysroot: runs resolve_check (built for the target) under qemu,
+# or natively under strace when no qemu is named (the amd64 build), in private
+# mount and network namespaces, where
 #   /etc/hosts          names meter.wattline.test
 #   /etc/resolv.conf    points at a DNS server on 127.0.0.1 (dns_stub.py) that
 #                       knows aggregator.wattline.test
@@ -14,14 +15,15 @@
 # check passes when every name resolves as expected and neither a libnss_*.so
 # nor the provider module was even looked for.
 #
-# Usage: cross/checks/run-resolve-check.sh RESOLVE_CHECK QEMU [QEMU_ARG...]
+# Usage: cross/checks/run-resolve-check.sh RESOLVE_CHECK [QEMU [QEMU_ARG...]]
 #   e.g. run-resolve-check.sh build-armel/cross-checks/resolve_check qemu-arm -cpu arm1176
+#        run-resolve-check.sh build-amd64/cross-checks/resolve_check
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 if [ "${1:-}" != "--inside" ]; then
-  [ $# -ge 2 ] || { echo "usage: $0 RESOLVE_CHECK QEMU [QEMU_ARG...]" >&2; exit 2; }
+  [ $# -ge 1 ] || { echo "usage: $0 RESOLVE_CHECK [QEMU [QEMU_ARG...]]" >&2; exit 2; }
   binary="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
   shift
   userns=()
@@ -42,6 +44,8 @@ shift  # --inside
 binary="$1"
 shift
 qemu=("$@")
+# Its system calls, on stderr: qemu's own -strace, or strace for a native run.
+if [ "${#qemu[@]}" -gt 0 ]; then traced=("${qemu[@]}" -strace); else traced=(strace -f); fi
 
 tmp="$(mktemp -d)"
 dns_pid=""
@@ -102,14 +106,14 @@ expectations=(localhost=127.0.0.1 meter.wattline.test=10.20.30.40
               aggregator.wattline.test=10.20.30.50 missing.wattline.test=-)
 
 # Without ConfigureLoadableModules(), for the record: what glibc tries to load.
-env -u QEMU_LD_PREFIX "${qemu[@]}" -strace "$binary" --no-configure "${expectations[@]}" \
+env -u QEMU_LD_PREFIX "${traced[@]}" "$binary" --no-configure "${expectations[@]}" \
   > "$tmp/plain.out" 2> "$tmp/plain.strace" || true
 tried="$(grep -o 'libnss_[a-z0-9_]*\.so[.0-9]*' "$tmp/plain.strace" | sort -u | tr '\n' ' ' || true)"
 echo "without ConfigureLoadableModules(), glibc looks for: ${tried:-nothing}"
 
 # With it, as the agent runs: every expectation met, no module looked for.
 status=0
-env -u QEMU_LD_PREFIX "${qemu[@]}" -strace "$binary" "${expectations[@]}" \
+env -u QEMU_LD_PREFIX "${traced[@]}" "$binary" "${expectations[@]}" \
   2> "$tmp/pinned.strace" || status=$?
 if grep -q 'libnss_' "$tmp/pinned.strace"; then
   echo "FAIL with ConfigureLoadableModules(), glibc still looked for an NSS module:" >&2
