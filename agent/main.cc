@@ -9,6 +9,7 @@
 #include "agent/agent.h"
 #include "agent/config/agent_config.h"
 #include "agent/net/loadable_modules.h"
+#include "agent/resident_code.h"
 #include "common/log.h"
 #include "common/version.h"
 
@@ -107,7 +108,12 @@ int main(int argc, char** argv) {
     std::printf("%s: OK (%zu source(s))\n", argv[2], config->sources.size());
     return 0;
   }
-  if (arg1 == "--config" && argc == 3) return Run(argv[2]);
+  if (arg1 == "--config" && argc == 3) {
+    if (wattline::Status advice = wattline::agent::AdviseRandomCodeAccess(); !advice.ok()) {
+      std::fprintf(stderr, "wattline-agent: %s\n", advice.ToString().c_str());
+    }
+    return Run(argv[2]);
+  }
   std::fputs(kUsage, arg1 == "--help" || arg1 == "-h" ? stdout : stderr);
   return arg1 == "--help" || arg1 == "-h" ? 0 : 2;
 }
