@@ -30,150 +30,33 @@
 # The environment reaches the agents, so glibc's malloc tunables can be tried
 # without a rebuild: MALLOC_ARENA_MAX=1 bench/agent_rss.sh BUILD_DIR
 set -euo pipefail
+# shellcheck source=bench/rss_stack.sh
+. "$(dirname "${BASH_SOURCE[0]}")/rss_stack.sh"
 
 build="${1:?usage: agent_rss.sh BUILD_DIR [STATIC_AGENT]}"
 static_bin="${2:-}"
-run_seconds="${WATTLINE_BENCH_SECONDS:-60}"
-if ! [ "$run_seconds" -ge 20 ] 2>/dev/null; then
-  echo "WATTLINE_BENCH_SECONDS must be 20 or more" >&2
-  exit 2
-fi
-target_mib=8
-# The last seconds of each run, over which the working set is measured: two
-# thirds of it (40 s of 60: eight seals and uploads, at least one health
-# report), leaving the start-up out.
-working_seconds=$((run_seconds * 2 / 3))
+bench_settings "$build"
 dynamic_bin="$build/agent/wattline-agent"
-aggregator_bin="$build/aggregator/wattline-aggregator"
-sim_dir="$build/tests/sim"
 for bin in "$dynamic_bin" ${static_bin:+"$static_bin"} "$aggregator_bin" \
   "$sim_dir/shelly-pro3em-sim" "$sim_dir/shelly-gen1-sim" "$sim_dir/modbus-meter-sim"; do
   [ -x "$bin" ] || { echo "missing $bin: build the agent, aggregator and simulators" >&2; exit 1; }
 done
 command -v curl >/dev/null || { echo "curl is missing" >&2; exit 1; }
 
-work="$(mktemp -d /tmp/wattline-rss-bench.XXXXXX)"
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  if [ "${WATTLINE_BENCH_KEEP:-0}" = 1 ]; then echo "kept $work" >&2; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-trap 'echo "agent_rss.sh: failed at line $LINENO" >&2' ERR
-
-# wait_for FILE PID WHAT: until FILE is non-empty, while PID runs.
-wait_for() {
-  for _ in $(seq 200); do
-    [ -s "$1" ] && return 0
-    kill -0 "$2" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "$3 did not start; its log:" >&2
-  cat "$work/$3.log" >&2
-  exit 1
-}
-
-# --- aggregator, with a fresh PKI and ports picked by the kernel
-"$aggregator_bin" pki init --dir "$work/pki" >/dev/null
-cat >"$work/aggregator.yaml" <<YAML
-data_dir: $work/aggregator-data
-ingest:
-  listen: 127.0.0.1:0
-  pki_dir: $work/pki
-api:
-  listen: 127.0.0.1:0
-YAML
-"$aggregator_bin" --config "$work/aggregator.yaml" --ready-file "$work/aggregator.ready" \
-  >"$work/aggregator.log" 2>&1 &
-pids+=($!)
-wait_for "$work/aggregator.ready" $! aggregator
-ingest_port="$(sed -n 's/.*"ingest_port":\([0-9]*\).*/\1/p' "$work/aggregator.ready")"
-api_port="$(sed -n 's/.*"api_port":\([0-9]*\).*/\1/p' "$work/aggregator.ready")"
-
-# --- simulators
-"$sim_dir/shelly-pro3em-sim" --port 0 --port-file "$work/pro3em.port" >"$work/pro3em.log" 2>&1 &
-pids+=($!)
-wait_for "$work/pro3em.port" $! pro3em
-"$sim_dir/shelly-gen1-sim" --model 3em --port 0 --port-file "$work/gen1.port" \
-  >"$work/gen1.log" 2>&1 &
-pids+=($!)
-wait_for "$work/gen1.port" $! gen1
-# Units 1-5 are SDM630s, 6-14 SDM120s.
-units=()
-for unit in $(seq 1 5); do units+=(--unit "$unit:sdm630"); done
-for unit in $(seq 6 14); do units+=(--unit "$unit:sdm120"); done
-"$sim_dir/modbus-meter-sim" --tcp 127.0.0.1:0 --port-file "$work/modbus.port" "${units[@]}" \
-  >"$work/modbus.log" 2>&1 &
-pids+=($!)
-wait_for "$work/modbus.port" $! modbus
-pro3em_url="http://127.0.0.1:$(cat "$work/pro3em.port")"
-gen1_url="http://127.0.0.1:$(cat "$work/gen1.port")"
-modbus_port="$(cat "$work/modbus.port")"
-
-# --- the agents' sources. Device labels start with the run's name (PREFIX),
-# so each run's series can be told apart at the aggregator.
-# base_sources PREFIX
-base_sources() {
-  printf '  - {type: shelly_gen2_http, device: %s-pro3em-1, url: "%s", interval: 1s}\n' \
-    "$1" "$pro3em_url"
-}
-# full_sources PREFIX: 4 Pro 3EMs over HTTP (30 series each), 2 Gen1 3EMs over
-# HTTP (19), and on one Modbus TCP gateway 5 SDM630s (26) and 9 SDM120s (9):
-# 20 devices, 369 series.
-full_sources() {
-  for i in 1 2 3 4; do
-    printf '  - {type: shelly_gen2_http, device: %s-pro3em-%d, url: "%s", interval: 1s}\n' \
-      "$1" "$i" "$pro3em_url"
-  done
-  for i in 1 2; do
-    printf '  - {type: shelly_gen1_http, device: %s-3em-%d, url: "%s", interval: 1s}\n' \
-      "$1" "$i" "$gen1_url"
-  done
-  printf '  - type: modbus_tcp\n    host: 127.0.0.1\n    port: %s\n    interval: 1s\n' \
-    "$modbus_port"
-  printf '    devices:\n'
-  for unit in $(seq 1 5); do
-    printf '      - {device: %s-sdm630-%d, unit: %d, profile: eastron_sdm630}\n' \
-      "$1" "$unit" "$unit"
-  done
-  for unit in $(seq 6 14); do
-    printf '      - {device: %s-sdm120-%d, unit: %d, profile: eastron_sdm120}\n' \
-      "$1" "$unit" "$unit"
-  done
-}
+# The aggregator and the simulators, reached on loopback.
+host_address=127.0.0.1
+server_names=()
+start_work /tmp/wattline-rss-bench.XXXXXX
+start_stack
 
 # write_agent_config NAME SOURCES_FUNCTION AGENT_BINARY
 write_agent_config() {
-  local name="$1" agent_pki="$work/pki/agents/$1"
-  "$aggregator_bin" pki issue-agent "$name" --dir "$work/pki" >/dev/null
-  {
-    cat <<YAML
-agent:
-  name: $name
-  data_dir: $work/$name-data
-upload:
-  url: https://localhost:$ingest_port
-  ca: $agent_pki/ca.pem
-  cert: $agent_pki/cert.pem
-  key: $agent_pki/key.pem
-sources:
-YAML
-    "$2" "$name"
-  } >"$work/$name.yaml"
-  "$3" --check-config "$work/$name.yaml" >"$work/$name.check" 2>&1 || {
-    cat "$work/$name.check" >&2
+  agent_config "$1" "$2" "$work/$1-data" localhost "$work/pki/agents/$1" >"$work/$1.yaml"
+  "$3" --check-config "$work/$1.yaml" >"$work/$1.check" 2>&1 || {
+    cat "$work/$1.check" >&2
     exit 1
   }
 }
-
-kib_field() { awk -v key="$1:" '$1 == key {print $2}' "$2"; }
-# query PROMQL [TIME]: the API's JSON answer.
-query() {
-  curl -sfG "http://127.0.0.1:$api_port/api/v1/query" --data-urlencode "query=$1" \
-    ${2:+--data-urlencode "time=$2"}
-}
-mib() { awk -v kib="$1" 'BEGIN {printf "%.2f", kib / 1024}'; }
 
 # run_agent NAME AGENT_BINARY: runs the agent for run_seconds, then sets the
 # globals devices, series, meter_series, samples_per_s, poll_errors, hwm_kib,
@@ -208,57 +91,10 @@ run_agent() {
   done
   hwm_kib="$(kib_field VmHWM "/proc/$pid/status")"
   rss_kib="$(kib_field VmRSS "/proc/$pid/status")"
-  # Resident pages by kind: anonymous (heap, stacks, libraries' data) and
-  # file-backed (code and read-only data of the binary and of the shared
-  # libraries), which is Rss - Anonymous.
-  rollup="$(awk '{ kib[$1] = $2 }
-    END {
-      printf "Rss %.2f  Pss %.2f  Anonymous %.2f  file-backed %.2f  ", kib["Rss:"] / 1024,
-             kib["Pss:"] / 1024, kib["Anonymous:"] / 1024, (kib["Rss:"] - kib["Anonymous:"]) / 1024
-      printf "(Shared_Clean %.2f  Shared_Dirty %.2f  Private_Clean %.2f  Private_Dirty %.2f MiB)",
-             kib["Shared_Clean:"] / 1024, kib["Shared_Dirty:"] / 1024,
-             kib["Private_Clean:"] / 1024, kib["Private_Dirty:"] / 1024
-    }' "/proc/$pid/smaps_rollup")"
-  # Referenced since the bits were cleared: file-backed (paths) and the rest.
-  if [ -z "$working_set" ]; then
-    working_set="$(awk '
-      /^[0-9a-f]+-[0-9a-f]+ / { file = ($6 ~ /^\//); next }
-      /^Referenced:/ { if (file) f += $2; else a += $2 }
-      END { printf "%.2f MiB (file-backed %.2f, other %.2f)", (f + a) / 1024, f / 1024, a / 1024 }
-      ' "/proc/$pid/smaps")"
-  fi
-  # The files with the most resident pages (summed over their mappings).
-  files="$(awk '
-    /^[0-9a-f]+-[0-9a-f]+ / { file = ($6 ~ /^\//) ? $6 : "" ; next }
-    /^Rss:/ { if (file != "") kib[file] += $2 }
-    END { for (f in kib) { n = split(f, parts, "/"); printf "%d %s\n", kib[f], parts[n] } }
-    ' "/proc/$pid/smaps" | sort -rn | head -n 6 |
-    awk '{ printf "%s %.2f  ", $2, $1 / 1024 }')"
-  # The agent binary's own mappings: resident of mapped, by permissions (code
-  # r-x, read-only data r--, data rw-).
-  segments="$(awk -v binary="$(readlink -f "$2")" '
-    /^[0-9a-f]+-[0-9a-f]+ / { perms = ($6 == binary) ? substr($2, 1, 3) : ""; next }
-    perms != "" && /^Size:/ { size[perms] += $2 }
-    perms != "" && /^Rss:/ { rss[perms] += $2 }
-    END { for (p in size) printf "%s %.2f of %.2f  ", p, rss[p] / 1024, size[p] / 1024 }
-    ' "/proc/$pid/smaps")"
-  # Samples that reached the aggregator, counted by their own timestamps over
-  # the last 30 s that every seal (5 s) and upload has had time to cover.
-  local until window=30
+  smaps_figures "/proc/$pid/smaps_rollup" "/proc/$pid/smaps" "$(readlink -f "$2")"
+  local until
   until="$(awk -v now="$(date +%s)" 'BEGIN {print now - 10}')"
-  [ "$run_seconds" -ge 45 ] || window=$((run_seconds - 15))
-  local points
-  points="$(query "{device=~\"$name-.*\"}[${window}s]" "$until" |
-    grep -o '\[[0-9.]*,"' | grep -c . || true)"
-  samples_per_s="$(awk -v n="$points" -v w="$window" 'BEGIN {printf "%.1f", n / w}')"
-  local names
-  names="$(query "{device=~\"$name-.*\"}" | grep -o '"__name__":"[^"]*"' || true)"
-  series="$(printf '%s\n' "$names" | grep -c . || true)"
-  meter_series="$(printf '%s\n' "$names" | grep -vc 'wattline_agent_' || true)"
-  # Failed polls (the agent's own health series), which would lower samples/s.
-  poll_errors="$(query "wattline_agent_device_errors_total{device=~\"$name-.*\"}" |
-    { grep -o '"value":\[[0-9.]*,"[0-9.]*"' || true; } |
-    awk -F'"' '{sum += $4} END {print sum + 0}')"
+  aggregator_figures "$name" "$until"
   kill -TERM "$pid"
   wait "$pid" || true
   if [ "$series" -eq 0 ] || [ "$points" -eq 0 ]; then
@@ -266,18 +102,6 @@ run_agent() {
     cat "$work/$name.log" >&2
     exit 1
   fi
-}
-
-# report LABEL: the figures run_agent left.
-report() {
-  printf '%-20s devices %2d  series %3d (%3d readings)  samples/s %5s' \
-    "$1" "$devices" "$series" "$meter_series" "$samples_per_s"
-  printf '  peak RSS %5s MiB  RSS at end %5s MiB\n' "$(mib "$hwm_kib")" "$(mib "$rss_kib")"
-  printf '%-20s failed polls %s; VmRSS (MiB) at %s\n' "" "$poll_errors" "$trend"
-  printf '%-20s at the end (MiB): %s\n' "" "$rollup"
-  printf '%-20s resident files (MiB): %s\n' "" "$files"
-  printf '%-20s the binary, resident of mapped (MiB): %s\n' "" "$segments"
-  printf '%-20s referenced in the last %d s: %s\n' "" "$working_seconds" "$working_set"
 }
 
 # measure PREFIX TITLE AGENT_BINARY: the baseline and the 20 devices of one
@@ -293,11 +117,7 @@ measure() {
   run_agent "$prefix-full" "$binary"
   report "20 devices"
   full_hwm="$hwm_kib"
-  awk -v full="$hwm_kib" -v base="$base_hwm" -v n="$((devices - base_devices))" '
-    BEGIN {
-      printf "peak RSS ratio, 20 devices / 1 device: %.2fx (+%.0f KiB per added device)\n",
-             full / base, (full - base) / n
-    }'
+  report_ratio "$hwm_kib" "$base_hwm" "$((devices - base_devices))"
   echo
 }
 
