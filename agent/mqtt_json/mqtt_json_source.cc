@@ -80,33 +80,24 @@ const SourceType& MqttJsonSourceType() {
 MqttJsonSource::MqttJsonSource(MqttJsonMapping mapping, MqttClient* client, const Clock* clock,
                                SampleSink sink)
     : mapper_(std::move(mapping)),
-      client_(client),
       clock_(clock),
       sink_(std::move(sink)),
-      name_("mqtt_json " + mapper_.mapping().topic->filter()) {}
-
-MqttJsonSource::~MqttJsonSource() { *alive_ = false; }
+      name_("mqtt_json " + mapper_.mapping().topic->filter()),
+      subscriber_(client, {mapper_.mapping().topic->filter()},
+                  [this](const MqttMessage& message) { OnMessage(message); }) {}
 
 Status MqttJsonSource::Start() {
-  running_ = true;
-  if (!subscribed_) {
-    subscribed_ = true;
-    std::shared_ptr<bool> alive = alive_;
-    client_->Subscribe(mapper_.mapping().topic->filter(), [this, alive](const MqttMessage& m) {
-      if (*alive) OnMessage(m);
-    });
-  }
+  subscriber_.Start();
   return Status::Ok();
 }
 
-void MqttJsonSource::Stop() { running_ = false; }
+void MqttJsonSource::Stop() { subscriber_.Stop(); }
 
 void MqttJsonSource::AppendHealth(std::vector<DeviceHealth>* out) const {
   for (const auto& [device, health] : health_) out->push_back(health);
 }
 
 void MqttJsonSource::OnMessage(const MqttMessage& message) {
-  if (!running_) return;
   const int64_t now_ms = clock_->NowUnixMs();
   Samples samples;
   MqttJsonOutcome outcome =

@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "agent/mqtt/mqtt_subscriber.h"
 #include "agent/mqtt_json/mqtt_json_mapper.h"
 #include "agent/sources/source.h"
 #include "agent/sources/source_type.h"
@@ -29,9 +30,6 @@
 #include "common/log.h"
 
 namespace wattline::agent {
-
-class MqttClient;
-struct MqttMessage;
 
 // `type: mqtt_json` in the agent's config.
 const SourceType& MqttJsonSourceType();
@@ -43,7 +41,6 @@ class MqttJsonSource final : public Source {
   // `client` and `clock` outlive the source. The subscription is made at
   // the first Start().
   MqttJsonSource(MqttJsonMapping mapping, MqttClient* client, const Clock* clock, SampleSink sink);
-  ~MqttJsonSource() override;
 
   // Subscribes (once) and begins handing samples to the sink. Never fails.
   Status Start() override;
@@ -58,18 +55,14 @@ class MqttJsonSource final : public Source {
   void OnMessage(const MqttMessage& message);
 
   MqttJsonMapper mapper_;
-  MqttClient* client_;
   const Clock* clock_;
   SampleSink sink_;
   std::string name_;
-  bool subscribed_ = false;
-  bool running_ = false;
   std::map<std::string, DeviceHealth, std::less<>> health_;
   LogThrottle error_log_;
   LogThrottle time_log_;
   LogThrottle overflow_log_;
-  // Handlers stay with the client after the source is gone; they check this.
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+  MqttSubscriber subscriber_;  // last: no message reaches a half-destroyed source
 };
 
 }  // namespace wattline::agent
