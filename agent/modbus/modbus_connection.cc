@@ -7,6 +7,8 @@
 #include <thread>
 #include <vector>
 
+#include "agent/net/host_port.h"
+
 namespace wattline::agent::modbus {
 namespace {
 
@@ -37,10 +39,8 @@ Result<std::unique_ptr<ModbusConnection>> ModbusConnection::CreateTcp(const TcpE
     return Status::InvalidArgument("cannot set up Modbus TCP to " + endpoint.host + ": " +
                                    modbus_strerror(errno));
   }
-  const std::string where =
-      endpoint.host.find(':') != std::string::npos ? "[" + endpoint.host + "]" : endpoint.host;
-  return std::unique_ptr<ModbusConnection>(new ModbusConnection(
-      context, "tcp://" + where + ":" + std::to_string(endpoint.port), false, 0));
+  return std::unique_ptr<ModbusConnection>(
+      new ModbusConnection(context, "tcp://" + HostPort(endpoint.host, endpoint.port), false, 0));
 }
 
 Result<std::unique_ptr<ModbusConnection>> ModbusConnection::CreateRtu(const SerialLine& line) {

@@ -15,6 +15,7 @@
 #include "agent/loop/uv_status.h"
 #include "agent/mqtt/mosquitto_handle.h"
 #include "agent/mqtt/mosquitto_status.h"
+#include "agent/net/host_port.h"
 
 namespace wattline::agent {
 namespace {
@@ -470,10 +471,7 @@ void MqttClient::CloseSession(const std::shared_ptr<Session>& session, bool clea
   }
 }
 
-std::string MqttClient::broker() const {
-  const bool ipv6 = options_.host.find(':') != std::string::npos;
-  return (ipv6 ? "[" + options_.host + "]" : options_.host) + ":" + std::to_string(options_.port);
-}
+std::string MqttClient::broker() const { return HostPort(options_.host, options_.port); }
 
 std::string MqttClient::Where() const { return "MQTT broker " + broker(); }
 
