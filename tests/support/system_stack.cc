@@ -62,22 +62,16 @@ void SystemStack::StopAggregator() {
 }
 
 Status SystemStack::StartSimulator() {
-  std::string port_file = dir_.File("sim.port");
-  simulator_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{Binaries::ShellySim(), "--port", "0", "--port-file", port_file,
-                               "--served-log", served_log(), "--seed", "7"},
-      dir_.File("sim.log"));
-  if (!WaitFor([&] { return !ReadFileOrEmpty(port_file).empty() || !simulator_->Running(); },
-               20000) ||
-      ReadFileOrEmpty(port_file).empty()) {
+  simulator_ = std::make_unique<SimulatorProcess>(Binaries::ShellySim(),
+                                                  std::vector<std::string>{"--seed", "7"});
+  if (!simulator_->WaitReady()) {
     return Status::Unavailable("simulator did not start:\n" + simulator_->Log());
   }
-  sim_port_ = std::stoi(ReadFileOrEmpty(port_file));
   return Status::Ok();
 }
 
 void SystemStack::StopSimulator() {
-  if (simulator_) simulator_->Stop(SIGTERM, 10000);
+  if (simulator_) simulator_->Stop();
 }
 
 Status SystemStack::StartAgent(const std::string& agent_binary,
@@ -85,8 +79,8 @@ Status SystemStack::StartAgent(const std::string& agent_binary,
                                const std::string& agent_name, int poll_ms, int seal_ms) {
   return StartAgentWithSources(
       agent_binary, launcher, agent_name, seal_ms,
-      "  - type: shelly_gen2_http\n    device: panel\n    url: http://127.0.0.1:" +
-          std::to_string(sim_port_) + "\n    interval: " + std::to_string(poll_ms) +
+      "  - type: shelly_gen2_http\n    device: panel\n    url: " + simulator_->url() +
+          "\n    interval: " + std::to_string(poll_ms) +
           "ms\n    timeout: 2s\n",
       "");
 }
@@ -171,9 +165,9 @@ Result<std::vector<std::pair<int64_t, double>>> SystemStack::RawSamples(
 
 std::string SystemStack::Logs() const {
   std::string out;
-  for (const char* name : {"aggregator.log", "sim.log", "agent.log"}) {
-    out += "---- " + std::string(name) + "\n" + ReadFileOrEmpty(dir_.File(name));
-  }
+  out += "---- aggregator.log\n" + ReadFileOrEmpty(dir_.File("aggregator.log"));
+  out += "---- sim.log\n" + (simulator_ ? simulator_->Log() : "");
+  out += "---- agent.log\n" + ReadFileOrEmpty(dir_.File("agent.log"));
   return out;
 }
 

@@ -11,6 +11,7 @@
 #include "common/status.h"
 #include "common/testing/temp_dir.h"
 #include "tests/support/child_process.h"
+#include "tests/support/simulator_process.h"
 
 namespace wattline::testing {
 
@@ -60,7 +61,8 @@ class SystemStack {
 
   int ingest_port() const { return ingest_port_; }
   int api_port() const { return api_port_; }
-  std::string served_log() const { return dir_.File("served.jsonl"); }
+  // The Pro 3EM simulator's served log so far (final once it is stopped).
+  std::string ServedLogText() const { return simulator_ ? simulator_->ServedLogText() : ""; }
 
   // GET on the API listener with URL-encoded `params`; the body of a 200
   // answer, or the error.
@@ -75,11 +77,10 @@ class SystemStack {
  private:
   TempDir dir_;
   std::unique_ptr<ChildProcess> aggregator_;
-  std::unique_ptr<ChildProcess> simulator_;
+  std::unique_ptr<SimulatorProcess> simulator_;
   std::unique_ptr<ChildProcess> agent_;
   int ingest_port_ = 0;
   int api_port_ = 0;
-  int sim_port_ = 0;
 };
 
 }  // namespace wattline::testing

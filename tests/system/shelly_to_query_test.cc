@@ -91,12 +91,12 @@ void RunShellyToQuery(const std::string& agent_binary, const std::vector<std::st
   ASSERT_TRUE(stack.StartSimulator().ok()) << stack.Logs();
   ASSERT_TRUE(stack.StartAgent(agent_binary, launcher, "test-agent", 200, 500).ok());
 
-  ASSERT_TRUE(WaitFor([&] { return ReadServedPolls(ReadFileOrEmpty(stack.served_log())).size() >=
+  ASSERT_TRUE(WaitFor([&] { return ReadServedPolls(stack.ServedLogText()).size() >=
                                    static_cast<size_t>(min_polls); },
                       timeout_ms))
       << "the simulator was not polled\n" << stack.Logs();
   stack.StopSimulator();  // the served log is final from here on
-  std::vector<ServedPoll> polls = ReadServedPolls(ReadFileOrEmpty(stack.served_log()));
+  std::vector<ServedPoll> polls = ReadServedPolls(stack.ServedLogText());
 
   // Everything served reaches the aggregator within a few seal intervals.
   const std::string a_power = "power_watts{agent=\"test-agent\",device=\"panel\",phase=\"a\"}";
