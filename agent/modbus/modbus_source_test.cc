@@ -18,18 +18,17 @@
 #include "agent/modbus/builtin_profiles.h"
 #include "common/testing/temp_dir.h"
 #include "tests/sim/modbus_register_maps.h"
-#include "tests/support/child_process.h"
 #include "tests/support/modbus_profile_cases.h"
 #include "tests/support/pty_pair.h"
+#include "tests/support/simulator_process.h"
 
 namespace wattline::agent::modbus {
 namespace {
 
-using wattline::testing::ChildProcess;
 using wattline::testing::PtyPair;
-using wattline::testing::ReadFileOrEmpty;
+using wattline::testing::SimulatorListen;
+using wattline::testing::SimulatorProcess;
 using wattline::testing::TempDir;
-using wattline::testing::WaitFor;
 
 // Every shipped profile and the series it must produce (tests/support).
 using Expected = wattline::testing::ModbusExpectedSeries;
@@ -49,48 +48,9 @@ std::shared_ptr<const ModbusProfile> Builtin(std::string_view name) {
   return std::make_shared<const ModbusProfile>(std::move(*profile));
 }
 
-// The simulator as a child process, on TCP or on one end of a pty pair.
-class Simulator {
- public:
-  static bool Available() { return ::access(WATTLINE_MODBUS_SIM_BIN, X_OK) == 0; }
-
-  // `args`: --unit/--fault flags. Returns once it serves; port() is then set
-  // for TCP.
-  bool StartTcp(const TempDir& dir, std::vector<std::string> args) {
-    std::vector<std::string> argv = {
-        WATTLINE_MODBUS_SIM_BIN, "--tcp",        "127.0.0.1:0",         "--port-file",
-        dir.File("sim.port"),    "--served-log", dir.File("served.log")};
-    argv.insert(argv.end(), args.begin(), args.end());
-    served_log_ = dir.File("served.log");
-    process_ = std::make_unique<ChildProcess>(argv, dir.File("sim.log"));
-    const bool up = WaitFor([&] { return !ReadFileOrEmpty(dir.File("sim.port")).empty(); }, 5000);
-    if (up) port_ = std::stoi(ReadFileOrEmpty(dir.File("sim.port")));
-    return up;
-  }
-  bool StartRtu(const TempDir& dir, const std::string& device, std::vector<std::string> args) {
-    std::vector<std::string> argv = {WATTLINE_MODBUS_SIM_BIN,
-                                     "--rtu",
-                                     device,
-                                     "--baud",
-                                     "9600",
-                                     "--ready-file",
-                                     dir.File("sim.ready"),
-                                     "--served-log",
-                                     dir.File("served.log")};
-    argv.insert(argv.end(), args.begin(), args.end());
-    served_log_ = dir.File("served.log");
-    process_ = std::make_unique<ChildProcess>(argv, dir.File("sim.log"));
-    return WaitFor([&] { return !ReadFileOrEmpty(dir.File("sim.ready")).empty(); }, 5000);
-  }
-  int port() const { return port_; }
-  std::string ServedLog() const { return ReadFileOrEmpty(served_log_); }
-  std::string Log() const { return process_ ? process_->Log() : ""; }
-
- private:
-  std::unique_ptr<ChildProcess> process_;
-  std::string served_log_;
-  int port_ = 0;
-};
+// modbus-meter-sim runs as a SimulatorProcess (tests/support), over TCP or on
+// one end of a pty pair.
+bool SimulatorBuilt() { return ::access(WATTLINE_MODBUS_SIM_BIN, X_OK) == 0; }
 
 // A loop, a source on it, and what the source delivered.
 class SourceHarness {
@@ -176,20 +136,19 @@ void ExpectSeries(const std::map<std::string, double>& latest, const std::string
 }
 
 TEST(ModbusSource, EveryShippedProfileOverTcp) {
-  if (!Simulator::Available()) GTEST_SKIP() << "modbus-meter-sim not built";
+  if (!SimulatorBuilt()) GTEST_SKIP() << "modbus-meter-sim not built";
   for (const ProfileCase& profile_case : ModbusProfileCases()) {
     for (uint16_t base : {40000, 50000, 0}) {
       // Only SunSpec has a base to vary.
       if (profile_case.model != sim::MeterModel::kSunSpec203 && base != 40000) continue;
       SCOPED_TRACE(std::string(profile_case.profile) + " base " + std::to_string(base));
-      TempDir dir;
-      Simulator sim;
       const std::string model(sim::MeterModelName(profile_case.model));
       std::string unit = "7:" + model;
       if (profile_case.model == sim::MeterModel::kSunSpec203) {
         unit += ":base=" + std::to_string(base);
       }
-      ASSERT_TRUE(sim.StartTcp(dir, {"--unit", unit})) << sim.Log();
+      SimulatorProcess sim(WATTLINE_MODBUS_SIM_BIN, {"--unit", unit}, SimulatorListen::kModbusTcp);
+      ASSERT_TRUE(sim.WaitReady()) << sim.Log();
 
       SourceHarness harness;
       ModbusSourceOptions options;
@@ -211,14 +170,14 @@ TEST(ModbusSource, EveryShippedProfileOverTcp) {
       spec.sunspec_base = base;
       ExpectSeries(harness.latest(), "meter", profile_case, spec);
       const DeviceHealth health = harness.Health("meter");
-      EXPECT_EQ(health.errors, 0u) << sim.ServedLog();
+      EXPECT_EQ(health.errors, 0u) << sim.ServedLogText();
       EXPECT_EQ(health.samples, profile_case.series.size());
       EXPECT_GT(health.last_success_unix_ms, 0);
       EXPECT_GE(health.last_latency_ms, 0);
       EXPECT_EQ(harness.timestamps().size(), 1u);  // one stamp per poll
       // No request was refused, except SunSpec discovery looking for "SunS"
       // at the bases before the one the meter uses.
-      const std::string served = sim.ServedLog();
+      const std::string served = sim.ServedLogText();
       std::istringstream lines(served);
       for (std::string line; std::getline(lines, line);) {
         if (line.find("exception") == std::string::npos) continue;
@@ -245,10 +204,10 @@ TEST(ModbusSource, EveryShippedProfileOverTcp) {
 }
 
 TEST(ModbusSource, KeepsPollingAtItsInterval) {
-  if (!Simulator::Available()) GTEST_SKIP() << "modbus-meter-sim not built";
-  TempDir dir;
-  Simulator sim;
-  ASSERT_TRUE(sim.StartTcp(dir, {"--unit", "1:sdm630"})) << sim.Log();
+  if (!SimulatorBuilt()) GTEST_SKIP() << "modbus-meter-sim not built";
+  SimulatorProcess sim(WATTLINE_MODBUS_SIM_BIN, {"--unit", "1:sdm630"},
+                       SimulatorListen::kModbusTcp);
+  ASSERT_TRUE(sim.WaitReady()) << sim.Log();
   SourceHarness harness;
   ModbusSourceOptions options;
   options.tcp = TcpEndpoint{"127.0.0.1", sim.port()};
@@ -270,17 +229,17 @@ TEST(ModbusSource, KeepsPollingAtItsInterval) {
 
 // Two meters, a dead one and one answering only exceptions, on one RS485 line.
 TEST(ModbusSource, RtuBusSurvivesDeadAndFaultyUnits) {
-  if (!Simulator::Available()) GTEST_SKIP() << "modbus-meter-sim not built";
+  if (!SimulatorBuilt()) GTEST_SKIP() << "modbus-meter-sim not built";
   if (!PtyPair::Available()) GTEST_SKIP() << "socat not installed";
   TempDir dir;
   Result<std::unique_ptr<PtyPair>> pty = PtyPair::Start(dir.path(), "rs485");
   ASSERT_TRUE(pty.ok()) << pty.status().ToString();
-  Simulator sim;
-  ASSERT_TRUE(
-      sim.StartRtu(dir, (*pty)->end_a(),
-                   {"--unit", "1:sdm630", "--unit", "2:sdm120", "--unit", "3:sdm120", "--unit",
-                    "4:sdm72", "--fault", "3:silent", "--fault", "4:exception:4"}))
-      << sim.Log();
+  SimulatorProcess sim(WATTLINE_MODBUS_SIM_BIN,
+                       {"--rtu", (*pty)->end_a(), "--baud", "9600", "--unit", "1:sdm630", "--unit",
+                        "2:sdm120", "--unit", "3:sdm120", "--unit", "4:sdm72", "--fault",
+                        "3:silent", "--fault", "4:exception:4"},
+                       SimulatorListen::kModbusRtu);
+  ASSERT_TRUE(sim.WaitReady()) << sim.Log();
 
   SourceHarness harness;
   ModbusSourceOptions options;
@@ -312,7 +271,7 @@ TEST(ModbusSource, RtuBusSurvivesDeadAndFaultyUnits) {
                harness.Health("dead").errors >= 2 && harness.Health("faulty").errors >= 2;
       },
       20'000))
-      << sim.Log() << sim.ServedLog();
+      << sim.Log() << sim.ServedLogText();
 
   sim::MeterSpec sdm630{sim::MeterModel::kSdm630, 1, 40000};
   sim::MeterSpec sdm120{sim::MeterModel::kSdm120, 2, 40000};
@@ -331,7 +290,7 @@ TEST(ModbusSource, RtuBusSurvivesDeadAndFaultyUnits) {
   EXPECT_EQ(faulty.errors, faulty.errors_by_reason.at(std::string(kErrorProtocol)));
   // An exception is the device's final answer: never retried, so the faulty
   // unit saw exactly one request per read per poll (two reads for the SDM72).
-  const std::string served = sim.ServedLog();
+  const std::string served = sim.ServedLogText();
   size_t faulty_requests = 0;
   for (size_t at = served.find("unit=4 "); at != std::string::npos;
        at = served.find("unit=4 ", at + 1)) {
@@ -367,10 +326,10 @@ TEST(ModbusSource, UnreachableEndpointIsCountedNotFatal) {
 TEST(ModbusSource, DestroyedWhilePollingADeadUnit) {
   // The worker is inside a 2 s timeout when the source goes: destruction waits
   // for that request at most, and no callback runs afterwards.
-  if (!Simulator::Available()) GTEST_SKIP() << "modbus-meter-sim not built";
-  TempDir dir;
-  Simulator sim;
-  ASSERT_TRUE(sim.StartTcp(dir, {"--unit", "1:sdm630", "--fault", "1:silent"})) << sim.Log();
+  if (!SimulatorBuilt()) GTEST_SKIP() << "modbus-meter-sim not built";
+  SimulatorProcess sim(WATTLINE_MODBUS_SIM_BIN, {"--unit", "1:sdm630", "--fault", "1:silent"},
+                       SimulatorListen::kModbusTcp);
+  ASSERT_TRUE(sim.WaitReady()) << sim.Log();
   auto harness = std::make_unique<SourceHarness>();
   ModbusSourceOptions options;
   options.tcp = TcpEndpoint{"127.0.0.1", sim.port()};
@@ -381,7 +340,7 @@ TEST(ModbusSource, DestroyedWhilePollingADeadUnit) {
   options.devices.push_back(device);
   ASSERT_TRUE(harness->Start(options).ok());
   ASSERT_TRUE(
-      harness->RunUntil([&] { return sim.ServedLog().find("silent") != std::string::npos; }, 5000));
+      harness->RunUntil([&] { return sim.ServedLogText().find("silent") != std::string::npos; }, 5000));
   const auto started = std::chrono::steady_clock::now();
   harness.reset();
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(4500));

@@ -7,24 +7,34 @@
 namespace wattline::testing {
 
 SimulatorProcess::SimulatorProcess(const std::string& binary, std::vector<std::string> args,
-                                   SimulatorListen listen) {
+                                   SimulatorListen listen)
+    : has_port_(listen != SimulatorListen::kModbusRtu) {
   std::vector<std::string> argv = {binary};
   argv.insert(argv.end(), args.begin(), args.end());
-  if (listen == SimulatorListen::kHttp) {
-    argv.insert(argv.end(), {"--port", "0"});
-  } else {
-    argv.insert(argv.end(), {"--tcp", "127.0.0.1:0"});
+  switch (listen) {
+    case SimulatorListen::kHttp:
+      argv.insert(argv.end(), {"--port", "0", "--port-file"});
+      break;
+    case SimulatorListen::kModbusTcp:
+      argv.insert(argv.end(), {"--tcp", "127.0.0.1:0", "--port-file"});
+      break;
+    case SimulatorListen::kModbusRtu:
+      argv.push_back("--ready-file");
+      break;
   }
-  argv.insert(argv.end(), {"--port-file", dir_.File("port"), "--served-log", dir_.File("served")});
+  // The port, or "ready" on a serial line.
+  argv.insert(argv.end(), {dir_.File("ready"), "--served-log", dir_.File("served")});
   process_ = std::make_unique<ChildProcess>(argv, dir_.File("sim.log"));
 }
 
 bool SimulatorProcess::WaitReady() {
   const bool ready = WaitFor(
-      [&] { return !ReadFileOrEmpty(dir_.File("port")).empty() || !process_->Running(); }, 10'000);
-  const std::string port = ReadFileOrEmpty(dir_.File("port"));
-  if (!ready || port.empty()) return false;
-  port_ = std::stoi(port);
+      [&] { return !ReadFileOrEmpty(dir_.File("ready")).empty() || !process_->Running(); },
+      10'000);
+  const std::string written = ReadFileOrEmpty(dir_.File("ready"));
+  if (!ready || written.empty()) return false;
+  if (!has_port_) return true;
+  port_ = std::stoi(written);
   return port_ > 0;
 }
 

@@ -27,17 +27,20 @@ struct ServedEntry {
 enum class SimulatorListen {
   kHttp,       // the Shelly simulators: --port 0
   kModbusTcp,  // modbus-meter-sim: --tcp 127.0.0.1:0
+  kModbusRtu,  // modbus-meter-sim on a serial line (`args` name it: --rtu DEVICE):
+               // no port; ready once it writes --ready-file
 };
 
 class SimulatorProcess {
  public:
-  // Starts `binary` with `args`, the listen flags, --port-file and
-  // --served-log.
+  // Starts `binary` with `args`, the listen flags, --port-file (--ready-file
+  // for kModbusRtu) and --served-log.
   SimulatorProcess(const std::string& binary, std::vector<std::string> args,
                    SimulatorListen listen = SimulatorListen::kHttp);
-  // True once the simulator has written its port (up to 10 s).
+  // True once the simulator has written its port, or that it is ready (up to
+  // 10 s).
   bool WaitReady();
-  int port() const { return port_; }
+  int port() const { return port_; }  // 0 for kModbusRtu
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   // Stops the simulator, so that its served log is final.
   void Stop();
@@ -50,6 +53,7 @@ class SimulatorProcess {
  private:
   TempDir dir_;
   std::unique_ptr<ChildProcess> process_;
+  bool has_port_;
   int port_ = 0;
 };
 

@@ -157,13 +157,11 @@ TEST_F(EveryMeter, EverySeriesOfEveryKindReachesTheAggregator) {
   // Modbus RTU: two meters on one line.
   Result<std::unique_ptr<PtyPair>> line = PtyPair::Start(stack_.dir().path(), "rs485");
   ASSERT_TRUE(line.ok()) << line.status().ToString();
-  ChildProcess modbus_rtu({Binaries::ModbusSim(), "--rtu", (*line)->end_a(), "--baud", "9600",
-                           "--ready-file", stack_.dir().File("rtu.ready"), "--unit", "1:sdm120",
-                           "--unit", "2:sdm72"},
-                          stack_.dir().File("rtu-sim.log"));
-  ASSERT_TRUE(WaitFor([&] { return !ReadFileOrEmpty(stack_.dir().File("rtu.ready")).empty(); },
-                      10'000))
-      << modbus_rtu.Log();
+  SimulatorProcess modbus_rtu(Binaries::ModbusSim(),
+                              {"--rtu", (*line)->end_a(), "--baud", "9600", "--unit", "1:sdm120",
+                               "--unit", "2:sdm72"},
+                              SimulatorListen::kModbusRtu);
+  ASSERT_TRUE(modbus_rtu.WaitReady()) << modbus_rtu.Log();
   const std::string own_profile = stack_.dir().File("own_meter.yaml");
   WriteFile(own_profile, kOwnProfile);
 
