@@ -15,6 +15,7 @@
 #include "agent/state/source_state_store.h"
 #include "agent/outbox/outbox.h"
 #include "agent/sources/source.h"
+#include "agent/time/time_keeper.h"
 #include "agent/upload/uploader.h"
 #include "common/clock.h"
 
@@ -23,7 +24,8 @@ namespace wattline::agent {
 class Agent {
  public:
   // Opens the outbox under config.data_dir and builds sources and uploader.
-  // `loop` and `clock` outlive the Agent.
+  // `loop` and `clock` outlive the Agent. `clock` is the system's (wall and
+  // boot time); samples are stamped by the agent's TimeKeeper built on it.
   static Result<std::unique_ptr<Agent>> Create(uv_loop_t* loop, const AgentConfig& config,
                                                const Clock* clock);
 
@@ -34,15 +36,19 @@ class Agent {
   void Shutdown();
 
  private:
-  Agent(uv_loop_t* loop, const AgentConfig& config, const Clock* clock);
+  Agent(uv_loop_t* loop, const AgentConfig& config);
   void Seal();
-  // Adds every source's per-device health, and the MQTT connection's
-  // counters when there is one, to the open batch as series.
+  // Adds every source's per-device health, the MQTT connection's counters
+  // when there is one, and the agent's own state (agent/self_metrics.h) to
+  // the open batch as series.
   void RecordHealth();
+  // Asks the kernel about the clock again and saves a changed offset.
+  void RefreshTime();
+  void SaveClockOffset();
 
   uv_loop_t* loop_;
   AgentConfig config_;
-  const Clock* clock_;
+  std::unique_ptr<TimeKeeper> time_;  // the clock of everything below
   std::unique_ptr<Outbox> outbox_;
   std::unique_ptr<Uploader> uploader_;
   std::unique_ptr<SourceStateStore> state_;  // before sources_, which use it
@@ -51,7 +57,9 @@ class Agent {
   OpenBatch open_;
   Timer seal_timer_;
   Timer health_timer_;
+  Timer persist_timer_;  // outbox.persist: unacked
   LogThrottle seal_error_log_;
+  uint64_t open_batch_dropped_samples_ = 0;
 };
 
 }  // namespace wattline::agent

@@ -17,9 +17,11 @@ Result<std::unique_ptr<Aggregator>> Aggregator::Start(const AggregatorConfig& co
   if (!store.ok()) return store.status();
   self->store_ = std::move(*store);
 
-  BatchLimits limits;
-  limits.max_decompressed_bytes = static_cast<size_t>(config.max_batch_decompressed_bytes);
-  self->ingest_ = std::make_unique<IngestHandler>(self->store_.get(), clock, limits,
+  IngestOptions ingest_options;
+  ingest_options.batch_limits.max_decompressed_bytes =
+      static_cast<size_t>(config.max_batch_decompressed_bytes);
+  ingest_options.max_future_ms = config.max_future_ms;
+  self->ingest_ = std::make_unique<IngestHandler>(self->store_.get(), clock, ingest_options,
                                                   &self->metrics_.ingest);
   self->query_ = std::make_unique<QueryApi>(self->store_.get(), clock);
 
@@ -30,12 +32,12 @@ Result<std::unique_ptr<Aggregator>> Aggregator::Start(const AggregatorConfig& co
   ingest.cert_file = PkiLayout::ServerCert(config.pki_dir);
   ingest.key_file = PkiLayout::ServerKey(config.pki_dir);
   ingest.client_ca_file = PkiLayout::CaCert(config.pki_dir);
-  ingest.max_body_bytes = static_cast<size_t>(config.max_batch_bytes);
+  ingest.max_body_bytes = static_cast<size_t>(config.max_upload_bytes);
   auto ingest_server = HttpServer::Create(ingest);
   if (!ingest_server.ok()) return ingest_server.status();
   self->ingest_server_ = std::move(*ingest_server);
   IngestHandler* ingest_handler = self->ingest_.get();
-  self->ingest_server_->Handle("POST", kAgentBatchPath, [ingest_handler](const HttpRequest& r) {
+  self->ingest_server_->Handle("POST", kAgentUploadPath, [ingest_handler](const HttpRequest& r) {
     return ingest_handler->Handle(r);
   });
 

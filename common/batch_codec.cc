@@ -1,6 +1,11 @@
 #include "common/batch_codec.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/wire_format_lite.h>
+
+#include <climits>
 #include <limits>
+#include <optional>
 
 #include "proto/batch.pb.h"
 
@@ -124,23 +129,154 @@ Result<Batch> DecodeBatch(std::string_view frame, const BatchLimits& limits) {
   return batch;
 }
 
-std::string EncodeAck(const Ack& ack) {
-  wire::Ack message;
+namespace {
+
+// How often field `number` occurs at the top level of `bytes`, found by
+// walking the wire format without building the message, so that a count over
+// a limit is refused before protobuf allocates for it. nullopt when the bytes
+// are not well-formed (ParseFromArray would refuse them too).
+std::optional<size_t> CountField(std::string_view bytes, uint32_t number) {
+  using google::protobuf::internal::WireFormatLite;
+  google::protobuf::io::CodedInputStream in(reinterpret_cast<const uint8_t*>(bytes.data()),
+                                            static_cast<int>(bytes.size()));
+  size_t count = 0;
+  for (uint32_t tag = in.ReadTag(); tag != 0; tag = in.ReadTag()) {
+    if (WireFormatLite::GetTagFieldNumber(tag) == static_cast<int>(number)) ++count;
+    if (!WireFormatLite::SkipField(&in, tag)) return std::nullopt;
+  }
+  if (!in.ConsumedEntireMessage()) return std::nullopt;
+  return count;
+}
+
+// Parses `bytes` into `message` after checking that repeated field `number`
+// occurs at most `max` times. `what` names the message in errors.
+template <typename Message>
+Status ParseBounded(std::string_view bytes, uint32_t number, size_t max, const char* what,
+                    Message* message) {
+  if (bytes.size() > static_cast<size_t>(INT_MAX)) {
+    return Status::ResourceExhausted(std::string("decode ") + what + ": over 2 GiB");
+  }
+  std::optional<size_t> count = CountField(bytes, number);
+  if (!count.has_value()) {
+    return Status::InvalidArgument(std::string("decode ") + what + ": not a valid protobuf " +
+                                   what);
+  }
+  if (*count > max) {
+    return Status::ResourceExhausted(std::string("decode ") + what + ": " +
+                                     std::to_string(*count) + " batches, over the limit of " +
+                                     std::to_string(max));
+  }
+  if (!message->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return Status::InvalidArgument(std::string("decode ") + what + ": not a valid protobuf " +
+                                   what);
+  }
+  return Status::Ok();
+}
+
+wire::BatchAck::Outcome ToWire(BatchOutcome outcome) {
+  switch (outcome) {
+    case BatchOutcome::kStored:
+      return wire::BatchAck::STORED;
+    case BatchOutcome::kDuplicate:
+      return wire::BatchAck::DUPLICATE;
+    case BatchOutcome::kRefused:
+      return wire::BatchAck::REFUSED;
+  }
+  return wire::BatchAck::REFUSED;
+}
+
+std::optional<BatchOutcome> FromWire(int outcome) {
+  switch (outcome) {
+    case wire::BatchAck::STORED:
+      return BatchOutcome::kStored;
+    case wire::BatchAck::DUPLICATE:
+      return BatchOutcome::kDuplicate;
+    case wire::BatchAck::REFUSED:
+      return BatchOutcome::kRefused;
+    default:
+      return std::nullopt;
+  }
+}
+
+constexpr uint32_t kUploadBatchesField = 3;     // Upload.batches
+constexpr uint32_t kUploadAckBatchesField = 3;  // UploadAck.batches
+
+}  // namespace
+
+Result<std::string> EncodeUpload(const Upload& upload) {
+  wire::Upload message;
+  message.set_outbox_id(upload.outbox_id);
+  message.set_floor_sequence(upload.floor_sequence);
+  message.mutable_batches()->Reserve(static_cast<int>(upload.batches.size()));
+  for (const UploadBatch& batch : upload.batches) {
+    wire::UploadedBatch* out = message.add_batches();
+    out->set_frame(batch.frame);
+    out->set_time_shift_ms(batch.time_shift_ms);
+  }
+  std::string bytes;
+  if (!message.SerializeToString(&bytes)) {
+    return Status::Internal("encode upload: serialize failed");
+  }
+  return bytes;
+}
+
+Result<Upload> DecodeUpload(std::string_view bytes, const UploadLimits& limits) {
+  wire::Upload message;
+  WATTLINE_RETURN_IF_ERROR(
+      ParseBounded(bytes, kUploadBatchesField, limits.max_batches, "Upload", &message));
+  Upload upload;
+  upload.outbox_id = message.outbox_id();
+  upload.floor_sequence = message.floor_sequence();
+  upload.batches.reserve(static_cast<size_t>(message.batches_size()));
+  for (wire::UploadedBatch& batch : *message.mutable_batches()) {
+    // Moved, not copied: the frames are most of the body.
+    upload.batches.push_back(UploadBatch{std::move(*batch.mutable_frame()), batch.time_shift_ms()});
+  }
+  return upload;
+}
+
+std::string EncodeUploadAck(const UploadAck& ack) {
+  wire::UploadAck message;
   message.set_outbox_id(ack.outbox_id);
-  message.set_sequence(ack.sequence);
-  message.set_duplicate(ack.duplicate);
   message.set_server_time_ms(ack.server_time_ms);
+  message.mutable_batches()->Reserve(static_cast<int>(ack.batches.size()));
+  for (const BatchAck& batch : ack.batches) {
+    wire::BatchAck* out = message.add_batches();
+    out->set_sequence(batch.sequence);
+    out->set_outcome(ToWire(batch.outcome));
+    out->set_samples_stored(batch.samples_stored);
+    out->set_samples_refused(batch.samples_refused);
+    out->set_refusal(batch.refusal);
+  }
   return message.SerializeAsString();
 }
 
-Result<Ack> DecodeAck(std::string_view bytes) {
-  if (bytes.size() > 1024) return Status::InvalidArgument("decode ack: oversized");
-  wire::Ack message;
-  if (!message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
-    return Status::InvalidArgument("decode ack: not a valid protobuf Ack");
+Result<UploadAck> DecodeUploadAck(std::string_view bytes) {
+  if (bytes.size() > kMaxUploadAckBytes) {
+    return Status::ResourceExhausted("decode upload ack: over " +
+                                     std::to_string(kMaxUploadAckBytes) + " bytes");
   }
-  return Ack{message.outbox_id(), message.sequence(), message.duplicate(),
-             message.server_time_ms()};
+  wire::UploadAck message;
+  WATTLINE_RETURN_IF_ERROR(ParseBounded(bytes, kUploadAckBatchesField,
+                                        UploadLimits{}.max_batches, "UploadAck", &message));
+  UploadAck ack;
+  ack.outbox_id = message.outbox_id();
+  ack.server_time_ms = message.server_time_ms();
+  ack.batches.reserve(static_cast<size_t>(message.batches_size()));
+  for (const wire::BatchAck& batch : message.batches()) {
+    std::optional<BatchOutcome> outcome = FromWire(batch.outcome());
+    if (!outcome.has_value()) {
+      return Status::InvalidArgument("decode upload ack: unknown outcome " +
+                                     std::to_string(batch.outcome()));
+    }
+    if (batch.refusal().size() > kMaxRefusalBytes) {
+      return Status::InvalidArgument("decode upload ack: refusal over " +
+                                     std::to_string(kMaxRefusalBytes) + " bytes");
+    }
+    ack.batches.push_back(BatchAck{batch.sequence(), *outcome, batch.samples_stored(),
+                                   batch.samples_refused(), batch.refusal()});
+  }
+  return ack;
 }
 
 }  // namespace wattline

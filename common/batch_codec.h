@@ -1,9 +1,12 @@
-// Encoding of batches and acks for the wire and the agent's outbox.
-// docs/formats/batch.md is the grammar; this is its only implementation.
+// Encoding of batches, uploads and their acks for the wire and the agent's
+// outbox. docs/formats/batch.md is the grammar; this is its only
+// implementation.
 //
-// A batch on the wire (and in the outbox) is one zstd frame whose content is
-// the protobuf message wattline.wire.Batch (proto/batch.proto). An ack is a
-// bare protobuf wattline.wire.Ack: it is small, so it is not compressed.
+// A batch (in the outbox and inside an upload) is one zstd frame whose
+// content is the protobuf message wattline.wire.Batch (proto/batch.proto).
+// An upload is a bare protobuf wattline.wire.Upload that carries those frames
+// as they are (compressing them again would gain nothing), and its answer a
+// bare protobuf wattline.wire.UploadAck: it is small.
 //
 // Thread-safety: all functions are pure and may be called from any thread,
 // except that the EncodeBatch() taking a ZstdCompressor uses it, which only
@@ -45,8 +48,34 @@ Result<std::string> EncodeBatch(const Batch& batch, ZstdCompressor& compressor);
 // Errors: InvalidArgument (malformed), ResourceExhausted (over a limit).
 Result<Batch> DecodeBatch(std::string_view frame, const BatchLimits& limits = {});
 
-std::string EncodeAck(const Ack& ack);
-Result<Ack> DecodeAck(std::string_view bytes);
+// Bounds on what DecodeUpload accepts, checked before allocating. The frames'
+// bytes are bounded by the body, whose size the HTTP layer caps.
+struct UploadLimits {
+  size_t max_batches = 4096;
+};
+
+// The longest BatchAck::refusal DecodeUploadAck accepts; whoever builds an
+// ack keeps refusals within it, in printable ASCII.
+inline constexpr size_t kMaxRefusalBytes = 256;
+// The largest UploadAck DecodeUploadAck accepts: 4096 batches with refusals
+// of kMaxRefusalBytes fit.
+inline constexpr size_t kMaxUploadAckBytes = 2 << 20;
+
+// Errors: Internal when protobuf cannot serialize it (over 2 GiB).
+Result<std::string> EncodeUpload(const Upload& upload);
+
+// Decodes the envelope only; each frame is decoded later with DecodeBatch, so
+// a bad frame costs its own batch, not the upload.
+// Errors: InvalidArgument (not a protobuf Upload), ResourceExhausted (more
+// than limits.max_batches batches).
+Result<Upload> DecodeUpload(std::string_view bytes, const UploadLimits& limits = {});
+
+std::string EncodeUploadAck(const UploadAck& ack);
+
+// Errors: InvalidArgument (not a protobuf UploadAck, an unknown outcome, a
+// refusal over kMaxRefusalBytes), ResourceExhausted (over kMaxUploadAckBytes
+// or UploadLimits{}.max_batches batches).
+Result<UploadAck> DecodeUploadAck(std::string_view bytes);
 
 }  // namespace wattline
 

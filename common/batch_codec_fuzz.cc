@@ -1,14 +1,15 @@
 // libFuzzer target for what the aggregator decodes from an agent's request
-// body (DecodeBatch) and the agent from the aggregator's answer (DecodeAck).
-// The input goes to DecodeBatch twice: as the zstd frame itself, which
-// exercises the frame checks, and compressed into a frame, so that the
-// protobuf message and its validation are reached by mutating the plain
-// bytes. It also goes to DecodeAck. None may crash, hang or leak, and
+// body (DecodeUpload, then DecodeBatch for each frame) and the agent from the
+// aggregator's answer (DecodeUploadAck). The input goes to DecodeBatch twice:
+// as the zstd frame itself, which exercises the frame checks, and compressed
+// into a frame, so that the protobuf message and its validation are reached
+// by mutating the plain bytes. It also goes to DecodeUpload (whose frames go
+// to DecodeBatch) and to DecodeUploadAck. None may crash, hang or leak, and
 // whatever decodes must survive a round trip: the re-encoded batch decodes
 // to a batch that encodes to the same bytes (bytes, not ==, because NaN
-// values are legal), and an ack re-encoded decodes to itself. Seeds are
-// plain wattline.wire.Batch messages in common/fuzz_corpus/batch/, plus
-// one zstd frame.
+// values are legal), and an upload or an ack re-encoded decodes to itself.
+// Seeds are plain wattline.wire.Batch messages in common/fuzz_corpus/batch/,
+// one zstd frame, an Upload and an UploadAck.
 //
 // Built by the fuzz build (tests/fuzz/fuzzers.cmake), which also runs the
 // protobuf compiler:
@@ -50,9 +51,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Require(framed.ok());
   CheckBatchRoundTrip(*framed);
 
-  const wattline::Result<wattline::Ack> ack = wattline::DecodeAck(input);
+  const wattline::Result<wattline::Upload> upload = wattline::DecodeUpload(input);
+  if (upload.ok()) {
+    for (const wattline::UploadBatch& batch : upload->batches) CheckBatchRoundTrip(batch.frame);
+    const wattline::Result<std::string> encoded = wattline::EncodeUpload(*upload);
+    Require(encoded.ok());
+    const wattline::Result<wattline::Upload> again = wattline::DecodeUpload(*encoded);
+    Require(again.ok() && *again == *upload);
+  }
+
+  const wattline::Result<wattline::UploadAck> ack = wattline::DecodeUploadAck(input);
   if (ack.ok()) {
-    const wattline::Result<wattline::Ack> again = wattline::DecodeAck(wattline::EncodeAck(*ack));
+    const wattline::Result<wattline::UploadAck> again =
+        wattline::DecodeUploadAck(wattline::EncodeUploadAck(*ack));
     Require(again.ok() && *again == *ack);
   }
   return 0;

@@ -92,11 +92,88 @@ TEST(BatchCodec, RefusesTrailingBytes) {
   EXPECT_FALSE(DecodeBatch(*frame + "x").ok());
 }
 
-TEST(BatchCodec, AckRoundTrips) {
-  Ack ack{7, 9, true, 1'700'000'000'123};
-  Result<Ack> decoded = DecodeAck(EncodeAck(ack));
+Upload SampleUpload() {
+  Upload upload;
+  upload.outbox_id = 0xfedcba9876543210ULL;
+  upload.floor_sequence = 40;
+  upload.batches.push_back(UploadBatch{*EncodeBatch(SampleBatch()), 0});
+  upload.batches.push_back(UploadBatch{"any bytes: frames are decoded later", -1'234'567});
+  return upload;
+}
+
+TEST(BatchCodec, UploadRoundTripsEveryField) {
+  Upload upload = SampleUpload();
+  Result<std::string> bytes = EncodeUpload(upload);
+  ASSERT_TRUE(bytes.ok()) << bytes.status().ToString();
+  Result<Upload> decoded = DecodeUpload(*bytes);
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  EXPECT_EQ(*decoded, upload);
+  Result<Batch> batch = DecodeBatch(decoded->batches[0].frame);
+  ASSERT_TRUE(batch.ok());
+  EXPECT_EQ(*batch, SampleBatch());
+}
+
+TEST(BatchCodec, EmptyUploadAsksForTheTime) {
+  Upload upload;
+  upload.outbox_id = 3;
+  Result<Upload> decoded = DecodeUpload(*EncodeUpload(upload));
   ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(*decoded, upload);
+}
+
+TEST(BatchCodec, RefusesUploadGarbage) {
+  EXPECT_EQ(DecodeUpload("\xff\xff\xff garbage").status().code(),
+            Status::Code::kInvalidArgument);
+  std::string truncated = *EncodeUpload(SampleUpload());
+  truncated.pop_back();
+  EXPECT_EQ(DecodeUpload(truncated).status().code(), Status::Code::kInvalidArgument);
+}
+
+TEST(BatchCodec, RefusesUploadWithTooManyBatches) {
+  Upload upload = SampleUpload();
+  UploadLimits limits;
+  limits.max_batches = 1;
+  EXPECT_EQ(DecodeUpload(*EncodeUpload(upload), limits).status().code(),
+            Status::Code::kResourceExhausted);
+  limits.max_batches = 2;
+  EXPECT_TRUE(DecodeUpload(*EncodeUpload(upload), limits).ok());
+}
+
+UploadAck SampleAck() {
+  UploadAck ack;
+  ack.outbox_id = 0xfedcba9876543210ULL;
+  ack.server_time_ms = 1'700'000'000'123;
+  ack.batches.push_back(BatchAck{42, BatchOutcome::kStored, 4, 1, ""});
+  ack.batches.push_back(BatchAck{41, BatchOutcome::kDuplicate, 0, 0, ""});
+  ack.batches.push_back(BatchAck{0, BatchOutcome::kRefused, 0, 0, "decode batch: bad frame"});
+  return ack;
+}
+
+TEST(BatchCodec, UploadAckRoundTripsEveryField) {
+  UploadAck ack = SampleAck();
+  Result<UploadAck> decoded = DecodeUploadAck(EncodeUploadAck(ack));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
   EXPECT_EQ(*decoded, ack);
+}
+
+TEST(BatchCodec, RefusesUploadAckGarbage) {
+  EXPECT_FALSE(DecodeUploadAck("\xff\xff\xff garbage").ok());
+  UploadAck long_refusal = SampleAck();
+  long_refusal.batches[2].refusal.assign(kMaxRefusalBytes + 1, 'x');
+  EXPECT_EQ(DecodeUploadAck(EncodeUploadAck(long_refusal)).status().code(),
+            Status::Code::kInvalidArgument);
+  EXPECT_EQ(DecodeUploadAck(std::string(kMaxUploadAckBytes + 1, '\0')).status().code(),
+            Status::Code::kResourceExhausted);
+}
+
+// An outcome this code does not know must not be read as one it does: the
+// agent would delete a batch the aggregator never stored.
+TEST(BatchCodec, RefusesUploadAckWithUnknownOutcome) {
+  std::string bytes =
+      EncodeUploadAck(UploadAck{1, 2, {BatchAck{7, BatchOutcome::kStored, 1, 0, ""}}});
+  // Append a second BatchAck (field 3) holding only outcome = 9: tag 0x1a, length 2, 0x10 0x09.
+  bytes += std::string("\x1a\x02\x10\x09", 4);
+  EXPECT_EQ(DecodeUploadAck(bytes).status().code(), Status::Code::kInvalidArgument);
 }
 
 }  // namespace

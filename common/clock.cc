@@ -14,6 +14,6 @@ int64_t ReadMs(clockid_t id) {
 }  // namespace
 
 int64_t SystemClock::NowUnixMs() const { return ReadMs(CLOCK_REALTIME); }
-int64_t SystemClock::NowMonotonicMs() const { return ReadMs(CLOCK_MONOTONIC); }
+int64_t SystemClock::NowMonotonicMs() const { return ReadMs(CLOCK_BOOTTIME); }
 
 }  // namespace wattline

@@ -13,11 +13,14 @@ class Clock {
   virtual ~Clock() = default;
   // Wall-clock time, ms since the Unix epoch. May jump (NTP, a user).
   virtual int64_t NowUnixMs() const = 0;
-  // Monotonic time in ms from an arbitrary origin; never jumps.
+  // Monotonic time in ms; never jumps. SystemClock counts from boot
+  // (agent/time/ relies on that: one boot, one origin).
   virtual int64_t NowMonotonicMs() const = 0;
 };
 
-// The real clocks (CLOCK_REALTIME and CLOCK_MONOTONIC). Thread-safe.
+// The real clocks: CLOCK_REALTIME, and CLOCK_BOOTTIME (which, unlike
+// CLOCK_MONOTONIC, goes on counting while the machine is suspended).
+// Thread-safe.
 class SystemClock final : public Clock {
  public:
   int64_t NowUnixMs() const override;

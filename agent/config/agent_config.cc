@@ -25,7 +25,7 @@ constexpr std::array<OptionSpec, 6> kAgentOptions = {{
      "Your own device profiles (NAME.yaml); they take precedence over the built-in ones"},
 }};
 
-constexpr std::array<OptionSpec, 7> kUploadOptions = {{
+constexpr std::array<OptionSpec, 9> kUploadOptions = {{
     {"url", OptionType::kString, "https://aggregator.lan:9781",
      "The aggregator's ingest listener", true},
     {"ca", OptionType::kString, "/etc/wattline/agent/ca.pem",
@@ -36,8 +36,30 @@ constexpr std::array<OptionSpec, 7> kUploadOptions = {{
      "This agent's private key (keep it mode 0600)", true},
     {"timeout", OptionType::kDuration, "10s", "Connect and I/O timeout of one upload"},
     {"backoff_initial", OptionType::kDuration, "1s", "First retry delay after a failed upload"},
-    {"backoff_max", OptionType::kDuration, "5m",
+    {"backoff_max", OptionType::kDuration, "15s",
      "Longest retry delay: bounds how stale the server's view gets after it returns"},
+    {"max_request_bytes", OptionType::kInt, "1048576",
+     "Largest upload body; with a backlog, one request carries several batches up to this"},
+    {"max_bytes_per_second", OptionType::kInt, "0",
+     "Bandwidth cap for slow or metered links, in bytes per second; 0 is no cap"},
+}};
+
+constexpr std::array<OptionSpec, 4> kOutboxOptions = {{
+    {"max_bytes", OptionType::kInt, "268435456",
+     "Most the outbox may hold on disk; when over, the oldest batches are dropped and counted"},
+    {"max_age", OptionType::kDuration, "30d",
+     "Batches older than this are dropped and counted (only while the clock is known)"},
+    {"persist", OptionType::kString, "always",
+     "always: every seal is written to disk; unacked: only what the aggregator has not "
+     "acknowledged within persist_delay (fewer SD-card writes; a power cut can lose more)"},
+    {"persist_delay", OptionType::kDuration, "10s",
+     "With persist: unacked, how long a sealed batch may wait in memory for its ack"},
+}};
+
+constexpr std::array<OptionSpec, 1> kClockOptions = {{
+    {"sync", OptionType::kString, "kernel",
+     "Who says the wall clock is right: kernel (NTP has synchronised it), system (always: "
+     "a machine with a real-time clock) or aggregator (never: use the aggregator's time)"},
 }};
 
 std::string KnownTypes() {
@@ -88,11 +110,40 @@ Status ReadSources(const ConfigNode* sources, const SourceConfigContext& context
   return Status::Ok();
 }
 
+Status ReadOutboxAndClock(const ConfigNode& root, AgentConfig* config) {
+  Result<OptionValues> outbox = ReadOptions(root.Find("outbox"), kOutboxOptions, "outbox");
+  if (!outbox.ok()) return outbox.status();
+  config->outbox.max_bytes = outbox->Int("max_bytes");
+  config->outbox.max_age_ms = outbox->DurationMs("max_age");
+  config->outbox.persist_delay_ms = outbox->DurationMs("persist_delay");
+  const std::string persist = outbox->String("persist");
+  if (persist == "always") {
+    config->outbox.persist = OutboxOptions::Persist::kAlways;
+  } else if (persist == "unacked") {
+    config->outbox.persist = OutboxOptions::Persist::kUnacked;
+  } else {
+    return Status::InvalidArgument(root.source + ": outbox.persist must be always or unacked, "
+                                   "not \"" + persist + "\"");
+  }
+  if (config->outbox.max_bytes < (1 << 20) || config->outbox.max_age_ms <= 0 ||
+      config->outbox.persist_delay_ms <= 0) {
+    return Status::InvalidArgument(root.source + ": outbox.max_bytes must be >= 1 MiB, "
+                                   "max_age and persist_delay > 0");
+  }
+  Result<OptionValues> clock = ReadOptions(root.Find("clock"), kClockOptions, "clock");
+  if (!clock.ok()) return clock.status();
+  Result<ClockSync> sync = ParseClockSync(clock->String("sync"));
+  if (!sync.ok()) return sync.status().WithContext(root.source);
+  config->clock_sync = *sync;
+  return Status::Ok();
+}
+
 Result<AgentConfig> FromTree(const Result<ConfigNode>& root) {
   if (!root.ok()) return root.status();
   const std::string& source_name = root->source;
   for (const auto& [key, value] : root->entries) {
-    if (key != "agent" && key != "upload" && key != "mqtt" && key != "sources") {
+    if (key != "agent" && key != "upload" && key != "outbox" && key != "clock" &&
+        key != "mqtt" && key != "sources") {
       return Status::InvalidArgument(value.Where() + ": unknown section \"" + key + "\"");
     }
   }
@@ -135,6 +186,14 @@ Result<AgentConfig> FromTree(const Result<ConfigNode>& root) {
     return Status::InvalidArgument(upload_node->Where() +
                                    ": upload.backoff_max must be >= backoff_initial > 0");
   }
+  config.upload.max_request_bytes = upload->Int("max_request_bytes");
+  config.upload.max_bytes_per_second = upload->Int("max_bytes_per_second");
+  if (config.upload.max_request_bytes < 1024 || config.upload.max_bytes_per_second < 0) {
+    return Status::InvalidArgument(upload_node->Where() +
+                                   ": upload.max_request_bytes must be >= 1024 and "
+                                   "max_bytes_per_second >= 0");
+  }
+  WATTLINE_RETURN_IF_ERROR(ReadOutboxAndClock(*root, &config));
   Result<std::optional<MqttOptions>> mqtt = ReadMqttConfig(root->Find("mqtt"));
   if (!mqtt.ok()) return mqtt.status();
   config.mqtt = std::move(*mqtt);
@@ -166,6 +225,8 @@ std::string AgentConfigReference() {
   std::string out = "# wattline-agent configuration: every option, its default and why.\n\n";
   out += "agent:\n" + RenderOptions(kAgentOptions, 2);
   out += "\nupload:\n" + RenderOptions(kUploadOptions, 2);
+  out += "\noutbox:\n" + RenderOptions(kOutboxOptions, 2);
+  out += "\nclock:\n" + RenderOptions(kClockOptions, 2);
   out += "\n" + MqttConfigReference();
   out += "\n# One entry per meter, bus or topic tree. The types:\nsources:\n";
   for (const SourceType* type : SourceTypes()) {

@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "agent/mqtt/mqtt_options.h"
+#include "agent/outbox/outbox_options.h"
 #include "agent/sources/source_type.h"
+#include "agent/time/time_keeper.h"
 #include "agent/upload/backoff.h"
 #include "common/log.h"
 #include "common/status.h"
@@ -25,6 +27,8 @@ struct UploadConfig {
   std::string key_file;
   int64_t timeout_ms = 10'000;
   BackoffOptions backoff;
+  int64_t max_request_bytes = 1 << 20;
+  int64_t max_bytes_per_second = 0;  // 0: no cap
 };
 
 struct AgentConfig {
@@ -35,6 +39,8 @@ struct AgentConfig {
   std::string profile_dir;
   LogLevel log_level = LogLevel::kInfo;
   UploadConfig upload;
+  OutboxOptions outbox;
+  ClockSync clock_sync = ClockSync::kKernel;
   // The one broker the MQTT sources share; nullopt when there is no `mqtt:`.
   std::optional<MqttOptions> mqtt;
   std::vector<SourceConfig> sources;

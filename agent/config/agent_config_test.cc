@@ -22,7 +22,13 @@ TEST(AgentConfig, MinimalConfigGetsDocumentedDefaults) {
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->seal_interval_ms, 5000);
   EXPECT_EQ(config->data_dir, "/var/lib/wattline-agent");
-  EXPECT_EQ(config->upload.backoff.max_ms, 300'000);
+  EXPECT_EQ(config->upload.backoff.max_ms, 15'000);
+  EXPECT_EQ(config->upload.max_request_bytes, 1 << 20);
+  EXPECT_EQ(config->upload.max_bytes_per_second, 0);
+  EXPECT_EQ(config->outbox.max_bytes, 256 << 20);
+  EXPECT_EQ(config->outbox.max_age_ms, 30LL * 24 * 3600 * 1000);
+  EXPECT_EQ(config->outbox.persist, OutboxOptions::Persist::kAlways);
+  EXPECT_EQ(config->clock_sync, ClockSync::kKernel);
   EXPECT_EQ(config->health_interval_ms, 30'000);
   EXPECT_EQ(config->profile_dir, "/etc/wattline/profiles");
   ASSERT_EQ(config->sources.size(), 1u);
@@ -65,6 +71,33 @@ TEST(AgentConfig, RefusesTheSameDeviceTwiceNamingBothPlaces) {
                                            "configured at agent.yaml:8:5"),
             std::string::npos)
       << config.status().message();
+}
+
+TEST(AgentConfig, ReadsOutboxClockAndUploadLimits) {
+  std::string yaml = std::string(kMinimal) +
+                     "outbox:\n  max_bytes: 2097152\n  max_age: 2d\n  persist: unacked\n"
+                     "  persist_delay: 3s\nclock:\n  sync: aggregator\n";
+  yaml.replace(yaml.find("  key: /etc/key.pem\n"), 0,
+               "  max_request_bytes: 65536\n  max_bytes_per_second: 20000\n");
+  auto config = ParseAgentConfig(yaml, "agent.yaml");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->outbox.max_bytes, 2 << 20);
+  EXPECT_EQ(config->outbox.max_age_ms, 2 * 24 * 3600 * 1000);
+  EXPECT_EQ(config->outbox.persist, OutboxOptions::Persist::kUnacked);
+  EXPECT_EQ(config->outbox.persist_delay_ms, 3000);
+  EXPECT_EQ(config->clock_sync, ClockSync::kAggregator);
+  EXPECT_EQ(config->upload.max_request_bytes, 65536);
+  EXPECT_EQ(config->upload.max_bytes_per_second, 20000);
+}
+
+TEST(AgentConfig, RefusesAnUnknownPersistModeAndClockSync) {
+  auto persist = ParseAgentConfig(std::string(kMinimal) + "outbox:\n  persist: sometimes\n",
+                                  "agent.yaml");
+  ASSERT_FALSE(persist.ok());
+  EXPECT_NE(persist.status().message().find("sometimes"), std::string::npos);
+  auto sync = ParseAgentConfig(std::string(kMinimal) + "clock:\n  sync: ntp\n", "agent.yaml");
+  ASSERT_FALSE(sync.ok());
+  EXPECT_NE(sync.status().message().find("ntp"), std::string::npos);
 }
 
 TEST(AgentConfig, ReferenceParsesBackAsAValidConfig) {

@@ -14,7 +14,7 @@ namespace wattline::agent {
 
 struct BackoffOptions {
   int64_t initial_ms = 1000;
-  int64_t max_ms = 300'000;
+  int64_t max_ms = 15'000;
 };
 
 class Backoff {

@@ -15,16 +15,19 @@ constexpr std::array<OptionSpec, 2> kTopOptions = {{
     {"log_level", OptionType::kString, "info", "debug, info, warning or error"},
 }};
 
-constexpr std::array<OptionSpec, 4> kIngestOptions = {{
+constexpr std::array<OptionSpec, 5> kIngestOptions = {{
     {"listen", OptionType::kString, "0.0.0.0:9781",
      "The agents' mutual-TLS listener; agents reach it over the LAN"},
     {"pki_dir", OptionType::kString, "/etc/wattline/pki",
      "Made by `wattline-aggregator pki init`: server certificate and the CA agents are checked "
      "against"},
-    {"max_batch_bytes", OptionType::kInt, "4194304",
-     "Largest compressed batch accepted (413 beyond, checked before reading the body)"},
+    {"max_upload_bytes", OptionType::kInt, "4194304",
+     "Largest upload body accepted (413 beyond, checked before reading the body)"},
     {"max_batch_decompressed_bytes", OptionType::kInt, "67108864",
-     "Largest decompressed batch: guards against zstd bombs"},
+     "Largest decompressed batch in an upload (refused beyond): guards against zstd bombs"},
+    {"max_future", OptionType::kDuration, "10m",
+     "Samples further ahead of this server's clock are refused: a clock that wrong would "
+     "hide them"},
 }};
 
 constexpr std::array<OptionSpec, 1> kApiOptions = {{
@@ -57,11 +60,12 @@ Result<AggregatorConfig> FromTree(const Result<ConfigNode>& root) {
   if (!log_level.ok()) return log_level.status().WithContext(root->source + ": log_level");
   config.log_level = *log_level;
   config.pki_dir = ingest->String("pki_dir");
-  config.max_batch_bytes = ingest->Int("max_batch_bytes");
+  config.max_upload_bytes = ingest->Int("max_upload_bytes");
   config.max_batch_decompressed_bytes = ingest->Int("max_batch_decompressed_bytes");
-  if (config.max_batch_bytes <= 0 || config.max_batch_decompressed_bytes <= 0) {
+  if (config.max_upload_bytes <= 0 || config.max_batch_decompressed_bytes <= 0) {
     return Status::InvalidArgument(root->source + ": ingest size limits must be > 0");
   }
+  config.max_future_ms = ingest->DurationMs("max_future");
   Result<ListenAddress> ingest_listen = ParseListenAddress(ingest->String("listen"));
   if (!ingest_listen.ok()) return ingest_listen.status().WithContext(root->source + ": ingest.listen");
   config.ingest_listen = *ingest_listen;

@@ -25,8 +25,9 @@ struct AggregatorConfig {
   LogLevel log_level = LogLevel::kInfo;
   ListenAddress ingest_listen;
   std::string pki_dir;  // ca.pem, server.pem, server-key.pem (aggregator/pki/pki.h)
-  int64_t max_batch_bytes = 0;
+  int64_t max_upload_bytes = 0;
   int64_t max_batch_decompressed_bytes = 0;
+  int64_t max_future_ms = 0;
   ListenAddress api_listen;
 };
 

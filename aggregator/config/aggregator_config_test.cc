@@ -12,6 +12,18 @@ TEST(AggregatorConfig, EmptyConfigGivesDocumentedDefaults) {
   EXPECT_EQ(config->api_listen.port, 9780);
   EXPECT_EQ(config->ingest_listen.port, 9781);
   EXPECT_EQ(config->data_dir, "/var/lib/wattline-aggregator");
+  EXPECT_EQ(config->max_upload_bytes, 4 << 20);
+  EXPECT_EQ(config->max_future_ms, 10 * 60 * 1000);
+}
+
+TEST(AggregatorConfig, ReadsIngestLimits) {
+  auto config = ParseAggregatorConfig(
+      "ingest:\n  max_upload_bytes: 1024\n  max_future: 1h\n", "a.yaml");
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->max_upload_bytes, 1024);
+  EXPECT_EQ(config->max_future_ms, 3'600'000);
+  EXPECT_FALSE(ParseAggregatorConfig("ingest:\n  max_batch_bytes: 1024\n", "a.yaml").ok())
+      << "the old name is gone, not silently ignored";
 }
 
 TEST(AggregatorConfig, ReadsSections) {

@@ -11,10 +11,17 @@
 
 namespace wattline::aggregator {
 
+// Batch and sample counters advance only when their upload commits.
 struct IngestCounters {
+  std::atomic<uint64_t> uploads_received{0};  // well-formed envelopes
   std::atomic<uint64_t> batches_stored{0};
   std::atomic<uint64_t> batches_duplicate{0};  // acknowledged, not stored again
+  std::atomic<uint64_t> batches_refused{0};    // frame not a batch, or of another outbox
   std::atomic<uint64_t> samples_stored{0};
+  // Stored over a sample already there for the same series and timestamp.
+  std::atomic<uint64_t> samples_overwritten{0};
+  std::atomic<uint64_t> samples_refused_before_2000{0};
+  std::atomic<uint64_t> samples_refused_too_far_in_future{0};
   std::atomic<uint64_t> rejected_malformed{0};
   std::atomic<uint64_t> rejected_oversized{0};
   std::atomic<uint64_t> rejected_unauthenticated{0};

@@ -31,7 +31,36 @@ CREATE TABLE agent_batches (
 ) WITHOUT ROWID;
 )sql";
 
-const std::vector<std::string_view> kSchemas = {kSchemaV1};
+// Version 2: idempotency by a floor and a ledger, so batches may arrive in
+// any order. A v1 high-water mark L becomes the floor L + 1: everything at or
+// below L was stored.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE outbox_floors (
+  agent TEXT NOT NULL,
+  outbox_id INTEGER NOT NULL,         -- the uint64's bit pattern
+  floor_sequence INTEGER NOT NULL,    -- every sequence below it is settled
+  PRIMARY KEY (agent, outbox_id)
+) WITHOUT ROWID;
+CREATE TABLE stored_batches (
+  agent TEXT NOT NULL,
+  outbox_id INTEGER NOT NULL,
+  sequence INTEGER NOT NULL,
+  samples_stored INTEGER NOT NULL,
+  samples_overwritten INTEGER NOT NULL,
+  samples_refused INTEGER NOT NULL,
+  stored_at_ms INTEGER NOT NULL,
+  PRIMARY KEY (agent, outbox_id, sequence)
+) WITHOUT ROWID;
+INSERT INTO outbox_floors (agent, outbox_id, floor_sequence)
+  SELECT agent, outbox_id, last_sequence + 1 FROM agent_batches;
+DROP TABLE agent_batches;
+)sql";
+
+const std::vector<std::string_view> kSchemas = {kSchemaV1, kSchemaV2};
+
+// SQLite integers are signed; uint64 ids and sequences are stored as their
+// bit pattern and compared in C++.
+int64_t AsSql(uint64_t value) { return static_cast<int64_t>(value); }
 
 Labels WithAgent(const Labels& labels, std::string_view agent) {
   Labels out;
@@ -50,6 +79,8 @@ Labels WithAgent(const Labels& labels, std::string_view agent) {
 }
 
 }  // namespace
+
+const std::vector<std::string_view>& SampleStoreSchemas() { return kSchemas; }
 
 Result<std::unique_ptr<SampleStore>> SampleStore::Open(const std::string& path) {
   auto writer = SqliteDb::Open(path, SqliteDb::Options{});
@@ -112,54 +143,115 @@ Result<SeriesId> SampleStore::SeriesIdFor(const Labels& labels, std::vector<Seri
   return id;
 }
 
-Result<AppendResult> SampleStore::Append(std::string_view agent, const Batch& batch) {
-  std::lock_guard<std::mutex> lock(write_mutex_);
-  Transaction txn(*writer_);
-  WATTLINE_RETURN_IF_ERROR(txn.status());
+Result<std::unique_ptr<SampleStore::UploadWrite>> SampleStore::BeginUpload(
+    std::string_view agent, uint64_t outbox_id, uint64_t floor_sequence, int64_t now_ms) {
+  std::unique_ptr<UploadWrite> write(
+      new UploadWrite(this, std::string(agent), outbox_id, floor_sequence, now_ms));
+  WATTLINE_RETURN_IF_ERROR(write->Begin().WithContext("begin upload"));
+  return write;
+}
 
-  Result<Statement> seen = writer_->Prepare(
-      "SELECT last_sequence FROM agent_batches WHERE agent = ?1 AND outbox_id = ?2");
-  if (!seen.ok()) return seen.status();
-  seen->BindText(1, agent).Bind(2, static_cast<int64_t>(batch.outbox_id));
-  Result<bool> row = seen->Step();
+SampleStore::UploadWrite::UploadWrite(SampleStore* store, std::string agent, uint64_t outbox_id,
+                                      uint64_t floor_sequence, int64_t now_ms)
+    : store_(store),
+      lock_(store->write_mutex_),
+      txn_(*store->writer_),
+      agent_(std::move(agent)),
+      outbox_id_(outbox_id),
+      announced_floor_(floor_sequence),
+      now_ms_(now_ms) {}
+
+SampleStore::UploadWrite::~UploadWrite() = default;
+
+Status SampleStore::UploadWrite::Begin() {
+  WATTLINE_RETURN_IF_ERROR(txn_.status());
+  Result<Statement> floor = store_->writer_->Prepare(
+      "SELECT floor_sequence FROM outbox_floors WHERE agent = ?1 AND outbox_id = ?2");
+  if (!floor.ok()) return floor.status();
+  floor->BindText(1, agent_).Bind(2, AsSql(outbox_id_));
+  Result<bool> row = floor->Step();
   if (!row.ok()) return row.status();
-  if (*row && static_cast<uint64_t>(seen->ColumnInt64(0)) >= batch.sequence) {
-    return AppendResult{true, 0};
-  }
+  if (*row) stored_floor_ = static_cast<uint64_t>(floor->ColumnInt64(0));
+  return Status::Ok();
+}
 
-  std::vector<SeriesRef> created;
-  Result<Statement> insert = writer_->Prepare(
-      "INSERT OR REPLACE INTO samples (series_id, ts_ms, value_bits) VALUES (?1, ?2, ?3)");
+Result<bool> SampleStore::UploadWrite::IsStored(uint64_t sequence) {
+  // Below the floor stored before this upload, not the one it announces: a
+  // batch an agent sends below its own floor contradicts it, and storing it
+  // once is the outcome that loses nothing.
+  if (sequence < stored_floor_) return true;
+  Result<Statement> ledger = store_->writer_->Prepare(
+      "SELECT 1 FROM stored_batches WHERE agent = ?1 AND outbox_id = ?2 AND sequence = ?3");
+  if (!ledger.ok()) return ledger.status();
+  ledger->BindText(1, agent_).Bind(2, AsSql(outbox_id_)).Bind(3, AsSql(sequence));
+  return ledger->Step();
+}
+
+Result<StoredBatch> SampleStore::UploadWrite::Store(const Batch& batch, uint64_t samples_refused) {
+  SqliteDb& db = *store_->writer_;
+  // INSERT OR IGNORE, then an UPDATE where it changed nothing: the same
+  // result as INSERT OR REPLACE, but each overwrite is seen and counted.
+  Result<Statement> insert = db.Prepare(
+      "INSERT OR IGNORE INTO samples (series_id, ts_ms, value_bits) VALUES (?1, ?2, ?3)");
   if (!insert.ok()) return insert.status();
-  size_t written = 0;
+  Result<Statement> update =
+      db.Prepare("UPDATE samples SET value_bits = ?3 WHERE series_id = ?1 AND ts_ms = ?2");
+  if (!update.ok()) return update.status();
+  StoredBatch stored;
   for (const SeriesSamples& series : batch.series) {
-    Result<SeriesId> id = SeriesIdFor(WithAgent(series.labels, agent), &created);
+    if (series.values.empty()) continue;
+    Result<SeriesId> id = store_->SeriesIdFor(WithAgent(series.labels, agent_), &created_);
     if (!id.ok()) return id.status();
     for (size_t i = 0; i < series.values.size(); ++i) {
-      insert->Bind(1, *id)
-          .Bind(2, series.timestamps_ms[i])
-          .Bind(3, std::bit_cast<int64_t>(series.values[i]));
+      const int64_t bits = std::bit_cast<int64_t>(series.values[i]);
+      insert->Bind(1, *id).Bind(2, series.timestamps_ms[i]).Bind(3, bits);
       WATTLINE_RETURN_IF_ERROR(insert->Run());
       insert->Reset();
-      ++written;
+      if (db.Changes() == 0) {
+        update->Bind(1, *id).Bind(2, series.timestamps_ms[i]).Bind(3, bits);
+        WATTLINE_RETURN_IF_ERROR(update->Run());
+        update->Reset();
+        ++stored.samples_overwritten;
+      }
+      ++stored.samples_stored;
     }
   }
-  Result<Statement> mark = writer_->Prepare(
-      "INSERT OR REPLACE INTO agent_batches (agent, outbox_id, last_sequence) VALUES (?1, ?2, ?3)");
-  if (!mark.ok()) return mark.status();
-  mark->BindText(1, agent)
-      .Bind(2, static_cast<int64_t>(batch.outbox_id))
-      .Bind(3, static_cast<int64_t>(batch.sequence));
-  WATTLINE_RETURN_IF_ERROR(mark->Run());
-  WATTLINE_RETURN_IF_ERROR(txn.Commit().WithContext("commit batch"));
+  // The ledger is never pruned here: the storage engine will drop rows below
+  // the floor, which covers them (docs/formats/batch.md).
+  Result<Statement> ledger = db.Prepare(
+      "INSERT INTO stored_batches (agent, outbox_id, sequence, samples_stored, "
+      "samples_overwritten, samples_refused, stored_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  if (!ledger.ok()) return ledger.status();
+  ledger->BindText(1, agent_)
+      .Bind(2, AsSql(outbox_id_))
+      .Bind(3, AsSql(batch.sequence))
+      .Bind(4, AsSql(stored.samples_stored))
+      .Bind(5, AsSql(stored.samples_overwritten))
+      .Bind(6, AsSql(samples_refused))
+      .Bind(7, now_ms_);
+  WATTLINE_RETURN_IF_ERROR(ledger->Run().WithContext("ledger batch " +
+                                                     std::to_string(batch.sequence)));
+  return stored;
+}
 
-  // Only committed series become visible to queries.
-  std::lock_guard<std::mutex> index_lock(index_mutex_);
-  for (SeriesRef& ref : created) {
-    std::string key = LabelsToString(ref.labels);
-    series_.emplace(std::move(key), std::move(ref));
+Status SampleStore::UploadWrite::Commit() {
+  if (announced_floor_ > stored_floor_) {
+    Result<Statement> floor = store_->writer_->Prepare(
+        "INSERT OR REPLACE INTO outbox_floors (agent, outbox_id, floor_sequence) "
+        "VALUES (?1, ?2, ?3)");
+    if (!floor.ok()) return floor.status();
+    floor->BindText(1, agent_).Bind(2, AsSql(outbox_id_)).Bind(3, AsSql(announced_floor_));
+    WATTLINE_RETURN_IF_ERROR(floor->Run());
   }
-  return AppendResult{false, written};
+  WATTLINE_RETURN_IF_ERROR(txn_.Commit().WithContext("commit upload"));
+  // Only committed series become visible to queries.
+  std::lock_guard<std::mutex> index_lock(store_->index_mutex_);
+  for (SeriesRef& ref : created_) {
+    std::string key = LabelsToString(ref.labels);
+    store_->series_.emplace(std::move(key), std::move(ref));
+  }
+  created_.clear();
+  return Status::Ok();
 }
 
 Result<std::vector<SeriesRef>> SampleStore::Select(const LabelMatchers& matchers) {

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "aggregator/ingest/ingest_handler.h"
 #include "aggregator/pki/pki.h"
 #include "common/batch_codec.h"
 #include "common/clock.h"
@@ -16,17 +17,37 @@ namespace {
 
 using aggregator::PkiLayout;
 
+constexpr uint64_t kOutbox = 99;
+
 // Two samples of power_watts{device="probe"}, taken a few seconds ago so the
 // queries' one-hour window sees them.
 std::string ValidFrame(uint64_t sequence) {
   static const int64_t now_ms = SystemClock().NowUnixMs();
   Batch batch;
-  batch.outbox_id = 99;
+  batch.outbox_id = kOutbox;
   batch.sequence = sequence;
   batch.series.push_back(SeriesSamples{{{"__name__", "power_watts"}, {"device", "probe"}},
                                        {now_ms - 2000, now_ms - 1000},
                                        {10.5, 11.5}});
   return *EncodeBatch(batch);
+}
+
+// An upload body carrying `frames` of outbox kOutbox.
+std::string UploadOf(std::vector<std::string> frames) {
+  Upload upload{kOutbox, 0, {}};
+  for (std::string& frame : frames) upload.batches.push_back(UploadBatch{std::move(frame), 0});
+  return *EncodeUpload(upload);
+}
+
+// The outcome of the upload's only batch; fails the test unless the
+// response is a 200 with a one-batch ack.
+BatchOutcome OnlyOutcome(const httplib::Result& result) {
+  EXPECT_TRUE(result) << (result ? "" : httplib::to_string(result.error()));
+  if (!result) return BatchOutcome::kRefused;
+  EXPECT_EQ(result->status, 200) << result->body;
+  Result<UploadAck> ack = DecodeUploadAck(result->body);
+  EXPECT_TRUE(ack.ok() && ack->batches.size() == 1) << result->body;
+  return ack.ok() && ack->batches.size() == 1 ? ack->batches[0].outcome : BatchOutcome::kRefused;
 }
 
 class IngestSecurity : public ::testing::Test {
@@ -51,8 +72,7 @@ class IngestSecurity : public ::testing::Test {
   }
 
   httplib::Result Post(httplib::Client& client, const std::string& body) {
-    return client.Post("/api/agent/v1/batches", httplib::Headers{{"Content-Encoding", "zstd"}},
-                       body, "application/x-protobuf");
+    return client.Post(aggregator::kAgentUploadPath, body, "application/x-protobuf");
   }
 
   // How many power_watts samples of device "probe" are stored.
@@ -71,7 +91,7 @@ TEST_F(IngestSecurity, AgentWithCertificateFromAnotherCaIsRefused) {
   init.dir = other_pki;
   ASSERT_TRUE(aggregator::InitPki(init).ok());
   auto intruder = ClientFor(other_pki, "intruder");
-  auto result = Post(*intruder, ValidFrame(1));
+  auto result = Post(*intruder, UploadOf({ValidFrame(1)}));
   EXPECT_FALSE(result) << "the TLS handshake must fail, got HTTP " << (result ? result->status : 0);
   EXPECT_EQ(StoredProbeSamples(), 0u);
 }
@@ -80,21 +100,17 @@ TEST_F(IngestSecurity, ClientWithoutCertificateIsRefused) {
   httplib::Client anonymous("https://localhost:" + std::to_string(stack_.ingest_port()));
   anonymous.set_ca_cert_path(PkiLayout::CaCert(stack_.pki_dir()).c_str());
   anonymous.enable_server_certificate_verification(true);
-  auto result = Post(anonymous, ValidFrame(1));
+  auto result = Post(anonymous, UploadOf({ValidFrame(1)}));
   EXPECT_FALSE(result) << "the TLS handshake must fail, got HTTP " << (result ? result->status : 0);
   EXPECT_EQ(StoredProbeSamples(), 0u);
 }
 
 TEST_F(IngestSecurity, ReplayedBatchIsStoredOnce) {
   auto agent = ClientFor(stack_.pki_dir(), "probe-agent");
-  auto first = Post(*agent, ValidFrame(1));
+  auto first = Post(*agent, UploadOf({ValidFrame(1)}));
   ASSERT_TRUE(first) << httplib::to_string(first.error()) << "\n" << stack_.Logs();
-  ASSERT_EQ(first->status, 200) << first->body;
-  EXPECT_FALSE(DecodeAck(first->body)->duplicate);
-  auto replay = Post(*agent, ValidFrame(1));
-  ASSERT_TRUE(replay);
-  ASSERT_EQ(replay->status, 200);
-  EXPECT_TRUE(DecodeAck(replay->body)->duplicate);
+  EXPECT_EQ(OnlyOutcome(first), BatchOutcome::kStored);
+  EXPECT_EQ(OnlyOutcome(Post(*agent, UploadOf({ValidFrame(1)}))), BatchOutcome::kDuplicate);
   EXPECT_EQ(StoredProbeSamples(), 2u);
   // The agent label comes from the certificate.
   auto body = stack_.ApiGet("/api/v1/query", {{"query", "power_watts{device=\"probe\"}[1h]"}});
@@ -104,26 +120,44 @@ TEST_F(IngestSecurity, ReplayedBatchIsStoredOnce) {
 
 TEST_F(IngestSecurity, ReplayAfterAggregatorRestartIsStillStoredOnce) {
   auto agent = ClientFor(stack_.pki_dir(), "probe-agent");
-  ASSERT_EQ(Post(*agent, ValidFrame(1))->status, 200);
+  ASSERT_EQ(OnlyOutcome(Post(*agent, UploadOf({ValidFrame(1)}))), BatchOutcome::kStored);
   stack_.StopAggregator();
   ASSERT_TRUE(stack_.StartAggregator().ok()) << stack_.Logs();
   auto again = ClientFor(stack_.pki_dir(), "probe-agent");
-  auto replay = Post(*again, ValidFrame(1));
-  ASSERT_TRUE(replay);
-  EXPECT_TRUE(DecodeAck(replay->body)->duplicate);
+  EXPECT_EQ(OnlyOutcome(Post(*again, UploadOf({ValidFrame(1)}))), BatchOutcome::kDuplicate);
   EXPECT_EQ(StoredProbeSamples(), 2u);
 }
 
-TEST_F(IngestSecurity, MalformedBodyGets400AndChangesNothing) {
+TEST_F(IngestSecurity, MalformedEnvelopeGets400AndChangesNothing) {
   auto agent = ClientFor(stack_.pki_dir(), "probe-agent");
-  std::string frame = ValidFrame(1);
-  frame[frame.size() / 2] ^= 0x5a;  // damage the compressed payload
-  auto result = Post(*agent, frame);
-  ASSERT_TRUE(result);
-  EXPECT_EQ(result->status, 400) << result->body;
-  auto garbage = Post(*agent, "definitely not a batch");
+  auto garbage = Post(*agent, "\xff\xff definitely not an upload");
   ASSERT_TRUE(garbage);
-  EXPECT_EQ(garbage->status, 400);
+  EXPECT_EQ(garbage->status, 400) << garbage->body;
+  EXPECT_EQ(StoredProbeSamples(), 0u);
+}
+
+TEST_F(IngestSecurity, DamagedFrameIsRefusedAndTheOthersStored) {
+  auto agent = ClientFor(stack_.pki_dir(), "probe-agent");
+  std::string damaged = ValidFrame(1);
+  damaged[damaged.size() / 2] ^= 0x5a;  // damage the compressed payload
+  auto result = Post(*agent, UploadOf({damaged, ValidFrame(2)}));
+  ASSERT_TRUE(result);
+  ASSERT_EQ(result->status, 200) << result->body;
+  Result<UploadAck> ack = DecodeUploadAck(result->body);
+  ASSERT_TRUE(ack.ok()) << ack.status().ToString();
+  ASSERT_EQ(ack->batches.size(), 2u);
+  EXPECT_EQ(ack->batches[0].outcome, BatchOutcome::kRefused);
+  EXPECT_EQ(ack->batches[1].outcome, BatchOutcome::kStored);
+  EXPECT_EQ(StoredProbeSamples(), 2u);
+}
+
+TEST_F(IngestSecurity, CompressedBodyGets415AndChangesNothing) {
+  auto agent = ClientFor(stack_.pki_dir(), "probe-agent");
+  auto result = agent->Post(aggregator::kAgentUploadPath,
+                            httplib::Headers{{"Content-Encoding", "zstd"}},
+                            UploadOf({ValidFrame(1)}), "application/x-protobuf");
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 415) << result->body;
   EXPECT_EQ(StoredProbeSamples(), 0u);
 }
 

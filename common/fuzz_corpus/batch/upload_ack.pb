@@ -1,0 +1,1 @@
+	ïÍ«‰gE#ûÐ•ÿ¼1* ),*(decode batch: not a valid protobuf Batch
