@@ -97,9 +97,8 @@ Status Agent::Start() {
   if (mqtt_) WATTLINE_RETURN_IF_ERROR(mqtt_->Start());
   WATTLINE_RETURN_IF_ERROR(
       seal_timer_.Start(config_.seal_interval_ms, config_.seal_interval_ms, [this] { Seal(); }));
-  WATTLINE_RETURN_IF_ERROR(health_timer_.Start(config_.health_interval_ms,
-                                               config_.health_interval_ms,
-                                               [this] { RecordHealth(); }));
+  WATTLINE_RETURN_IF_ERROR(health_timer_.Start(
+      config_.health_interval_ms, config_.health_interval_ms, [this] { RecordHealth(); }));
   if (config_.outbox.persist == OutboxOptions::Persist::kUnacked) {
     WATTLINE_RETURN_IF_ERROR(persist_timer_.Start(kPersistCheckMs, kPersistCheckMs, [this] {
       Status persisted = outbox_->PersistDue(time_->NowMonotonicMs());

@@ -12,9 +12,9 @@
 #include "agent/config/agent_config.h"
 #include "agent/loop/timer.h"
 #include "agent/mqtt/mqtt_client.h"
-#include "agent/state/source_state_store.h"
 #include "agent/outbox/outbox.h"
 #include "agent/sources/source.h"
+#include "agent/state/source_state_store.h"
 #include "agent/time/time_keeper.h"
 #include "agent/upload/uploader.h"
 #include "common/clock.h"
@@ -52,7 +52,7 @@ class Agent {
   std::unique_ptr<Outbox> outbox_;
   std::unique_ptr<Uploader> uploader_;
   std::unique_ptr<SourceStateStore> state_;  // before sources_, which use it
-  std::unique_ptr<MqttClient> mqtt_;  // before sources_: they subscribe through it
+  std::unique_ptr<MqttClient> mqtt_;         // before sources_: they subscribe through it
   std::vector<std::unique_ptr<Source>> sources_;
   OpenBatch open_;
   Timer seal_timer_;

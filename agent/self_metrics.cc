@@ -32,15 +32,14 @@ void AppendSelfMetrics(const SelfState& state, int64_t now_ms, Samples* out) {
   }
   Append("wattline_agent_outbox_held_batches", d(outbox.held_batches), now_ms, out);
   Append("wattline_agent_outbox_parked_batches", d(outbox.parked_batches), now_ms, out);
-  Append("wattline_agent_outbox_unpersisted_batches", d(outbox.unpersisted_batches), now_ms,
-         out);
+  Append("wattline_agent_outbox_unpersisted_batches", d(outbox.unpersisted_batches), now_ms, out);
   Append("wattline_agent_outbox_sealed_batches_total", d(outbox.sealed_batches), now_ms, out);
   Append("wattline_agent_outbox_sealed_samples_total", d(outbox.sealed_samples), now_ms, out);
   for (int reason = 0; reason < 3; ++reason) {
-    Append("wattline_agent_outbox_dropped_batches_total", d(outbox.dropped_batches[reason]),
-           now_ms, out, kDropReasons[reason]);
-    Append("wattline_agent_outbox_dropped_samples_total", d(outbox.dropped_samples[reason]),
-           now_ms, out, kDropReasons[reason]);
+    Append("wattline_agent_outbox_dropped_batches_total", d(outbox.dropped_batches[reason]), now_ms,
+           out, kDropReasons[reason]);
+    Append("wattline_agent_outbox_dropped_samples_total", d(outbox.dropped_samples[reason]), now_ms,
+           out, kDropReasons[reason]);
   }
   Append("wattline_agent_open_batch_dropped_samples_total", d(state.open_batch_dropped_samples),
          now_ms, out);
@@ -50,8 +49,7 @@ void AppendSelfMetrics(const SelfState& state, int64_t now_ms, Samples* out) {
   Append("wattline_agent_upload_bytes_total", d(upload.bytes_sent), now_ms, out);
   Append("wattline_agent_upload_batches_total", d(upload.batches_sent), now_ms, out);
   Append("wattline_agent_upload_samples_total", d(upload.samples_sent), now_ms, out);
-  Append("wattline_agent_upload_duplicate_batches_total", d(upload.duplicate_batches), now_ms,
-         out);
+  Append("wattline_agent_upload_duplicate_batches_total", d(upload.duplicate_batches), now_ms, out);
   Append("wattline_agent_upload_parked_batches_total", d(upload.parked_batches), now_ms, out);
   Append("wattline_agent_upload_refused_samples_total", d(upload.samples_refused), now_ms, out);
   for (int error = 0; error < kUploadErrorKinds; ++error) {

@@ -26,8 +26,8 @@ constexpr std::array<OptionSpec, 6> kAgentOptions = {{
 }};
 
 constexpr std::array<OptionSpec, 9> kUploadOptions = {{
-    {"url", OptionType::kString, "https://aggregator.lan:9781",
-     "The aggregator's ingest listener", true},
+    {"url", OptionType::kString, "https://aggregator.lan:9781", "The aggregator's ingest listener",
+     true},
     {"ca", OptionType::kString, "/etc/wattline/agent/ca.pem",
      "CA certificate that signed the aggregator's certificate", true},
     {"cert", OptionType::kString, "/etc/wattline/agent/cert.pem",
@@ -122,12 +122,15 @@ Status ReadOutboxAndClock(const ConfigNode& root, AgentConfig* config) {
   } else if (persist == "unacked") {
     config->outbox.persist = OutboxOptions::Persist::kUnacked;
   } else {
-    return Status::InvalidArgument(root.source + ": outbox.persist must be always or unacked, "
-                                   "not \"" + persist + "\"");
+    return Status::InvalidArgument(root.source +
+                                   ": outbox.persist must be always or unacked, "
+                                   "not \"" +
+                                   persist + "\"");
   }
   if (config->outbox.max_bytes < (1 << 20) || config->outbox.max_age_ms <= 0 ||
       config->outbox.persist_delay_ms <= 0) {
-    return Status::InvalidArgument(root.source + ": outbox.max_bytes must be >= 1 MiB, "
+    return Status::InvalidArgument(root.source +
+                                   ": outbox.max_bytes must be >= 1 MiB, "
                                    "max_age and persist_delay > 0");
   }
   Result<OptionValues> clock = ReadOptions(root.Find("clock"), kClockOptions, "clock");
@@ -142,8 +145,8 @@ Result<AgentConfig> FromTree(const Result<ConfigNode>& root) {
   if (!root.ok()) return root.status();
   const std::string& source_name = root->source;
   for (const auto& [key, value] : root->entries) {
-    if (key != "agent" && key != "upload" && key != "outbox" && key != "clock" &&
-        key != "mqtt" && key != "sources") {
+    if (key != "agent" && key != "upload" && key != "outbox" && key != "clock" && key != "mqtt" &&
+        key != "sources") {
       return Status::InvalidArgument(value.Where() + ": unknown section \"" + key + "\"");
     }
   }

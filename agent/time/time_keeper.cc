@@ -41,9 +41,15 @@ bool TimeKeeper::SetOffset(int64_t offset_ms) {
 
 bool TimeKeeper::Refresh() {
   switch (sync_) {
-    case ClockSync::kSystem: wall_trusted_ = true; break;
-    case ClockSync::kAggregator: wall_trusted_ = false; break;
-    case ClockSync::kKernel: wall_trusted_ = kernel_synchronised_(); break;
+    case ClockSync::kSystem:
+      wall_trusted_ = true;
+      break;
+    case ClockSync::kAggregator:
+      wall_trusted_ = false;
+      break;
+    case ClockSync::kKernel:
+      wall_trusted_ = kernel_synchronised_();
+      break;
   }
   if (!wall_trusted_) return false;
   // Follow NTP's corrections, so that if the sync is lost later (the kernel

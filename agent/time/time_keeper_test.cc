@@ -7,14 +7,15 @@
 namespace wattline::agent {
 namespace {
 
-constexpr int64_t kTrueNow = 1'764'000'000'000;  // late 2025
+constexpr int64_t kTrueNow = 1'764'000'000'000;     // late 2025
 constexpr int64_t kStaleSaved = 1'735'689'600'000;  // 2025-01-01, as fake-hwclock left it
 
 struct Fixture {
   FakeClock system{0};  // boots in 1970
   bool kernel_synced = false;
   TimeKeeper Make(ClockSync sync, std::optional<int64_t> saved = std::nullopt) {
-    return TimeKeeper(&system, sync, [this] { return kernel_synced; }, "boot-a", saved);
+    return TimeKeeper(
+        &system, sync, [this] { return kernel_synced; }, "boot-a", saved);
   }
 };
 

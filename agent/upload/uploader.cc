@@ -7,11 +7,16 @@ namespace wattline::agent {
 
 const char* UploadErrorName(UploadError error) {
   switch (error) {
-    case UploadError::kTransport: return "transport";
-    case UploadError::kServer: return "server";
-    case UploadError::kTooManyRequests: return "too_many_requests";
-    case UploadError::kRefusedRequest: return "refused_request";
-    case UploadError::kBadAck: return "bad_ack";
+    case UploadError::kTransport:
+      return "transport";
+    case UploadError::kServer:
+      return "server";
+    case UploadError::kTooManyRequests:
+      return "too_many_requests";
+    case UploadError::kRefusedRequest:
+      return "refused_request";
+    case UploadError::kBadAck:
+      return "bad_ack";
   }
   return "unknown";
 }
@@ -112,16 +117,16 @@ void Uploader::Finish(Exchange& exchange) {
   }
   const HttpResponseData& response = *exchange.response;
   const int status = response.status;
-  const std::string answered =
-      what + ": aggregator answered " + std::to_string(status) + ": " + response.body.substr(0, 200);
+  const std::string answered = what + ": aggregator answered " + std::to_string(status) + ": " +
+                               response.body.substr(0, 200);
   if (status == 429) return Retry(UploadError::kTooManyRequests, answered);
   if (status >= 500 || status == 401 || status == 403 || status == 408) {
     return Retry(UploadError::kServer, answered);
   }
   if (status == 413 && exchange.sequences.size() > 1) {
     request_bytes_ = std::max<size_t>(1, request_bytes_ / 2);
-    return Retry(UploadError::kRefusedRequest, answered + " (requests now up to " +
-                                                   std::to_string(request_bytes_) + " bytes)");
+    return Retry(UploadError::kRefusedRequest,
+                 answered + " (requests now up to " + std::to_string(request_bytes_) + " bytes)");
   }
   if (status != 200) {
     // A time request has nothing to park; it is retried like the rest.
@@ -130,8 +135,7 @@ void Uploader::Finish(Exchange& exchange) {
   }
   Result<UploadAck> ack = DecodeUploadAck(response.body);
   if (!ack.ok()) return Retry(UploadError::kBadAck, what + ": " + ack.status().ToString());
-  if (ack->outbox_id != outbox_->outbox_id() ||
-      ack->batches.size() != exchange.sequences.size()) {
+  if (ack->outbox_id != outbox_->outbox_id() || ack->batches.size() != exchange.sequences.size()) {
     return Retry(UploadError::kBadAck, what + ": the ack answers another upload");
   }
   LearnTime(exchange, ack->server_time_ms);

@@ -53,9 +53,9 @@ inline constexpr int kUploadErrorKinds = 5;
 const char* UploadErrorName(UploadError error);
 
 struct UploaderCounters {
-  uint64_t requests = 0;           // answered with an ack
-  uint64_t bytes_sent = 0;         // bodies of those requests
-  uint64_t batches_sent = 0;       // acknowledged: stored or duplicate
+  uint64_t requests = 0;      // answered with an ack
+  uint64_t bytes_sent = 0;    // bodies of those requests
+  uint64_t batches_sent = 0;  // acknowledged: stored or duplicate
   uint64_t samples_sent = 0;
   uint64_t duplicate_batches = 0;  // acknowledged as already stored
   uint64_t parked_batches = 0;     // refused by the aggregator

@@ -30,7 +30,14 @@ SystemStack::~SystemStack() {
   StopAggregator();
 }
 
-Status SystemStack::StartAggregator() {
+Status SystemStack::StartAggregator() { return StartAggregatorOn(0, 0); }
+
+Status SystemStack::RestartAggregator() {
+  if (ingest_port_ == 0) return Status::Internal("the aggregator was never started");
+  return StartAggregatorOn(ingest_port_, api_port_);
+}
+
+Status SystemStack::StartAggregatorOn(int ingest_port, int api_port) {
   if (!ReadFileOrEmpty(aggregator::PkiLayout::CaCert(pki_dir())).empty()) {
     // PKI already made by an earlier start: a restart keeps it.
   } else {
@@ -40,8 +47,9 @@ Status SystemStack::StartAggregator() {
   }
   std::string config = dir_.File("aggregator.yaml");
   WriteFile(config, "data_dir: " + dir_.File("aggregator-data") +
-                        "\ningest:\n  listen: 127.0.0.1:0\n  pki_dir: " + pki_dir() +
-                        "\napi:\n  listen: 127.0.0.1:0\n");
+                        "\ningest:\n  listen: 127.0.0.1:" + std::to_string(ingest_port) +
+                        "\n  pki_dir: " + pki_dir() + "\napi:\n  listen: 127.0.0.1:" +
+                        std::to_string(api_port) + "\n");
   std::string ready = dir_.File("aggregator.ready");
   std::remove(ready.c_str());
   aggregator_ = std::make_unique<ChildProcess>(
@@ -59,6 +67,16 @@ Status SystemStack::StartAggregator() {
 
 void SystemStack::StopAggregator() {
   if (aggregator_) aggregator_->Stop(SIGTERM, 10000);
+}
+
+void SystemStack::KillAggregator() {
+  if (aggregator_) aggregator_->Stop(SIGKILL, 10000);
+}
+
+bool SystemStack::AggregatorRunning() { return aggregator_ && aggregator_->Running(); }
+
+std::string SystemStack::AggregatorStoragePath() const {
+  return dir_.File("aggregator-data") + "/samples.db";
 }
 
 Status SystemStack::StartSimulator() {
@@ -87,6 +105,10 @@ Status SystemStack::StartAgent(const std::string& agent_binary,
 
 std::string SystemStack::AgentConfigPath() const { return dir_.File("agent.yaml"); }
 
+std::string SystemStack::AgentDataDir() const {
+  return agent_data_dir_.empty() ? dir_.File("agent-data") : agent_data_dir_;
+}
+
 Status SystemStack::WriteAgentConfig(const std::string& agent_name, int seal_ms,
                                      const std::string& sources_yaml,
                                      const std::string& extra_yaml) {
@@ -98,9 +120,10 @@ Status SystemStack::WriteAgentConfig(const std::string& agent_name, int seal_ms,
   // "localhost", not 127.0.0.1: the agent must resolve a host name and the
   // server certificate must name it.
   WriteFile(AgentConfigPath(),
-            "agent:\n  name: " + agent_name + "\n  data_dir: " + dir_.File("agent-data") +
-                "\n  seal_interval: " + std::to_string(seal_ms) + "ms\n" +
-                "upload:\n  url: https://localhost:" + std::to_string(ingest_port_) +
+            "agent:\n  name: " + agent_name + "\n  data_dir: " + AgentDataDir() +
+                "\n  seal_interval: " + std::to_string(seal_ms) + "ms\n" + agent_section_yaml_ +
+                "upload:\n  url: https://localhost:" +
+                std::to_string(agent_upload_port_ != 0 ? agent_upload_port_ : ingest_port_) +
                 "\n  ca: " + aggregator::PkiLayout::AgentCa(pki_dir(), agent_name) +
                 "\n  cert: " + aggregator::PkiLayout::AgentCert(pki_dir(), agent_name) +
                 "\n  key: " + aggregator::PkiLayout::AgentKey(pki_dir(), agent_name) +
@@ -115,6 +138,11 @@ Status SystemStack::StartAgentWithSources(const std::string& agent_binary,
                                           const std::string& sources_yaml,
                                           const std::string& extra_yaml) {
   WATTLINE_RETURN_IF_ERROR(WriteAgentConfig(agent_name, seal_ms, sources_yaml, extra_yaml));
+  return StartWrittenAgent(agent_binary, launcher);
+}
+
+Status SystemStack::StartWrittenAgent(const std::string& agent_binary,
+                                      const std::vector<std::string>& launcher) {
   std::vector<std::string> argv = launcher;
   argv.push_back(agent_binary);
   argv.push_back("--config");
@@ -127,6 +155,12 @@ Status SystemStack::StartAgentWithSources(const std::string& agent_binary,
 void SystemStack::StopAgent() {
   if (agent_) agent_->Stop(SIGTERM, 15000);
 }
+
+void SystemStack::KillAgent() {
+  if (agent_) agent_->Stop(SIGKILL, 15000);
+}
+
+bool SystemStack::AgentRunning() { return agent_ && agent_->Running(); }
 
 Result<std::string> SystemStack::ApiGet(
     const std::string& path, const std::vector<std::pair<std::string, std::string>>& params) {

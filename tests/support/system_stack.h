@@ -59,6 +59,31 @@ class SystemStack {
   std::string AgentConfigPath() const;
   void StopAgent();
 
+  // For fault tests. The agent's config: where it keeps its data (default
+  // <dir>/agent-data), the port its upload URL names (a TcpProxy's, say; 0,
+  // the default: the aggregator's ingest port) and extra keys of its
+  // `agent:` section (lines indented two spaces). Each applies to the next
+  // WriteAgentConfig.
+  void SetAgentDataDir(const std::string& path) { agent_data_dir_ = path; }
+  std::string AgentDataDir() const;
+  void SetAgentUploadPort(int port) { agent_upload_port_ = port; }
+  void SetAgentSectionYaml(const std::string& yaml) { agent_section_yaml_ = yaml; }
+  // Starts (again) the agent with the config already written at
+  // AgentConfigPath(); its log goes on in the same file.
+  Status StartWrittenAgent(const std::string& agent_binary,
+                           const std::vector<std::string>& launcher);
+  // SIGKILL, as a power cut or the OOM killer would; waits for the exit.
+  void KillAgent();
+  bool AgentRunning();
+  void KillAggregator();
+  // Starts the aggregator again, after StopAggregator or KillAggregator, on
+  // the ports it had before, with the same storage and PKI.
+  Status RestartAggregator();
+  bool AggregatorRunning();
+  // The aggregator's storage file (SQLite; a reader, between its writes or
+  // after it stopped, does not disturb it).
+  std::string AggregatorStoragePath() const;
+
   int ingest_port() const { return ingest_port_; }
   int api_port() const { return api_port_; }
   // The Pro 3EM simulator's served log so far (final once it is stopped).
@@ -75,7 +100,13 @@ class SystemStack {
   std::string Logs() const;
 
  private:
+  // Starts the aggregator listening on these ports (0: any).
+  Status StartAggregatorOn(int ingest_port, int api_port);
+
   TempDir dir_;
+  std::string agent_data_dir_;
+  int agent_upload_port_ = 0;
+  std::string agent_section_yaml_;
   std::unique_ptr<ChildProcess> aggregator_;
   std::unique_ptr<SimulatorProcess> simulator_;
   std::unique_ptr<ChildProcess> agent_;

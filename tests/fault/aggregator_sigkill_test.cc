@@ -1,0 +1,71 @@
+// The aggregator killed with SIGKILL while an agent drains a backlog into it
+// in many uploads, and started again on the same port with the same
+// storage: what it acknowledged must have survived, and batches it stored
+// but could not acknowledge must not be stored twice when they come again
+// (docs/durability.md, "Exactly once": ledger, floor and samples in one
+// transaction).
+#include <algorithm>
+#include <cstdio>
+#include <random>
+#include <string>
+
+#include "common/private_directory.h"
+#include "tests/fault/fault_scenario.h"
+#include "tests/fault/synthetic_history.h"
+
+namespace wattline::testing {
+namespace {
+
+// A counter of the aggregator's /metrics, or 0 when it cannot be read.
+constexpr char kDuplicates[] = "wattline_ingest_batches_duplicate_total";
+constexpr char kUploads[] = "wattline_ingest_uploads_received_total";
+
+class AggregatorSigkill : public FaultTest {};
+
+TEST_F(AggregatorSigkill, MidIngestLosesAndDuplicatesNothing) {
+  const uint32_t seed = FaultSeed();
+  std::printf("seed=%u (WATTLINE_FAULT_SEED replays it)\n", seed);
+  std::mt19937 random(seed);
+  std::uniform_int_distribution<int> uptime_ms(100, 1500);
+  const int kills = SoakEnabled() ? 100 : 10;
+
+  // A backlog of half a day, sent in requests of many batches, so that
+  // most kills find an upload being stored or acknowledged.
+  stack_.StopAggregator();
+  const Status mounted = MountAgentDataDir(256 << 20);  // else on disk, slower
+  ASSERT_TRUE(MakePrivateDirectory(stack_.AgentDataDir()).ok());
+  History history;
+  history.span_ms = 12LL * 3600 * 1000;
+  Result<WrittenHistory> backlog =
+      WriteHistory(OutboxPath(), history, UnixNowMs() - 60'000, kAgent);
+  ASSERT_TRUE(backlog.ok()) << backlog.status().ToString();
+  FaultAgentConfig config;
+  config.upload_yaml = "  max_request_bytes: 32768\n";
+  WriteAgentConfig(config);
+  ASSERT_TRUE(stack_.StartWrittenAgent(Binaries::Agent(), {}).ok());
+
+  // Seen just before each kill (a lower bound): a duplicate is a batch
+  // stored by a life that was killed before its ack got out.
+  int64_t duplicates_seen = 0;
+  int64_t uploads_seen = 0;
+  for (int i = 0; i < kills; ++i) {
+    ASSERT_TRUE(stack_.RestartAggregator().ok()) << "restart " << i << "\n" << stack_.Logs();
+    SleepMs(uptime_ms(random));
+    duplicates_seen += std::max<int64_t>(0, AggregatorCounter(stack_, kDuplicates));
+    uploads_seen += std::max<int64_t>(0, AggregatorCounter(stack_, kUploads));
+    stack_.KillAggregator();
+    ASSERT_TRUE(stack_.AgentRunning()) << stack_.Logs();
+  }
+  ASSERT_TRUE(stack_.RestartAggregator().ok()) << stack_.Logs();
+  DrainAndStop(60'000);
+  duplicates_seen += std::max<int64_t>(0, AggregatorCounter(stack_, kDuplicates));
+  ExpectExactlyOnce("kills=" + std::to_string(kills) +
+                    " uploads_seen_during_kills=" + std::to_string(uploads_seen) +
+                    " duplicate_batches_seen=" + std::to_string(duplicates_seen) +
+                    " backlog_batches=" + std::to_string(backlog->batches) +
+                    " backlog_samples=" + std::to_string(backlog->samples) +
+                    " medium=" + (mounted.ok() ? "tmpfs" : "disk"));
+}
+
+}  // namespace
+}  // namespace wattline::testing
