@@ -7,6 +7,17 @@
 namespace wattline::agent {
 namespace {
 
+// Rows of (text, integer) as a map: the first column keys the second.
+Result<std::map<std::string, int64_t>> ReadTextToInt(Statement& stmt) {
+  std::map<std::string, int64_t> out;
+  while (true) {
+    Result<bool> row = stmt.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return out;
+    out[std::string(stmt.ColumnText(0))] = stmt.ColumnInt64(1);
+  }
+}
+
 // Version 1. Later versions are appended; never edit a released one.
 constexpr std::string_view kSchemaV1 = R"sql(
 CREATE TABLE meta (
@@ -274,13 +285,7 @@ Result<std::map<std::string, int64_t>> OutboxTable::WaitingProvisionalByBoot() {
       "SELECT provisional_boot, count(*) FROM batches WHERE provisional_boot IS NOT NULL AND "
       "parked_reason IS NULL GROUP BY provisional_boot");
   if (!stmt.ok()) return stmt.status();
-  std::map<std::string, int64_t> out;
-  while (true) {
-    Result<bool> row = stmt->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return out;
-    out[std::string(stmt->ColumnText(0))] = stmt->ColumnInt64(1);
-  }
+  return ReadTextToInt(*stmt);
 }
 
 Result<std::optional<int64_t>> OutboxTable::OldestSealed(bool waiting_only) {
@@ -300,13 +305,7 @@ Result<std::optional<int64_t>> OutboxTable::OldestSealed(bool waiting_only) {
 Result<std::map<std::string, int64_t>> OutboxTable::ClockOffsets() {
   Result<Statement> stmt = db_.Prepare("SELECT boot_id, offset_ms FROM clock_offsets");
   if (!stmt.ok()) return stmt.status();
-  std::map<std::string, int64_t> out;
-  while (true) {
-    Result<bool> row = stmt->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return out;
-    out[std::string(stmt->ColumnText(0))] = stmt->ColumnInt64(1);
-  }
+  return ReadTextToInt(*stmt);
 }
 
 Status OutboxTable::SetClockOffset(const std::string& boot_id, int64_t offset_ms) {

@@ -13,17 +13,17 @@
 #include <string>
 
 namespace wattline::testing {
-namespace {
 
-constexpr size_t kChunk = 64 * 1024;
-
-sockaddr_in Loopback(int port) {
+sockaddr_in LoopbackAddress(int port) {
   sockaddr_in address{};
   address.sin_family = AF_INET;
   address.sin_port = htons(static_cast<uint16_t>(port));
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   return address;
 }
+namespace {
+
+constexpr size_t kChunk = 64 * 1024;
 
 // Closes with a reset rather than a FIN, as a port nobody listens on does.
 void Reset(int fd) {
@@ -36,7 +36,7 @@ void Reset(int fd) {
 int ConnectTarget(int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
-  sockaddr_in address = Loopback(port);
+  sockaddr_in address = LoopbackAddress(port);
   // Blocking: on loopback, connect() is answered at once.
   if (::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
     ::close(fd);
@@ -88,7 +88,7 @@ struct TcpProxy::Connection {
 Result<std::unique_ptr<TcpProxy>> TcpProxy::Start(int target_port) {
   int listen_fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (listen_fd < 0) return Status::IoError(std::string("proxy socket: ") + std::strerror(errno));
-  sockaddr_in address = Loopback(0);
+  sockaddr_in address = LoopbackAddress(0);
   socklen_t length = sizeof address;
   if (::bind(listen_fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
       ::listen(listen_fd, 64) != 0 ||

@@ -11,6 +11,8 @@
 #ifndef WATTLINE_TESTS_SUPPORT_TCP_PROXY_H_
 #define WATTLINE_TESTS_SUPPORT_TCP_PROXY_H_
 
+#include <netinet/in.h>
+
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -20,6 +22,9 @@
 #include "common/status.h"
 
 namespace wattline::testing {
+
+// 127.0.0.1:`port` as a socket address.
+sockaddr_in LoopbackAddress(int port);
 
 class TcpProxy {
  public:
