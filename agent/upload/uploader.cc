@@ -124,7 +124,8 @@ void Uploader::Finish(Exchange& exchange) {
     return Retry(UploadError::kServer, answered);
   }
   if (status == 413 && exchange.sequences.size() > 1) {
-    request_bytes_ = std::max<size_t>(1, request_bytes_ / 2);
+    // Half of what was refused (not of the limit, which may be far above it).
+    request_bytes_ = std::max<size_t>(1, std::min(request_bytes_, exchange.body.size()) / 2);
     return Retry(UploadError::kRefusedRequest,
                  answered + " (requests now up to " + std::to_string(request_bytes_) + " bytes)");
   }
@@ -139,6 +140,10 @@ void Uploader::Finish(Exchange& exchange) {
     return Retry(UploadError::kBadAck, what + ": the ack answers another upload");
   }
   LearnTime(exchange, ack->server_time_ms);
+  if (exchange.sequences.empty() && !time_->time_known()) {
+    // Asked for the time and got none: ask again after a back-off, not at once.
+    return Retry(UploadError::kBadAck, what + ": the answer carried no time");
+  }
   if (!Acknowledge(exchange, *ack)) return;
   backoff_.Reset();
   ++counters_.requests;
