@@ -9,6 +9,7 @@
 #include "agent/loop/pool_work.h"
 #include "agent/shelly/shelly_gen2_parser.h"
 #include "agent/state/source_state_store.h"
+#include "common/batch.h"
 
 namespace wattline::agent {
 namespace {
@@ -367,8 +368,13 @@ void ShellyEmDataBackfill::OnLiveSamples(Samples&& samples) {
   for (size_t i = 0; i < components.size(); ++i) {
     std::optional<EmDataAnchor> anchor =
         EmDataAnchorFromSamples(components[i], samples, options_.device);
-    // The first reading of each minute: see the header.
-    if (anchor && anchor->timestamp_ms / 60'000 != anchor_minute_[i]) PutAnchor(i, *anchor);
+    // The first reading of each minute: see the header. Not one stamped
+    // before the agent knew the time (agent/time/time_keeper.h): a
+    // provisional anchor would make the next backfill start from 1970.
+    if (anchor && anchor->timestamp_ms >= kProvisionalTimeLimitMs &&
+        anchor->timestamp_ms / 60'000 != anchor_minute_[i]) {
+      PutAnchor(i, *anchor);
+    }
   }
   sink_(std::move(samples));
 }

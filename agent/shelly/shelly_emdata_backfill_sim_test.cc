@@ -16,6 +16,7 @@
 #include "agent/shelly/shelly_gen2_http_source.h"
 #include "agent/shelly/shelly_source_testing.h"
 #include "agent/state/source_state_store.h"
+#include "common/batch.h"
 #include "common/config/config_tree.h"
 #include "common/testing/temp_dir.h"
 #include "tests/sim/shelly_pro3em_model.h"
@@ -31,7 +32,9 @@ constexpr char kDevice[] = "pro3em_sim";
 // A uv loop running one source with a state store; collects every sink call.
 class BackfillLoop {
  public:
-  explicit BackfillLoop(SourceStateStore* state) : state_(state) {
+  // `clock` (the system's when null) outlives the loop.
+  explicit BackfillLoop(SourceStateStore* state, const Clock* clock = nullptr)
+      : state_(state), clock_(clock != nullptr ? clock : &system_clock_) {
     uv_loop_init(&loop_);
     uv_timer_init(&loop_, &wake_);
   }
@@ -49,7 +52,7 @@ class BackfillLoop {
     if (!config.ok()) return config.status();
     SourceEnv env;
     env.loop = &loop_;
-    env.clock = &clock_;
+    env.clock = clock_;
     env.sink = [this](Samples&& samples) { batches_.push_back(std::move(samples)); };
     env.state = state_;
     Result<std::unique_ptr<Source>> source = config->create(env);
@@ -89,7 +92,8 @@ class BackfillLoop {
 
  private:
   SourceStateStore* state_;
-  SystemClock clock_;
+  SystemClock system_clock_;
+  const Clock* clock_;
   uv_loop_t loop_{};
   uv_timer_t wake_{};
   std::unique_ptr<Source> source_;
@@ -357,6 +361,28 @@ TEST(ShellyEmDataBackfillSim, WithoutAnAnchorThereIsNoBackfillButAnAnchorIsWritt
   auto stored = (*store)->Get(EmDataAnchorKey(kEmDataComponent, kDevice));
   ASSERT_TRUE(stored.ok() && stored->has_value());
   EXPECT_TRUE(DecodeEmDataAnchor(kEmDataComponent, **stored).ok());
+}
+
+// Before the agent knows the time its samples carry provisional boot-time
+// stamps; an anchor stamped so would make the next backfill reach back to
+// 1970, so none is written, while the live readings flow as ever.
+TEST(ShellyEmDataBackfillSim, NoAnchorIsWrittenWhileTheTimeIsProvisional) {
+  const int64_t start_s = std::time(nullptr) / 60 * 60 - 30 * 60;
+  testing::SimulatorProcess sim(kPro3emSimulator,
+                                {"--seed", "4", "--history-start", std::to_string(start_s)});
+  ASSERT_TRUE(sim.WaitReady()) << sim.Log();
+  wattline::testing::TempDir dir;
+  auto store = SourceStateStore::Open(dir.File("state.db"));
+  ASSERT_TRUE(store.ok());
+  FakeClock provisional(42'000);  // 42 s after boot, the time not yet known
+  ASSERT_LT(provisional.NowUnixMs(), kProvisionalTimeLimitMs);
+  BackfillLoop loop(store->get(), &provisional);
+  ASSERT_TRUE(loop.Start(Entry(sim.url())).ok());
+  ASSERT_TRUE(loop.RunUntil([&] { return loop.HasLiveReading(); }, 30'000));
+  loop.Destroy();
+  auto stored = (*store)->Get(EmDataAnchorKey(kEmDataComponent, kDevice));
+  ASSERT_TRUE(stored.ok());
+  EXPECT_FALSE(stored->has_value()) << "an anchor with a provisional time was stored";
 }
 
 TEST(ShellyEmDataBackfillSim, BackfillMaxZeroTurnsItOff) {
