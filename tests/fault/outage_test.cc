@@ -5,6 +5,7 @@
 // is back, the live view must be current again before the backlog is
 // drained (the newest batch goes first, docs/durability.md), and every
 // sample must arrive once. The times are printed, not asserted.
+#include <algorithm>
 #include <cstdio>
 
 #include "tests/fault/fault_scenario.h"
@@ -89,6 +90,22 @@ TEST_F(Outage, RefusedThenBlackholedThenLiveFirstAndNothingLost) {
     EXPECT_LT(stored_at_live, stored_before->samples + backlog_samples)
         << "the live view became current only once the whole backlog was stored";
   }
+
+  // Visible health: the agent's own series, recorded during the outage and
+  // delivered with the backlog, show the buffer filling and the failures.
+  const std::string agent_label = std::string("{agent=\"") + kAgent + "\"}";
+  Result<std::vector<std::pair<int64_t, double>>> outbox_batches =
+      stack_.RawSamples("wattline_agent_outbox_batches" + agent_label);
+  ASSERT_TRUE(outbox_batches.ok()) << outbox_batches.status().ToString();
+  double most_waiting = 0;
+  for (const auto& [ts, value] : *outbox_batches) most_waiting = std::max(most_waiting, value);
+  EXPECT_GE(most_waiting, 5) << "wattline_agent_outbox_batches never showed the backlog";
+  Result<std::vector<std::pair<int64_t, double>>> transport_errors = stack_.RawSamples(
+      std::string("wattline_agent_upload_errors_total{agent=\"") + kAgent +
+      "\",reason=\"transport\"}");
+  ASSERT_TRUE(transport_errors.ok()) << transport_errors.status().ToString();
+  ASSERT_FALSE(transport_errors->empty());
+  EXPECT_GT(transport_errors->back().second, 0) << "the failed uploads were not counted";
 
   char figures[512];
   std::snprintf(figures, sizeof figures,
