@@ -38,8 +38,9 @@ constexpr std::array<OptionSpec, 9> kUploadOptions = {{
     {"backoff_initial", OptionType::kDuration, "1s", "First retry delay after a failed upload"},
     {"backoff_max", OptionType::kDuration, "15s",
      "Longest retry delay: bounds how stale the server's view gets after it returns"},
-    {"max_request_bytes", OptionType::kInt, "1048576",
-     "Largest upload body; with a backlog, one request carries several batches up to this"},
+    {"max_request_bytes", OptionType::kInt, "262144",
+     "Largest upload body; with a backlog, one request carries several batches up to this "
+     "(the agent holds about three copies while it sends: keep it small on a Pi)"},
     {"max_bytes_per_second", OptionType::kInt, "0",
      "Bandwidth cap for slow or metered links, in bytes per second; 0 is no cap"},
 }};

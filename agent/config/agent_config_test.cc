@@ -23,7 +23,7 @@ TEST(AgentConfig, MinimalConfigGetsDocumentedDefaults) {
   EXPECT_EQ(config->seal_interval_ms, 5000);
   EXPECT_EQ(config->data_dir, "/var/lib/wattline-agent");
   EXPECT_EQ(config->upload.backoff.max_ms, 15'000);
-  EXPECT_EQ(config->upload.max_request_bytes, 1 << 20);
+  EXPECT_EQ(config->upload.max_request_bytes, 256 << 10);
   EXPECT_EQ(config->upload.max_bytes_per_second, 0);
   EXPECT_EQ(config->outbox.max_bytes, 256 << 20);
   EXPECT_EQ(config->outbox.max_age_ms, 30LL * 24 * 3600 * 1000);

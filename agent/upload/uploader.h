@@ -43,7 +43,7 @@ inline constexpr const char* kUploadPath = "/api/agent/v1/uploads";
 struct UploaderOptions {
   BackoffOptions backoff;
   uint64_t seed = 0;  // for back-off jitter
-  size_t max_request_bytes = 1 << 20;
+  size_t max_request_bytes = 256 << 10;  // config upload.max_request_bytes
   int64_t max_bytes_per_second = 0;  // 0: no cap
 };
 
