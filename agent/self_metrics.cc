@@ -16,8 +16,6 @@ void Append(std::string_view metric, double value, int64_t now_ms, Samples* out,
   out->push_back(std::move(sample));
 }
 
-constexpr const char* kDropReasons[] = {"bytes", "age", "untimed"};  // DropReason order
-
 }  // namespace
 
 void AppendSelfMetrics(const SelfState& state, int64_t now_ms, Samples* out) {
@@ -35,11 +33,12 @@ void AppendSelfMetrics(const SelfState& state, int64_t now_ms, Samples* out) {
   Append("wattline_agent_outbox_unpersisted_batches", d(outbox.unpersisted_batches), now_ms, out);
   Append("wattline_agent_outbox_sealed_batches_total", d(outbox.sealed_batches), now_ms, out);
   Append("wattline_agent_outbox_sealed_samples_total", d(outbox.sealed_samples), now_ms, out);
-  for (int reason = 0; reason < 3; ++reason) {
+  for (size_t reason = 0; reason < kDropReasonCount; ++reason) {
+    const char* name = DropReasonName(static_cast<DropReason>(reason));
     Append("wattline_agent_outbox_dropped_batches_total", d(outbox.dropped_batches[reason]), now_ms,
-           out, kDropReasons[reason]);
+           out, name);
     Append("wattline_agent_outbox_dropped_samples_total", d(outbox.dropped_samples[reason]), now_ms,
-           out, kDropReasons[reason]);
+           out, name);
   }
   Append("wattline_agent_open_batch_dropped_samples_total", d(state.open_batch_dropped_samples),
          now_ms, out);

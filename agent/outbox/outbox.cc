@@ -385,7 +385,7 @@ Result<OutboxStats> Outbox::Stats() {
   stats.sealed_batches = meta_[OutboxMeta::kSealedBatches];
   stats.sealed_samples = meta_[OutboxMeta::kSealedSamples];
   stats.parked_samples = meta_[OutboxMeta::kParkedSamples];
-  for (size_t reason = 0; reason < 3; ++reason) {
+  for (size_t reason = 0; reason < kDropReasonCount; ++reason) {
     stats.dropped_batches[reason] = meta_[OutboxMeta::kDroppedBatches + reason];
     stats.dropped_samples[reason] = meta_[OutboxMeta::kDroppedSamples + reason];
   }

@@ -63,11 +63,8 @@ struct UploadPlan {
   std::vector<PendingBatch> batches;
 };
 
-// Why batches left the outbox without being acknowledged.
-enum class DropReason { kBytes, kAge, kUntimed };
-
 struct OutboxStats {
-  int64_t batches = 0;              // waiting, parked excluded
+  int64_t batches = 0;  // waiting, parked excluded
   int64_t samples = 0;
   int64_t bytes = 0;                // sum of frame sizes, parked included
   int64_t oldest_sealed_at_ms = 0;  // of timed waiting batches; 0 when none
@@ -77,8 +74,8 @@ struct OutboxStats {
   // Persistent counters, advanced in the same transaction as what they count.
   int64_t sealed_batches = 0;
   int64_t sealed_samples = 0;
-  int64_t dropped_batches[3] = {};  // by DropReason
-  int64_t dropped_samples[3] = {};
+  int64_t dropped_batches[kDropReasonCount] = {};  // by DropReason
+  int64_t dropped_samples[kDropReasonCount] = {};
   int64_t parked_samples = 0;
 };
 

@@ -18,18 +18,36 @@
 
 namespace wattline::agent {
 
+// Why batches left the outbox without being acknowledged.
+enum class DropReason { kBytes, kAge, kUntimed };
+inline constexpr size_t kDropReasonCount = 3;
+
+// As the meta keys (dropped_batches.<name>) and the agent's series
+// (reason="<name>") spell it.
+constexpr const char* DropReasonName(DropReason reason) {
+  switch (reason) {
+    case DropReason::kBytes:
+      return "bytes";
+    case DropReason::kAge:
+      return "age";
+    case DropReason::kUntimed:
+      return "untimed";
+  }
+  return "unknown";
+}
+
 class OutboxMeta {
  public:
   // The keys, in the order of kOutboxMetaNames. The dropped_* keys are
-  // indexed by DropReason (outbox.h): bytes, age, untimed.
+  // indexed by DropReason: bytes, age, untimed.
   enum Key : size_t {
     kNextSequence,  // no sequence at or above it was ever handed out
     kSealedBatches,
     kSealedSamples,
     kParkedSamples,
-    kDroppedBatches,                        // + 3 reasons
-    kDroppedSamples = kDroppedBatches + 3,  // + 3 reasons
-    kKeyCount = kDroppedSamples + 3,
+    kDroppedBatches,                                       // + each DropReason
+    kDroppedSamples = kDroppedBatches + kDropReasonCount,  // + each DropReason
+    kKeyCount = kDroppedSamples + kDropReasonCount,
   };
 
   // Reads every key; an absent counter is 0. next_sequence must be present.

@@ -62,7 +62,8 @@ class BackfillLoop {
   }
 
   bool RunUntil(const std::function<bool()>& done, int timeout_ms) {
-    uv_timer_start(&wake_, [](uv_timer_t*) {}, 10, 10);
+    uv_timer_start(
+        &wake_, [](uv_timer_t*) {}, 10, 10);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
     while (!done() && std::chrono::steady_clock::now() < deadline) uv_run(&loop_, UV_RUN_ONCE);
     uv_timer_stop(&wake_);
@@ -76,6 +77,15 @@ class BackfillLoop {
     while (uv_loop_alive(&loop_) != 0) uv_run(&loop_, UV_RUN_ONCE);
     source_.reset();
     uv_run(&loop_, UV_RUN_NOWAIT);
+  }
+
+  // Starts the source with `yaml`, runs it until its first live reading, and
+  // stops it; an error when it did not start or no live reading came.
+  Status RunToFirstLiveReading(const std::string& yaml) {
+    WATTLINE_RETURN_IF_ERROR(Start(yaml));
+    const bool live = RunUntil([&] { return HasLiveReading(); }, 30'000);
+    Destroy();
+    return live ? Status::Ok() : Status::Unavailable("no live reading within 30 s");
   }
 
   bool HasLiveReading() const {
@@ -220,9 +230,8 @@ void ShipsEveryMissedMinuteOnce(sim::Pro3emProfile profile) {
   {
     BackfillLoop loop(store->get());
     const int64_t started_ms = std::time(nullptr) * 1000;
-    ASSERT_TRUE(loop.Start(Entry(sim.url())).ok());
-    ASSERT_TRUE(loop.RunUntil([&] { return loop.HasLiveReading(); }, 30'000)) << sim.Log();
-    loop.Destroy();
+    Status ran = loop.RunToFirstLiveReading(Entry(sim.url()));
+    ASSERT_TRUE(ran.ok()) << ran.ToString() << "\n" << sim.Log();
     const int64_t first_run_end_ms = std::time(nullptr) * 1000 + 1000;
 
     // The batches before the first live reading are the backfill.
@@ -302,9 +311,8 @@ void ShipsEveryMissedMinuteOnce(sim::Pro3emProfile profile) {
   // what the first run shipped.
   {
     BackfillLoop loop(store->get());
-    ASSERT_TRUE(loop.Start(Entry(sim.url())).ok());
-    ASSERT_TRUE(loop.RunUntil([&] { return loop.HasLiveReading(); }, 30'000)) << sim.Log();
-    loop.Destroy();
+    Status ran = loop.RunToFirstLiveReading(Entry(sim.url()));
+    ASSERT_TRUE(ran.ok()) << ran.ToString() << "\n" << sim.Log();
     AddTo(loop.batches(), &timeline);
   }
 }
@@ -326,9 +334,8 @@ TEST(ShellyEmDataBackfillSim, AMonophaseMeterWritesAnAnchorPerChannelAndNoneForE
   auto store = SourceStateStore::Open(dir.File("state.db"));
   ASSERT_TRUE(store.ok());
   BackfillLoop loop(store->get());
-  ASSERT_TRUE(loop.Start(Entry(sim.url())).ok());
-  ASSERT_TRUE(loop.RunUntil([&] { return loop.HasLiveReading(); }, 30'000));
-  loop.Destroy();
+  Status ran = loop.RunToFirstLiveReading(Entry(sim.url()));
+  ASSERT_TRUE(ran.ok()) << ran.ToString() << "\n" << sim.Log();
   for (int n = 0; n < 3; ++n) {
     auto stored = (*store)->Get(EmDataAnchorKey(Em1DataComponent(n), kDevice));
     ASSERT_TRUE(stored.ok() && stored->has_value()) << n;
@@ -348,9 +355,8 @@ TEST(ShellyEmDataBackfillSim, WithoutAnAnchorThereIsNoBackfillButAnAnchorIsWritt
   auto store = SourceStateStore::Open(dir.File("state.db"));
   ASSERT_TRUE(store.ok());
   BackfillLoop loop(store->get());
-  ASSERT_TRUE(loop.Start(Entry(sim.url())).ok());
-  ASSERT_TRUE(loop.RunUntil([&] { return loop.HasLiveReading(); }, 30'000));
-  loop.Destroy();
+  Status ran = loop.RunToFirstLiveReading(Entry(sim.url()));
+  ASSERT_TRUE(ran.ok()) << ran.ToString() << "\n" << sim.Log();
   // The very first batch is a live reading.
   ASSERT_FALSE(loop.batches().empty());
   bool live = false;
@@ -377,9 +383,8 @@ TEST(ShellyEmDataBackfillSim, NoAnchorIsWrittenWhileTheTimeIsProvisional) {
   FakeClock provisional(42'000);  // 42 s after boot, the time not yet known
   ASSERT_LT(provisional.NowUnixMs(), kProvisionalTimeLimitMs);
   BackfillLoop loop(store->get(), &provisional);
-  ASSERT_TRUE(loop.Start(Entry(sim.url())).ok());
-  ASSERT_TRUE(loop.RunUntil([&] { return loop.HasLiveReading(); }, 30'000));
-  loop.Destroy();
+  Status ran = loop.RunToFirstLiveReading(Entry(sim.url()));
+  ASSERT_TRUE(ran.ok()) << ran.ToString() << "\n" << sim.Log();
   auto stored = (*store)->Get(EmDataAnchorKey(kEmDataComponent, kDevice));
   ASSERT_TRUE(stored.ok());
   EXPECT_FALSE(stored->has_value()) << "an anchor with a provisional time was stored";
@@ -394,15 +399,15 @@ TEST(ShellyEmDataBackfillSim, BackfillMaxZeroTurnsItOff) {
   auto store = SourceStateStore::Open(dir.File("state.db"));
   ASSERT_TRUE(store.ok());
   sim::ShellyPro3emModel model(5, (minute_s - 600) * 1000);
-  const EmDataAnchor old{(minute_s - 300) * 1000, CountersOf(model.EmData((minute_s - 300) * 1000))};
+  const EmDataAnchor old{(minute_s - 300) * 1000,
+                         CountersOf(model.EmData((minute_s - 300) * 1000))};
   ASSERT_TRUE((*store)
                   ->Put(EmDataAnchorKey(kEmDataComponent, kDevice),
                         EncodeEmDataAnchor(kEmDataComponent, old))
                   .ok());
   BackfillLoop loop(store->get());
-  ASSERT_TRUE(loop.Start(Entry(sim.url()) + "backfill_max: 0s\n").ok());
-  ASSERT_TRUE(loop.RunUntil([&] { return loop.HasLiveReading(); }, 30'000));
-  loop.Destroy();
+  Status ran = loop.RunToFirstLiveReading(Entry(sim.url()) + "backfill_max: 0s\n");
+  ASSERT_TRUE(ran.ok()) << ran.ToString() << "\n" << sim.Log();
   for (const Samples& batch : loop.batches()) {
     for (const Sample& sample : batch) EXPECT_GT(sample.timestamp_ms, old.timestamp_ms + 240'000);
   }

@@ -36,7 +36,6 @@ Uploader::Uploader(uv_loop_t* loop, Outbox* outbox, std::unique_ptr<HttpClient> 
       outbox_(outbox),
       client_(std::move(client)),
       time_(time),
-      options_(options),
       request_bytes_(options.max_request_bytes),
       backoff_(options.backoff, options.seed),
       cap_(options.max_bytes_per_second),

@@ -42,9 +42,9 @@ inline constexpr const char* kUploadPath = "/api/agent/v1/uploads";
 
 struct UploaderOptions {
   BackoffOptions backoff;
-  uint64_t seed = 0;  // for back-off jitter
+  uint64_t seed = 0;                     // for back-off jitter
   size_t max_request_bytes = 256 << 10;  // config upload.max_request_bytes
-  int64_t max_bytes_per_second = 0;  // 0: no cap
+  int64_t max_bytes_per_second = 0;      // 0: no cap
 };
 
 // Why an attempt failed; each failure is followed by a retry.
@@ -96,7 +96,6 @@ class Uploader {
   Outbox* outbox_;
   std::shared_ptr<HttpClient> client_;  // shared with the request in flight
   TimeKeeper* time_;
-  UploaderOptions options_;
   size_t request_bytes_;  // max_request_bytes, halved by each 413
   Backoff backoff_;
   BandwidthCap cap_;

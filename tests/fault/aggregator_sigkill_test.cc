@@ -16,10 +16,6 @@
 namespace wattline::testing {
 namespace {
 
-// A counter of the aggregator's /metrics, or 0 when it cannot be read.
-constexpr char kDuplicates[] = "wattline_ingest_batches_duplicate_total";
-constexpr char kUploads[] = "wattline_ingest_uploads_received_total";
-
 class AggregatorSigkill : public FaultTest {};
 
 TEST_F(AggregatorSigkill, MidIngestLosesAndDuplicatesNothing) {

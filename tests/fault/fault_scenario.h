@@ -27,6 +27,8 @@ void SleepMs(int64_t ms);
 
 // A counter of the aggregator's /metrics now; -1 when it cannot be read.
 int64_t AggregatorCounter(SystemStack& stack, const std::string& name);
+inline constexpr char kDuplicates[] = "wattline_ingest_batches_duplicate_total";
+inline constexpr char kUploads[] = "wattline_ingest_uploads_received_total";
 
 // What an agent config of a fault test says beyond SystemStack's defaults.
 struct FaultAgentConfig {

@@ -14,10 +14,6 @@
 namespace wattline::testing {
 namespace {
 
-constexpr char kDuplicates[] = "wattline_ingest_batches_duplicate_total";
-constexpr char kUploads[] = "wattline_ingest_uploads_received_total";
-
-// A counter of the aggregator's /metrics, or -1 when it cannot be read.
 class LostAck : public FaultTest {};
 
 TEST_F(LostAck, RetriedBatchesAreAcknowledgedAsDuplicatesAndStoredOnce) {

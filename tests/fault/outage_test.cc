@@ -100,9 +100,9 @@ TEST_F(Outage, RefusedThenBlackholedThenLiveFirstAndNothingLost) {
   double most_waiting = 0;
   for (const auto& [ts, value] : *outbox_batches) most_waiting = std::max(most_waiting, value);
   EXPECT_GE(most_waiting, 5) << "wattline_agent_outbox_batches never showed the backlog";
-  Result<std::vector<std::pair<int64_t, double>>> transport_errors = stack_.RawSamples(
-      std::string("wattline_agent_upload_errors_total{agent=\"") + kAgent +
-      "\",reason=\"transport\"}");
+  Result<std::vector<std::pair<int64_t, double>>> transport_errors =
+      stack_.RawSamples(std::string("wattline_agent_upload_errors_total{agent=\"") + kAgent +
+                        "\",reason=\"transport\"}");
   ASSERT_TRUE(transport_errors.ok()) << transport_errors.status().ToString();
   ASSERT_FALSE(transport_errors->empty());
   EXPECT_GT(transport_errors->back().second, 0) << "the failed uploads were not counted";

@@ -173,6 +173,17 @@ TEST(TcpProxy, BlackHoleHoldsNewAndExistingConnectionsSilently) {
   EXPECT_EQ(during.last_errno, EAGAIN);
 }
 
+// Sends `text` on `client`: the echo comes back to the proxy, which counts it
+// lost (`lost_in_all` bytes so far) and keeps the connection open, silent.
+void ExpectAnswerLost(Client& client, TcpProxy& proxy, const std::string& text,
+                      int64_t lost_in_all) {
+  ASSERT_TRUE(client.Send(text));
+  EXPECT_TRUE(WaitFor([&] { return proxy.bytes_lost() == lost_in_all; }, 10'000))
+      << proxy.bytes_lost();
+  EXPECT_EQ(client.Receive(text.size()), "");
+  EXPECT_EQ(client.last_errno, EAGAIN) << "the connection must stay open, silent";
+}
+
 TEST(TcpProxy, LosingResponsesForwardsRequestsButNotAnswersOnOpenConnections) {
   EchoServer echo;
   auto proxy = TcpProxy::Start(echo.port());
@@ -184,11 +195,7 @@ TEST(TcpProxy, LosingResponsesForwardsRequestsButNotAnswersOnOpenConnections) {
   (*proxy)->SetMode(TcpProxy::Mode::kLoseResponses);
   // The echo server's answer reaches the proxy (so the request reached the
   // server) and goes no further.
-  ASSERT_TRUE(before.Send("two"));
-  EXPECT_TRUE(WaitFor([&] { return (*proxy)->bytes_lost() == 3; }, 10'000))
-      << (*proxy)->bytes_lost();
-  EXPECT_EQ(before.Receive(3), "");
-  EXPECT_EQ(before.last_errno, EAGAIN) << "the connection must stay open, silent";
+  ExpectAnswerLost(before, **proxy, "two", 3);
   // A connection opened in this mode is forwarded both ways.
   Client during((*proxy)->port());
   ASSERT_TRUE(during.Send("three"));
@@ -196,11 +203,7 @@ TEST(TcpProxy, LosingResponsesForwardsRequestsButNotAnswersOnOpenConnections) {
 
   // Back to forwarding: the connection that lost an answer keeps losing them.
   (*proxy)->SetMode(TcpProxy::Mode::kForward);
-  ASSERT_TRUE(before.Send("four"));
-  EXPECT_TRUE(WaitFor([&] { return (*proxy)->bytes_lost() == 7; }, 10'000))
-      << (*proxy)->bytes_lost();
-  EXPECT_EQ(before.Receive(4), "");
-  EXPECT_EQ(before.last_errno, EAGAIN);
+  ExpectAnswerLost(before, **proxy, "four", 7);
   Client after((*proxy)->port());
   ASSERT_TRUE(after.Send("five"));
   EXPECT_EQ(after.Receive(4), "five");
