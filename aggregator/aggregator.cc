@@ -2,6 +2,7 @@
 
 #include "aggregator/api/query_api.h"
 #include "aggregator/pki/pki.h"
+#include "common/log.h"
 #include "common/private_directory.h"
 #include "common/version.h"
 
@@ -12,8 +13,17 @@ Aggregator::~Aggregator() { Stop(); }
 Result<std::unique_ptr<Aggregator>> Aggregator::Start(const AggregatorConfig& config,
                                                       const Clock* clock) {
   std::unique_ptr<Aggregator> self(new Aggregator());
+  // Before storage is opened: a bad token file stops the start at once.
+  WriteOptions write_options;
+  if (!config.write_token_file.empty()) {
+    Result<std::string> token = LoadWriteToken(config.write_token_file);
+    if (!token.ok()) return token.status().WithContext("api.write_token_file");
+    write_options.token = std::move(*token);
+  }
+  write_options.max_write_bytes = static_cast<size_t>(config.max_write_bytes);
+  write_options.max_future_ms = config.max_future_ms;
   WATTLINE_RETURN_IF_ERROR(MakePrivateDirectory(config.data_dir));
-  auto store = SampleStore::Open(config.data_dir + "/samples.db");
+  auto store = SampleStore::Open(config.data_dir + "/samples.db", clock, config.storage);
   if (!store.ok()) return store.status();
   self->store_ = std::move(*store);
 
@@ -24,6 +34,8 @@ Result<std::unique_ptr<Aggregator>> Aggregator::Start(const AggregatorConfig& co
   self->ingest_ = std::make_unique<IngestHandler>(self->store_.get(), clock, ingest_options,
                                                   &self->metrics_.ingest);
   self->query_ = std::make_unique<QueryApi>(self->store_.get(), clock);
+  self->write_ = std::make_unique<WriteHandler>(self->store_.get(), clock, write_options,
+                                                &self->metrics_.write);
 
   HttpServerOptions ingest;
   ingest.name = "ingest";
@@ -45,6 +57,8 @@ Result<std::unique_ptr<Aggregator>> Aggregator::Start(const AggregatorConfig& co
   api.name = "api";
   api.host = config.api_listen.host;
   api.port = config.api_listen.port;
+  // Query bodies are form fields of a few KiB; the write paths set their
+  // own limit (WriteHandler::*Route).
   api.max_body_bytes = 1 << 20;
   auto api_server = HttpServer::Create(api);
   if (!api_server.ok()) return api_server.status();
@@ -61,6 +75,14 @@ Result<std::unique_ptr<Aggregator>> Aggregator::Start(const AggregatorConfig& co
       return query->HandleQueryRange(r);
     });
   }
+  WriteHandler* write = self->write_.get();
+  self->api_server_->Handle(
+      "POST", kRemoteWritePath,
+      [write](const HttpRequest& r) { return write->HandleRemoteWrite(r); },
+      write->RemoteWriteRoute());
+  self->api_server_->Handle(
+      "POST", kTextImportPath, [write](const HttpRequest& r) { return write->HandleTextImport(r); },
+      write->TextImportRoute());
   self->api_server_->Handle("GET", "/metrics",
                             [raw](const HttpRequest&) { return raw->HandleMetrics(); });
 
@@ -81,12 +103,11 @@ void Aggregator::Stop() {
 }
 
 HttpResponse Aggregator::HandleMetrics() {
-  StorageGauges gauges;
   Result<StoreStats> stats = store_->Stats();
-  if (stats.ok()) gauges = StorageGauges{stats->series, stats->samples};
+  if (!stats.ok()) LogWarning("metrics", "storage figures unavailable: " + stats.status().ToString());
   HttpResponse response;
   response.content_type = "text/plain; version=0.0.4; charset=utf-8";
-  response.body = RenderMetrics(metrics_, gauges, kVersion);
+  response.body = RenderMetrics(metrics_, stats.ok() ? *stats : StoreStats{}, kVersion);
   return response;
 }
 

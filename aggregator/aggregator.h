@@ -12,6 +12,7 @@
 #include "aggregator/config/aggregator_config.h"
 #include "aggregator/http/http_server.h"
 #include "aggregator/ingest/ingest_handler.h"
+#include "aggregator/ingest/write_handler.h"
 #include "aggregator/metrics/aggregator_metrics.h"
 #include "aggregator/storage/sample_store.h"
 #include "common/clock.h"
@@ -40,6 +41,7 @@ class Aggregator {
   std::unique_ptr<SampleStore> store_;
   AggregatorMetrics metrics_;
   std::unique_ptr<IngestHandler> ingest_;
+  std::unique_ptr<WriteHandler> write_;
   std::unique_ptr<QueryApi> query_;
   std::unique_ptr<HttpServer> ingest_server_;
   std::unique_ptr<HttpServer> api_server_;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "aggregator/aggregator.h"
+#include "aggregator/backup_command.h"
 #include "aggregator/config/aggregator_config.h"
 #include "aggregator/pki/pki_command.h"
 #include "common/log.h"
@@ -22,6 +23,8 @@ constexpr const char* kUsage =
     "       wattline-aggregator --print-config\n"
     "       wattline-aggregator pki init --dir DIR [--server-name NAME]... [--force]\n"
     "       wattline-aggregator pki issue-agent NAME --dir DIR [--force]\n"
+    "       wattline-aggregator backup --to FILE [--config FILE | --data-dir DIR] [--force]\n"
+    "       wattline-aggregator backup --check FILE\n"
     "       wattline-aggregator --version\n"
     "--ready-file: once both listeners are bound, write their ports there as\n"
     "  {\"ingest_port\":N,\"api_port\":M} (for tests and scripts that use port 0).\n";
@@ -87,6 +90,9 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && args[0] == "pki") {
     return wattline::aggregator::RunPkiCommand({args.begin() + 1, args.end()});
+  }
+  if (!args.empty() && args[0] == "backup") {
+    return wattline::aggregator::RunBackupCommand({args.begin() + 1, args.end()});
   }
   std::string config_path, data_dir, ready_file;
   for (size_t i = 0; i < args.size(); ++i) {

@@ -166,6 +166,14 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, const 
   }
   sqlite3_extended_result_codes(raw, 1);
   sqlite3_busy_timeout(raw, options.busy_timeout_ms);
+  // Before WAL mode: a new database takes these on its first write.
+  if (options.page_size > 0) {
+    WATTLINE_RETURN_IF_ERROR(
+        db->Exec("PRAGMA page_size=" + std::to_string(options.page_size)).WithContext(path));
+  }
+  if (options.incremental_vacuum) {
+    WATTLINE_RETURN_IF_ERROR(db->Exec("PRAGMA auto_vacuum=INCREMENTAL").WithContext(path));
+  }
   // journal_mode returns a row; Exec would ignore it, so read it back.
   Result<Statement> wal = db->Prepare("PRAGMA journal_mode=WAL");
   if (!wal.ok()) return wal.status().WithContext("open " + path);

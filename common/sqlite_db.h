@@ -73,6 +73,11 @@ class SqliteDb {
     int busy_timeout_ms = 5000;
     // Permissions of a newly created database file (and its -wal/-shm).
     unsigned file_mode = 0600;
+    // Page size of a newly created database (0: SQLite's default), and
+    // whether it can give free pages back to the file system (PRAGMA
+    // incremental_vacuum). Neither changes afterwards without a VACUUM.
+    int page_size = 0;
+    bool incremental_vacuum = false;
   };
 
   // Opens (or creates) `path` and switches it to WAL mode.

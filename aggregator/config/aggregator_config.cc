@@ -1,5 +1,6 @@
 #include "aggregator/config/aggregator_config.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 
@@ -30,22 +31,47 @@ constexpr std::array<OptionSpec, 5> kIngestOptions = {{
      "hide them"},
 }};
 
-constexpr std::array<OptionSpec, 1> kApiOptions = {{
+constexpr std::array<OptionSpec, 3> kApiOptions = {{
     {"listen", OptionType::kString, "127.0.0.1:9780",
      "The query API (Prometheus-compatible) for Grafana; loopback unless a proxy adds auth"},
+    {"write_token_file", OptionType::kString, "",
+     "File holding the bearer token of /api/v1/write and /api/v1/import/prometheus (mode 0600); "
+     "empty: those paths answer 403"},
+    {"max_write_bytes", OptionType::kInt, "33554432",
+     "Largest write request body, and largest remote write body once uncompressed (413 beyond)"},
+}};
+
+constexpr std::array<OptionSpec, 8> kStorageOptions = {{
+    {"raw_retention", OptionType::kDuration, "35d",
+     "How long raw samples are kept (0: for ever); rollups answer for longer ranges"},
+    {"minute_rollup_retention", OptionType::kDuration, "400d",
+     "How long per-minute rollups are kept (0: for ever): a year of detailed panels"},
+    {"hour_rollup_retention", OptionType::kDuration, "20y",
+     "How long hourly rollups are kept (0: for ever): a meter's lifetime of energy"},
+    {"flush_grace", OptionType::kDuration, "1m",
+     "How late samples may arrive for a window before it is cut into a chunk; later ones "
+     "are merged into it, at the cost of rewriting it"},
+    {"flush_quiet", OptionType::kDuration, "10s",
+     "A closed window is cut once nothing arrived for it this long, so a backlog is written "
+     "once, not per upload"},
+    {"flush_interval", OptionType::kDuration, "1s", "How often windows are looked at for cutting"},
+    {"head_pressure_samples", OptionType::kInt, "8000000",
+     "Above this many samples in memory every window is cut, open or not (16 bytes each)"},
+    {"head_limit_samples", OptionType::kInt, "32000000",
+     "Above this many samples in memory writes are refused (503) until cutting catches up"},
 }};
 
 Result<AggregatorConfig> FromTree(const Result<ConfigNode>& root) {
   if (!root.ok()) return root.status();
   for (const auto& [key, value] : root->entries) {
-    bool known = key == "ingest" || key == "api";
+    bool known = key == "ingest" || key == "api" || key == "storage";
     for (const OptionSpec& spec : kTopOptions) known = known || spec.key == key;
     if (!known) return Status::InvalidArgument(value.Where() + ": unknown option \"" + key + "\"");
   }
   // Top-level scalars share the root map with the sections; read them alone.
   ConfigNode top = *root;
   std::erase_if(top.entries, [](const auto& entry) {
-    return entry.first == "ingest" || entry.first == "api";
+    return entry.first == "ingest" || entry.first == "api" || entry.first == "storage";
   });
   Result<OptionValues> values = ReadOptions(&top, kTopOptions, "");
   if (!values.ok()) return values.status();
@@ -53,6 +79,8 @@ Result<AggregatorConfig> FromTree(const Result<ConfigNode>& root) {
   if (!ingest.ok()) return ingest.status();
   Result<OptionValues> api = ReadOptions(root->Find("api"), kApiOptions, "api");
   if (!api.ok()) return api.status();
+  Result<OptionValues> storage = ReadOptions(root->Find("storage"), kStorageOptions, "storage");
+  if (!storage.ok()) return storage.status();
 
   AggregatorConfig config;
   config.data_dir = values->String("data_dir");
@@ -72,6 +100,27 @@ Result<AggregatorConfig> FromTree(const Result<ConfigNode>& root) {
   Result<ListenAddress> api_listen = ParseListenAddress(api->String("listen"));
   if (!api_listen.ok()) return api_listen.status().WithContext(root->source + ": api.listen");
   config.api_listen = *api_listen;
+  config.write_token_file = api->String("write_token_file");
+  config.max_write_bytes = api->Int("max_write_bytes");
+  if (config.max_write_bytes <= 0) {
+    return Status::InvalidArgument(root->source + ": api.max_write_bytes must be > 0");
+  }
+  StorageOptions& engine = config.storage;
+  engine.raw_retention_ms = storage->DurationMs("raw_retention");
+  engine.minute_retention_ms = storage->DurationMs("minute_rollup_retention");
+  engine.hour_retention_ms = storage->DurationMs("hour_rollup_retention");
+  engine.flush_grace_ms = storage->DurationMs("flush_grace");
+  engine.flush_quiet_ms = storage->DurationMs("flush_quiet");
+  engine.flush_interval_ms = std::max<int64_t>(1, storage->DurationMs("flush_interval"));
+  const int64_t pressure = storage->Int("head_pressure_samples");
+  const int64_t limit = storage->Int("head_limit_samples");
+  if (pressure <= 0 || limit < pressure) {
+    return Status::InvalidArgument(root->source +
+                                   ": storage.head_limit_samples must be >= "
+                                   "storage.head_pressure_samples > 0");
+  }
+  engine.head_pressure_samples = static_cast<size_t>(pressure);
+  engine.head_limit_samples = static_cast<size_t>(limit);
   return config;
 }
 
@@ -110,6 +159,7 @@ std::string AggregatorConfigReference() {
   out += RenderOptions(kTopOptions, 0);
   out += "\ningest:\n" + RenderOptions(kIngestOptions, 2);
   out += "\napi:\n" + RenderOptions(kApiOptions, 2);
+  out += "\nstorage:\n" + RenderOptions(kStorageOptions, 2);
   return out;
 }
 

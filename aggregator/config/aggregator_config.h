@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "aggregator/storage/storage_options.h"
 #include "common/log.h"
 #include "common/status.h"
 
@@ -29,6 +30,11 @@ struct AggregatorConfig {
   int64_t max_batch_decompressed_bytes = 0;
   int64_t max_future_ms = 0;
   ListenAddress api_listen;
+  // The standard write paths (aggregator/ingest/write_handler.h): "" turns
+  // them off; the file must not be readable by group or others.
+  std::string write_token_file;
+  int64_t max_write_bytes = 0;
+  StorageOptions storage;
 };
 
 // Reads `path`; an empty path gives every default.

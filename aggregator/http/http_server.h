@@ -4,8 +4,17 @@
 // With TLS, the listener requires a client certificate signed by
 // `client_ca_file` (mutual TLS) and passes the certificate's CN to handlers
 // as HttpRequest::peer_identity; a client without one fails the handshake.
-// Bodies over `max_body_bytes` are refused with 413 from the Content-Length
-// header, before anything is allocated for them.
+// Every request is screened on its request line and headers before any of
+// its body is read (with Expect: 100-continue, before the client sends it):
+// 404 for a method and path with no route; 415 for a Content-Encoding that
+// httplib would inflate by itself, unbounded (gzip, deflate, br); 413 for a
+// Content-Length over the route's limit (HttpRouteOptions::max_body_bytes,
+// else `max_body_bytes`); then the route's admit check. A refused body with
+// a Content-Length is dropped as it arrives, never buffered, so the client
+// reads the answer; any other refused body is left unread and the
+// connection closed, so the rest cannot be taken for another request. A
+// chunked body is counted as it is read and refused with 413 at the limit.
+// A POST with neither Content-Length nor chunks has an empty body.
 //
 // Thread-safety: Handle() before Bind(); handlers then run concurrently on
 // the server's worker threads and must be thread-safe.
@@ -40,8 +49,9 @@ class HttpServer {
   static Result<std::unique_ptr<HttpServer>> Create(const HttpServerOptions& options);
   virtual ~HttpServer() = default;
 
-  // Routes `method` `path` (exact match) to `handler`.
-  virtual void Handle(const std::string& method, const std::string& path, HttpHandler handler) = 0;
+  // Routes `method` ("GET" or "POST") `path` (exact match) to `handler`.
+  virtual void Handle(const std::string& method, const std::string& path, HttpHandler handler,
+                      HttpRouteOptions options = {}) = 0;
   // Binds the listening socket; returns the bound port.
   virtual Result<int> Bind() = 0;
   // Serves on a thread of its own until Stop().

@@ -4,8 +4,10 @@
 #ifndef WATTLINE_AGGREGATOR_HTTP_HTTP_TYPES_H_
 #define WATTLINE_AGGREGATOR_HTTP_HTTP_TYPES_H_
 
+#include <cstddef>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -39,6 +41,27 @@ struct HttpResponse {
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
+
+// How one route takes its request, where it differs from the listener's
+// (http_server.h). The callbacks run on the listener's worker threads,
+// concurrently: they must be thread-safe.
+struct HttpRouteOptions {
+  // The largest body the route reads; 0: the listener's max_body_bytes.
+  size_t max_body_bytes = 0;
+  // Parses an application/x-www-form-urlencoded body into
+  // HttpRequest::params (Grafana sends query parameters so). Routes that
+  // take the body as data say false: the body reaches them whole, whatever
+  // Content-Type the sender chose (curl --data-binary sends a form's).
+  bool form_fields = true;
+  // Runs on the request line and headers (HttpRequest::body empty) before
+  // the body is read; an answer refuses the request with its body unread.
+  // For checks, such as a token, that must not cost the sender's body.
+  std::function<std::optional<HttpResponse>(const HttpRequest&)> admit;
+  // Called with the status of every answer the listener gives instead of
+  // the handler (its own refusals and admit's), so the route can count
+  // every request it was sent.
+  std::function<void(int status)> on_refusal;
+};
 
 }  // namespace wattline::aggregator
 

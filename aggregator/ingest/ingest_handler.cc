@@ -1,30 +1,11 @@
 #include "aggregator/ingest/ingest_handler.h"
 
-#include <algorithm>
-#include <cctype>
-#include <limits>
-
+#include "aggregator/ingest/request_helpers.h"
+#include "aggregator/ingest/sample_time_rules.h"
 #include "common/log.h"
 
 namespace wattline::aggregator {
 namespace {
-
-HttpResponse Refuse(int status, std::string message) {
-  HttpResponse response;
-  response.status = status;
-  response.body = std::move(message) + "\n";
-  return response;
-}
-
-// The media type without parameters, in lower case.
-std::string MediaType(std::string_view content_type) {
-  std::string_view type = content_type.substr(0, content_type.find(';'));
-  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
-  std::string out(type);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 // A refusal as the ack carries it: printable ASCII (the message may quote
 // bytes from the frame, and the ack's string field must stay valid UTF-8)
@@ -59,39 +40,6 @@ struct UploadTally {
   }
 };
 
-// Puts the batch's samples in true time: a provisional timestamp (before
-// 2000) gets `time_shift_ms` added, a device-stamped one is already true.
-// Samples still before 2000, or later than `latest_ms`, are removed and
-// counted in `tally`. Returns how many were removed.
-uint64_t PlaceInTime(Batch* batch, int64_t time_shift_ms, int64_t latest_ms, UploadTally* tally) {
-  uint64_t refused = 0;
-  for (SeriesSamples& series : batch->series) {
-    size_t kept = 0;
-    for (size_t i = 0; i < series.values.size(); ++i) {
-      int64_t ts = series.timestamps_ms[i];
-      if (ts < kProvisionalTimeLimitMs && __builtin_add_overflow(ts, time_shift_ms, &ts)) {
-        // Out of int64 either way: as wrong as a time can be, refused below.
-        ts = time_shift_ms > 0 ? std::numeric_limits<int64_t>::max()
-                               : std::numeric_limits<int64_t>::min();
-      }
-      if (ts < kProvisionalTimeLimitMs) {
-        ++tally->samples_before_2000;
-        ++refused;
-      } else if (ts > latest_ms) {
-        ++tally->samples_too_far_in_future;
-        ++refused;
-      } else {
-        series.timestamps_ms[kept] = ts;
-        series.values[kept] = series.values[i];
-        ++kept;
-      }
-    }
-    series.timestamps_ms.resize(kept);
-    series.values.resize(kept);
-  }
-  return refused;
-}
-
 BatchAck Refused(uint64_t sequence, std::string_view why, UploadTally* tally) {
   ++tally->batches_refused;
   return BatchAck{sequence, BatchOutcome::kRefused, 0, 0, RefusalText(why)};
@@ -117,13 +65,15 @@ Result<BatchAck> IngestBatch(SampleStore::UploadWrite& write, const UploadBatch&
     return BatchAck{batch->sequence, BatchOutcome::kDuplicate, 0, 0, ""};
   }
   const int64_t latest_ms = now_ms + options.max_future_ms;
-  const uint64_t refused = PlaceInTime(&*batch, in.time_shift_ms, latest_ms, tally);
-  Result<StoredBatch> stored = write.Store(*batch, refused);
+  const RefusedSamples placed = PlaceInTime(batch->series, in.time_shift_ms, latest_ms);
+  tally->samples_before_2000 += placed.before_2000;
+  tally->samples_too_far_in_future += placed.too_far_in_future;
+  const uint64_t refused = placed.total();
+  Result<uint64_t> stored = write.Store(*batch, refused);
   if (!stored.ok()) return stored.status();
   ++tally->batches_stored;
-  tally->samples_stored += stored->samples_stored;
-  tally->samples_overwritten += stored->samples_overwritten;
-  return BatchAck{batch->sequence, BatchOutcome::kStored, stored->samples_stored, refused, ""};
+  tally->samples_stored += *stored;
+  return BatchAck{batch->sequence, BatchOutcome::kStored, *stored, refused, ""};
 }
 
 }  // namespace
@@ -151,7 +101,8 @@ HttpResponse IngestHandler::Handle(const HttpRequest& request) {
     ++counters_->storage_errors;
     LogError("ingest", "agent " + agent + " outbox " + std::to_string(upload->outbox_id) +
                            ": " + status.ToString());
-    return Refuse(503, "storage could not commit the upload; retry later");
+    return Refuse(503, "storage could not commit the upload (" + status.ToString() +
+                           "); retry later");
   };
   const int64_t now_ms = clock_->NowUnixMs();
   auto write = store_->BeginUpload(agent, upload->outbox_id, upload->floor_sequence, now_ms);
@@ -171,8 +122,9 @@ HttpResponse IngestHandler::Handle(const HttpRequest& request) {
     }
     ack.batches.push_back(std::move(*answer));
   }
-  Status committed = (*write)->Commit();
-  if (!committed.ok()) return storage_failed(committed);
+  Result<StoredBatch> committed = (*write)->Commit();
+  if (!committed.ok()) return storage_failed(committed.status());
+  tally.samples_overwritten = committed->samples_overwritten;
   write->reset();  // releases storage's write lock before the ack is encoded
   tally.AddTo(*counters_);
 

@@ -27,7 +27,7 @@ std::string Frame(uint64_t sequence) {
 class IngestHandlerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto store = SampleStore::Open(dir_.File("s.db"));
+    auto store = SampleStore::Open(dir_.File("s.db"), &clock_);
     ASSERT_TRUE(store.ok());
     store_ = std::move(*store);
     handler_ = std::make_unique<IngestHandler>(store_.get(), &clock_, IngestOptions{}, &counters_);

@@ -35,9 +35,102 @@ void Counter(std::string& out, const char* name, const char* help,
   Write(out, name, "counter", help, std::to_string(value.load()));
 }
 
+// One family of the write paths' counters: a sample per path (and `extra`
+// label set), read by `get`.
+template <typename Get>
+void WriteFamily(std::string& out, const WriteCounters& w, const char* name, const char* help,
+                 Get get) {
+  Header(out, name, "counter", help);
+  for (const auto& [path, counters] : {std::pair<const char*, const WritePathCounters*>{
+                                           "/api/v1/write", &w.remote_write},
+                                       {"/api/v1/import/prometheus", &w.text_import}}) {
+    get(out, name, std::string("{path=\"") + path + "\"", *counters);
+  }
+}
+
+void RenderWriteCounters(std::string& out, const WriteCounters& w) {
+  WriteFamily(out, w, "wattline_write_requests_total",
+              "Requests on the standard write paths, by answer (code \"other\": any other).",
+              [](std::string& o, const char* name, const std::string& path,
+                 const WritePathCounters& c) {
+                for (size_t i = 0; i < WritePathCounters::kCodeSlots; ++i) {
+                  std::string code = i < std::size(WritePathCounters::kWriteStatusCodes)
+                                         ? std::to_string(WritePathCounters::kWriteStatusCodes[i])
+                                         : "other";
+                  Sample(o, name, path + ",code=\"" + code + "\"}",
+                         std::to_string(c.requests[i].load()));
+                }
+              });
+  WriteFamily(out, w, "wattline_write_samples_stored_total",
+              "Samples stored from the standard write paths.",
+              [](std::string& o, const char* name, const std::string& path,
+                 const WritePathCounters& c) {
+                Sample(o, name, path + "}", std::to_string(c.samples_stored.load()));
+              });
+  WriteFamily(out, w, "wattline_write_samples_overwritten_total",
+              "Samples from the standard write paths stored over one already stored for the "
+              "same series and timestamp.",
+              [](std::string& o, const char* name, const std::string& path,
+                 const WritePathCounters& c) {
+                Sample(o, name, path + "}", std::to_string(c.samples_overwritten.load()));
+              });
+  WriteFamily(out, w, "wattline_write_samples_refused_total",
+              "Samples of stored write requests refused for their timestamp.",
+              [](std::string& o, const char* name, const std::string& path,
+                 const WritePathCounters& c) {
+                Sample(o, name, path + ",reason=\"before_2000\"}",
+                       std::to_string(c.samples_refused_before_2000.load()));
+                Sample(o, name, path + ",reason=\"too_far_in_future\"}",
+                       std::to_string(c.samples_refused_too_far_in_future.load()));
+              });
+}
+
+void RenderStorage(std::string& out, const StoreStats& s) {
+  auto gauge = [&](const char* name, const char* help, int64_t value) {
+    Write(out, name, "gauge", help, std::to_string(value));
+  };
+  auto counter = [&](const char* name, const char* help, uint64_t value) {
+    Write(out, name, "counter", help, std::to_string(value));
+  };
+  gauge("wattline_storage_series", "Series in storage.", s.series);
+  gauge("wattline_storage_samples",
+        "Samples in storage (a late sample for a cut window counts twice until it is cut).",
+        s.samples);
+  gauge("wattline_storage_head_samples", "Samples in memory not yet cut into chunks.",
+        s.head_samples);
+  gauge("wattline_storage_chunks", "Compressed chunks of raw samples on disk.", s.chunks);
+  gauge("wattline_storage_log_records",
+        "Ingest log records holding samples not yet cut into chunks (replayed at start).",
+        s.log_records);
+  gauge("wattline_storage_disk_bytes", "Bytes of the storage file and its write-ahead log.",
+        s.disk_bytes);
+  gauge("wattline_storage_free_bytes",
+        "Bytes of the storage file free for reuse (left by retention and rewritten chunks).",
+        s.free_bytes);
+  gauge("wattline_storage_writable",
+        "0 after a write failed for lack of disk space (writes answer 503; agents buffer).",
+        s.writable ? 1 : 0);
+  counter("wattline_storage_flushes_total", "Transactions that cut head windows into chunks.",
+          s.flushes);
+  counter("wattline_storage_flush_errors_total",
+          "Cutting or retention passes that failed (retried; nothing is lost).", s.flush_errors);
+  counter("wattline_storage_samples_merged_over_total",
+          "Samples of stored chunks replaced by a later sample at the same timestamp.",
+          s.samples_merged_over);
+  counter("wattline_storage_corrupt_chunks_total",
+          "Stored chunks, rollups or log records that failed their checksum or decoding "
+          "(skipped; chunks are quarantined when rewritten).",
+          s.corrupt_chunks);
+  counter("wattline_storage_retention_deleted_chunks_total",
+          "Raw chunks deleted as older than the raw retention.", s.retention_deleted_chunks);
+  counter("wattline_storage_samples_beyond_retention_total",
+          "Late samples not kept because their window is older than the raw retention.",
+          s.samples_beyond_retention);
+}
+
 }  // namespace
 
-std::string RenderMetrics(const AggregatorMetrics& m, const StorageGauges& storage,
+std::string RenderMetrics(const AggregatorMetrics& m, const StoreStats& storage,
                           const char* version) {
   std::string out;
   Write(out, "wattline_aggregator_build_info", "gauge", "Build information.", "1",
@@ -75,11 +168,9 @@ std::string RenderMetrics(const AggregatorMetrics& m, const StorageGauges& stora
   Counter(out, "wattline_ingest_storage_errors_total",
           "Agent uploads that storage failed to commit (answered 503, agent retries).",
           m.ingest.storage_errors);
+  RenderWriteCounters(out, m.write);
   Counter(out, "wattline_queries_total", "Queries answered on the HTTP API.", m.query.queries);
-  Write(out, "wattline_storage_series", "gauge", "Series in storage.",
-        std::to_string(storage.series));
-  Write(out, "wattline_storage_samples", "gauge", "Samples in storage.",
-        std::to_string(storage.samples));
+  RenderStorage(out, storage);
   return out;
 }
 

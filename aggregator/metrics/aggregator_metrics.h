@@ -6,8 +6,12 @@
 #define WATTLINE_AGGREGATOR_METRICS_AGGREGATOR_METRICS_H_
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <string>
+
+#include "aggregator/storage/store_stats.h"
 
 namespace wattline::aggregator {
 
@@ -28,23 +32,44 @@ struct IngestCounters {
   std::atomic<uint64_t> storage_errors{0};
 };
 
+// The standard write paths on the API listener (aggregator/ingest/
+// write_handler.h), one set per path. Sample counters advance only when
+// their request is stored.
+struct WritePathCounters {
+  // Answers by status code, in kWriteStatusCodes' order; other codes last.
+  static constexpr int kWriteStatusCodes[] = {204, 400, 401, 403, 413, 415, 503};
+  static constexpr size_t kCodeSlots = std::size(kWriteStatusCodes) + 1;
+  std::atomic<uint64_t> requests[kCodeSlots]{};
+  std::atomic<uint64_t> samples_stored{0};
+  std::atomic<uint64_t> samples_overwritten{0};
+  std::atomic<uint64_t> samples_refused_before_2000{0};
+  std::atomic<uint64_t> samples_refused_too_far_in_future{0};
+
+  void CountAnswer(int status) {
+    size_t slot = 0;
+    while (slot < std::size(kWriteStatusCodes) && kWriteStatusCodes[slot] != status) ++slot;
+    ++requests[slot];
+  }
+};
+
+struct WriteCounters {
+  WritePathCounters remote_write;  // /api/v1/write
+  WritePathCounters text_import;   // /api/v1/import/prometheus
+};
+
 struct QueryCounters {
   std::atomic<uint64_t> queries{0};
 };
 
 struct AggregatorMetrics {
   IngestCounters ingest;
+  WriteCounters write;
   QueryCounters query;
 };
 
-// Gauges read at render time.
-struct StorageGauges {
-  int64_t series = 0;
-  int64_t samples = 0;
-};
-
-// The text exposition format (version 0.0.4).
-std::string RenderMetrics(const AggregatorMetrics& metrics, const StorageGauges& storage,
+// The text exposition format (version 0.0.4); `storage` is read at render
+// time.
+std::string RenderMetrics(const AggregatorMetrics& metrics, const StoreStats& storage,
                           const char* version);
 
 }  // namespace wattline::aggregator

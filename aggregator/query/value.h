@@ -4,7 +4,6 @@
 #ifndef WATTLINE_AGGREGATOR_QUERY_VALUE_H_
 #define WATTLINE_AGGREGATOR_QUERY_VALUE_H_
 
-#include <bit>
 #include <cstdint>
 #include <vector>
 
@@ -12,13 +11,6 @@
 #include "common/labels.h"
 
 namespace wattline::aggregator {
-
-// The NaN Prometheus writes to mark a series stale (model/value.StaleNaN).
-// A stale sample is never returned: the series ends there until a newer
-// sample arrives.
-inline constexpr uint64_t kStaleNaNBits = 0x7ff0000000000002;
-
-inline bool IsStaleNaN(double value) { return std::bit_cast<uint64_t>(value) == kStaleNaNBits; }
 
 struct Sample {
   Labels metric;

@@ -1,62 +1,16 @@
 #include "aggregator/storage/sample_store.h"
 
+#include <algorithm>
 #include <bit>
+#include <filesystem>
+
+#include "aggregator/storage/chunk_codec.h"
+#include "aggregator/storage/ingest_log_record.h"
+#include "aggregator/storage/reader_pool.h"
+#include "common/log.h"
 
 namespace wattline::aggregator {
 namespace {
-
-// Version 1. Later versions are appended to kSchemas; never edit this.
-constexpr const char* kSchemaV1 = R"sql(
-CREATE TABLE series (
-  id INTEGER PRIMARY KEY,
-  key TEXT NOT NULL UNIQUE            -- LabelsToString(), the identity
-);
-CREATE TABLE series_labels (
-  series_id INTEGER NOT NULL REFERENCES series(id),
-  name TEXT NOT NULL,
-  value TEXT NOT NULL,
-  PRIMARY KEY (series_id, name)
-) WITHOUT ROWID;
-CREATE TABLE samples (
-  series_id INTEGER NOT NULL,
-  ts_ms INTEGER NOT NULL,
-  value_bits INTEGER NOT NULL,        -- the float64's bit pattern
-  PRIMARY KEY (series_id, ts_ms)
-) WITHOUT ROWID;
-CREATE TABLE agent_batches (
-  agent TEXT NOT NULL,
-  outbox_id INTEGER NOT NULL,
-  last_sequence INTEGER NOT NULL,
-  PRIMARY KEY (agent, outbox_id)
-) WITHOUT ROWID;
-)sql";
-
-// Version 2: idempotency by a floor and a ledger, so batches may arrive in
-// any order. A v1 high-water mark L becomes the floor L + 1: everything at or
-// below L was stored.
-constexpr const char* kSchemaV2 = R"sql(
-CREATE TABLE outbox_floors (
-  agent TEXT NOT NULL,
-  outbox_id INTEGER NOT NULL,         -- the uint64's bit pattern
-  floor_sequence INTEGER NOT NULL,    -- every sequence below it is settled
-  PRIMARY KEY (agent, outbox_id)
-) WITHOUT ROWID;
-CREATE TABLE stored_batches (
-  agent TEXT NOT NULL,
-  outbox_id INTEGER NOT NULL,
-  sequence INTEGER NOT NULL,
-  samples_stored INTEGER NOT NULL,
-  samples_overwritten INTEGER NOT NULL,
-  samples_refused INTEGER NOT NULL,
-  stored_at_ms INTEGER NOT NULL,
-  PRIMARY KEY (agent, outbox_id, sequence)
-) WITHOUT ROWID;
-INSERT INTO outbox_floors (agent, outbox_id, floor_sequence)
-  SELECT agent, outbox_id, last_sequence + 1 FROM agent_batches;
-DROP TABLE agent_batches;
-)sql";
-
-const std::vector<std::string_view> kSchemas = {kSchemaV1, kSchemaV2};
 
 // SQLite integers are signed; uint64 ids and sequences are stored as their
 // bit pattern and compared in C++.
@@ -78,59 +32,168 @@ Labels WithAgent(const Labels& labels, std::string_view agent) {
   return out;
 }
 
+int64_t FileBytes(const std::string& path) {
+  std::error_code error;
+  const auto size = std::filesystem::file_size(path, error);
+  return error ? 0 : static_cast<int64_t>(size);
+}
+
 }  // namespace
 
-const std::vector<std::string_view>& SampleStoreSchemas() { return kSchemas; }
+SampleStore::SampleStore(std::string path, const Clock* clock, StorageOptions options)
+    : path_(std::move(path)),
+      clock_(clock),
+      options_(options),
+      head_(kChunkWindowMs),
+      readers_(std::make_unique<ReaderPool>(path_)) {}
 
-Result<std::unique_ptr<SampleStore>> SampleStore::Open(const std::string& path) {
-  auto writer = SqliteDb::Open(path, SqliteDb::Options{});
-  if (!writer.ok()) return writer.status().WithContext("cannot open storage");
-  Status migrated = MigrateSchema(**writer, kSchemas);
-  if (!migrated.ok()) return migrated.WithContext("cannot open storage " + path);
-  SqliteDb::Options read_options;
-  read_options.create = false;
-  auto reader = SqliteDb::Open(path, read_options);
-  if (!reader.ok()) return reader.status().WithContext("cannot open storage");
-  std::unique_ptr<SampleStore> store(new SampleStore(std::move(*writer), std::move(*reader)));
-  WATTLINE_RETURN_IF_ERROR(store->LoadSeries().WithContext("cannot load series of " + path));
+Result<std::unique_ptr<SampleStore>> SampleStore::Open(const std::string& path,
+                                                       const Clock* clock,
+                                                       StorageOptions options) {
+  std::unique_ptr<SampleStore> store(new SampleStore(path, clock, options));
+  Status opened = store->OpenConnections();
+  if (opened.ok()) opened = store->LoadSeries();
+  if (opened.ok()) opened = store->ConvertLegacySamples();
+  if (opened.ok()) opened = store->ReplayLog();
+  if (!opened.ok()) return opened.WithContext("cannot open storage " + path);
+  if (!options.read_only) store->flusher_ = std::thread([raw = store.get()] { raw->RunFlusher(); });
   return store;
+}
+
+SampleStore::~SampleStore() {
+  {
+    std::lock_guard<std::mutex> lock(stop_mutex_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  if (flusher_.joinable()) flusher_.join();
+  if (options_.read_only || !flusher_db_) return;
+  Status flushed = Flush(Head::Selection::kAll);
+  // A clean stop leaves a compact file: the head in chunks, the free pages
+  // (the log records that held it) given back.
+  if (flushed.ok()) flushed = ReleaseFreePages(true);
+  if (!flushed.ok()) {
+    LogError("storage", "could not cut the head into chunks at shutdown (the ingest log keeps it "
+                        "for the next start): " + flushed.ToString());
+  }
+}
+
+Status SampleStore::OpenConnections() {
+  if (options_.read_only) {
+    SqliteDb::Options reader;
+    reader.create = false;
+    auto db = SqliteDb::Open(path_, reader);
+    if (!db.ok()) return db.status();
+    Result<int64_t> version = (*db)->UserVersion();
+    if (!version.ok()) return version.status();
+    if (*version != static_cast<int64_t>(SampleStoreSchemas().size())) {
+      return Status::InvalidArgument("schema version " + std::to_string(*version) +
+                                        ", not this build's; let the aggregator open it first");
+    }
+    writer_ = std::move(*db);  // used only for reading
+    return Status::Ok();
+  }
+  SqliteDb::Options options;
+  options.page_size = kStoragePageSize;
+  // The flusher gives free pages (deleted log records, expired chunks) back
+  // to the file system; a file made by an earlier version only reuses them.
+  options.incremental_vacuum = true;
+  auto writer = SqliteDb::Open(path_, options);
+  if (!writer.ok()) return writer.status();
+  WATTLINE_RETURN_IF_ERROR(MigrateSchema(**writer, SampleStoreSchemas()));
+  // The flusher checkpoints the WAL; a commit on the ingest path never does.
+  // Once checkpointed, the WAL is cut back to a few MiB rather than keeping
+  // the size of its largest burst.
+  WATTLINE_RETURN_IF_ERROR((*writer)->Exec("PRAGMA wal_autocheckpoint=0"));
+  WATTLINE_RETURN_IF_ERROR((*writer)->Exec("PRAGMA journal_size_limit=8388608"));
+  writer_ = std::move(*writer);
+  auto flusher = SqliteDb::Open(path_, options);
+  if (!flusher.ok()) return flusher.status();
+  WATTLINE_RETURN_IF_ERROR((*flusher)->Exec("PRAGMA journal_size_limit=8388608"));
+  flusher_db_ = std::move(*flusher);
+  return Status::Ok();
 }
 
 Status SampleStore::LoadSeries() {
   Result<Statement> stmt =
-      reader_->Prepare("SELECT series_id, name, value FROM series_labels ORDER BY series_id, name");
+      writer_->Prepare("SELECT series_id, name, value FROM series_labels ORDER BY series_id, name");
   if (!stmt.ok()) return stmt.status();
-  std::map<SeriesId, Labels> loaded;
+  std::vector<SeriesRef> loaded;
   while (true) {
     Result<bool> row = stmt->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    loaded[stmt->ColumnInt64(0)].push_back(
+    const SeriesId id = stmt->ColumnInt64(0);
+    if (loaded.empty() || loaded.back().id != id) loaded.push_back(SeriesRef{id, {}});
+    loaded.back().labels.push_back(
         Label{std::string(stmt->ColumnText(1)), std::string(stmt->ColumnText(2))});
   }
   std::lock_guard<std::mutex> lock(index_mutex_);
-  for (auto& [id, labels] : loaded) {
-    std::string key = LabelsToString(labels);
-    series_.emplace(std::move(key), SeriesRef{id, std::move(labels)});
+  for (SeriesRef& ref : loaded) index_.Add(ref.id, std::move(ref.labels));
+  Result<Statement> totals =
+      writer_->Prepare("SELECT count(*), coalesce(sum(samples), 0) FROM chunks");
+  if (!totals.ok()) return totals.status();
+  Result<bool> row = totals->Step();
+  if (!row.ok()) return row.status();
+  chunks_ = totals->ColumnInt64(0);
+  chunk_samples_ = totals->ColumnInt64(1);
+  return Status::Ok();
+}
+
+Status SampleStore::ReplayLog() {
+  Result<Statement> rows = writer_->Prepare("SELECT id, record FROM ingest_log ORDER BY id");
+  if (!rows.ok()) return rows.status();
+  int64_t records = 0;
+  while (true) {
+    Result<bool> row = rows->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    const int64_t id = rows->ColumnInt64(0);
+    Result<std::vector<SeriesRecord>> record = DecodeLogRecord(rows->ColumnBlob(1));
+    if (!record.ok()) {
+      // The log is SQLite's, checksummed by nothing of ours: a record that
+      // does not decode is reported and skipped rather than stopping the
+      // server with everything else it holds.
+      ++corrupt_chunks_;
+      LogError("storage", "ingest log record " + std::to_string(id) +
+                              " skipped: " + record.status().ToString());
+      continue;
+    }
+    head_.Apply(id, *record, clock_->NowMonotonicMs());
+    ++records;
+  }
+  log_records_ = records;
+  if (records > 0) {
+    LogInfo("storage", "replayed " + std::to_string(records) + " ingest log records (" +
+                           std::to_string(head_.samples()) + " samples) into the head");
   }
   return Status::Ok();
 }
 
-Result<SeriesId> SampleStore::SeriesIdFor(const Labels& labels, std::vector<SeriesRef>* created) {
+Status SampleStore::CheckHeadRoom() const {
+  if (head_.samples() < options_.head_limit_samples) return Status::Ok();
+  return Status::ResourceExhausted("the head holds " + std::to_string(head_.samples()) +
+                                   " samples not yet cut into chunks; retry once it drains");
+}
+
+void SampleStore::NoteWriteError(const Status& status) {
+  // SQLITE_FULL is the one SQLite error that arrives as ResourceExhausted
+  // (common/sqlite_db.cc).
+  if (status.code() == Status::Code::kResourceExhausted) disk_full_ = true;
+}
+
+Result<SeriesId> SampleStore::SeriesIdFor(const Labels& labels, NewSeries* created) {
   std::string key = LabelsToString(labels);
   {
     std::lock_guard<std::mutex> lock(index_mutex_);
-    auto it = series_.find(key);
-    if (it != series_.end()) return it->second.id;
+    if (std::optional<SeriesId> id = index_.Find(key)) return *id;
   }
-  for (const SeriesRef& ref : *created) {
-    if (LabelsToString(ref.labels) == key) return ref.id;
-  }
+  if (auto it = created->by_key.find(key); it != created->by_key.end()) return it->second;
   Result<Statement> insert = writer_->Prepare("INSERT INTO series (key) VALUES (?1)");
   if (!insert.ok()) return insert.status();
   insert->BindText(1, key);
   WATTLINE_RETURN_IF_ERROR(insert->Run());
-  SeriesId id = writer_->LastInsertRowId();
+  const SeriesId id = writer_->LastInsertRowId();
   Result<Statement> label_insert =
       writer_->Prepare("INSERT INTO series_labels (series_id, name, value) VALUES (?1, ?2, ?3)");
   if (!label_insert.ok()) return label_insert.status();
@@ -139,12 +202,67 @@ Result<SeriesId> SampleStore::SeriesIdFor(const Labels& labels, std::vector<Seri
     WATTLINE_RETURN_IF_ERROR(label_insert->Run());
     label_insert->Reset();
   }
-  created->push_back(SeriesRef{id, labels});
+  created->refs.push_back(SeriesRef{id, labels});
+  created->by_key.emplace(std::move(key), id);
   return id;
+}
+
+Result<int64_t> SampleStore::InsertLogRecord(const std::vector<SeriesRecord>& record) {
+  if (record.empty()) return 0;
+  Result<Statement> insert = writer_->Prepare("INSERT INTO ingest_log (record) VALUES (?1)");
+  if (!insert.ok()) return insert.status();
+  insert->BindBlob(1, EncodeLogRecord(record));
+  WATTLINE_RETURN_IF_ERROR(insert->Run());
+  return writer_->LastInsertRowId();
+}
+
+void SampleStore::Publish(NewSeries* created, int64_t log_id,
+                          const std::vector<SeriesRecord>& record) {
+  {
+    std::lock_guard<std::mutex> lock(index_mutex_);
+    for (SeriesRef& ref : created->refs) index_.Add(ref.id, std::move(ref.labels));
+  }
+  created->refs.clear();
+  created->by_key.clear();
+  if (log_id == 0) return;
+  head_.Apply(log_id, record, clock_->NowMonotonicMs());
+  ++log_records_;
+}
+
+Result<StoredBatch> SampleStore::Write(const std::vector<SeriesSamples>& series) {
+  if (options_.read_only) return Status::InvalidArgument("storage opened read-only");
+  WATTLINE_RETURN_IF_ERROR(CheckHeadRoom());
+  std::lock_guard<std::mutex> lock(write_mutex_);
+  Transaction txn(*writer_);
+  WATTLINE_RETURN_IF_ERROR(txn.status());
+  NewSeries created;
+  PendingRecord pending;
+  for (const SeriesSamples& one : series) {
+    if (one.values.empty()) continue;
+    Result<SeriesId> id = SeriesIdFor(one.labels, &created);
+    if (!id.ok()) return id.status();
+    pending.Add(*id, one, 0);
+  }
+  StoredBatch stored{pending.samples(), 0};
+  std::vector<uint64_t> overwritten(1, 0);
+  const std::vector<SeriesRecord> record = pending.Finish(head_, &overwritten);
+  stored.samples_overwritten = overwritten[0];
+  Result<int64_t> log_id = InsertLogRecord(record);
+  if (!log_id.ok()) return log_id.status();
+  Status committed = txn.Commit();
+  if (!committed.ok()) {
+    NoteWriteError(committed);
+    return committed;
+  }
+  disk_full_ = false;
+  Publish(&created, *log_id, record);
+  return stored;
 }
 
 Result<std::unique_ptr<SampleStore::UploadWrite>> SampleStore::BeginUpload(
     std::string_view agent, uint64_t outbox_id, uint64_t floor_sequence, int64_t now_ms) {
+  if (options_.read_only) return Status::InvalidArgument("storage opened read-only");
+  WATTLINE_RETURN_IF_ERROR(CheckHeadRoom());
   std::unique_ptr<UploadWrite> write(
       new UploadWrite(this, std::string(agent), outbox_id, floor_sequence, now_ms));
   WATTLINE_RETURN_IF_ERROR(write->Begin().WithContext("begin upload"));
@@ -180,6 +298,7 @@ Result<bool> SampleStore::UploadWrite::IsStored(uint64_t sequence) {
   // batch an agent sends below its own floor contradicts it, and storing it
   // once is the outcome that loses nothing.
   if (sequence < stored_floor_) return true;
+  if (sequences_.count(sequence)) return true;
   Result<Statement> ledger = store_->writer_->Prepare(
       "SELECT 1 FROM stored_batches WHERE agent = ?1 AND outbox_id = ?2 AND sequence = ?3");
   if (!ledger.ok()) return ledger.status();
@@ -187,108 +306,121 @@ Result<bool> SampleStore::UploadWrite::IsStored(uint64_t sequence) {
   return ledger->Step();
 }
 
-Result<StoredBatch> SampleStore::UploadWrite::Store(const Batch& batch, uint64_t samples_refused) {
-  SqliteDb& db = *store_->writer_;
-  // INSERT OR IGNORE, then an UPDATE where it changed nothing: the same
-  // result as INSERT OR REPLACE, but each overwrite is seen and counted.
-  Result<Statement> insert = db.Prepare(
-      "INSERT OR IGNORE INTO samples (series_id, ts_ms, value_bits) VALUES (?1, ?2, ?3)");
-  if (!insert.ok()) return insert.status();
-  Result<Statement> update =
-      db.Prepare("UPDATE samples SET value_bits = ?3 WHERE series_id = ?1 AND ts_ms = ?2");
-  if (!update.ok()) return update.status();
-  StoredBatch stored;
+Result<uint64_t> SampleStore::UploadWrite::Store(const Batch& batch, uint64_t samples_refused) {
+  const auto source = static_cast<uint32_t>(ledger_.size());
+  uint64_t taken = 0;
   for (const SeriesSamples& series : batch.series) {
     if (series.values.empty()) continue;
     Result<SeriesId> id = store_->SeriesIdFor(WithAgent(series.labels, agent_), &created_);
     if (!id.ok()) return id.status();
-    for (size_t i = 0; i < series.values.size(); ++i) {
-      const int64_t bits = std::bit_cast<int64_t>(series.values[i]);
-      insert->Bind(1, *id).Bind(2, series.timestamps_ms[i]).Bind(3, bits);
-      WATTLINE_RETURN_IF_ERROR(insert->Run());
-      insert->Reset();
-      if (db.Changes() == 0) {
-        update->Bind(1, *id).Bind(2, series.timestamps_ms[i]).Bind(3, bits);
-        WATTLINE_RETURN_IF_ERROR(update->Run());
-        update->Reset();
-        ++stored.samples_overwritten;
-      }
-      ++stored.samples_stored;
-    }
+    pending_.Add(*id, series, source);
+    taken += series.values.size();
   }
-  // The ledger is never pruned here: the storage engine will drop rows below
-  // the floor, which covers them (docs/formats/batch.md).
+  ledger_.push_back(LedgerRow{batch.sequence, taken, 0, samples_refused});
+  sequences_.insert(batch.sequence);
+  return taken;
+}
+
+Result<StoredBatch> SampleStore::UploadWrite::Commit() {
+  SqliteDb& db = *store_->writer_;
+  std::vector<uint64_t> overwritten(ledger_.size(), 0);
+  const std::vector<SeriesRecord> record = pending_.Finish(store_->head_, &overwritten);
+  StoredBatch stored;
   Result<Statement> ledger = db.Prepare(
       "INSERT INTO stored_batches (agent, outbox_id, sequence, samples_stored, "
       "samples_overwritten, samples_refused, stored_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   if (!ledger.ok()) return ledger.status();
-  ledger->BindText(1, agent_)
+  for (size_t i = 0; i < ledger_.size(); ++i) {
+    const LedgerRow& row = ledger_[i];
+    ledger->BindText(1, agent_)
+        .Bind(2, AsSql(outbox_id_))
+        .Bind(3, AsSql(row.sequence))
+        .Bind(4, AsSql(row.samples_stored))
+        .Bind(5, AsSql(overwritten[i]))
+        .Bind(6, AsSql(row.samples_refused))
+        .Bind(7, now_ms_);
+    WATTLINE_RETURN_IF_ERROR(ledger->Run().WithContext("ledger batch " +
+                                                       std::to_string(row.sequence)));
+    ledger->Reset();
+    stored.samples_stored += row.samples_stored;
+    stored.samples_overwritten += overwritten[i];
+  }
+  Result<int64_t> log_id = store_->InsertLogRecord(record);
+  if (!log_id.ok()) return log_id.status();
+  // The floor only rises; the totals add this upload's.
+  Result<Statement> floor = db.Prepare(
+      "INSERT INTO outbox_floors (agent, outbox_id, floor_sequence, batches_stored, "
+      "samples_stored, samples_overwritten, samples_refused) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+      "ON CONFLICT (agent, outbox_id) DO UPDATE SET "
+      "floor_sequence = max(floor_sequence, excluded.floor_sequence), "
+      "batches_stored = batches_stored + excluded.batches_stored, "
+      "samples_stored = samples_stored + excluded.samples_stored, "
+      "samples_overwritten = samples_overwritten + excluded.samples_overwritten, "
+      "samples_refused = samples_refused + excluded.samples_refused");
+  if (!floor.ok()) return floor.status();
+  uint64_t refused = 0;
+  for (const LedgerRow& row : ledger_) refused += row.samples_refused;
+  floor->BindText(1, agent_)
       .Bind(2, AsSql(outbox_id_))
-      .Bind(3, AsSql(batch.sequence))
-      .Bind(4, AsSql(stored.samples_stored))
-      .Bind(5, AsSql(stored.samples_overwritten))
-      .Bind(6, AsSql(samples_refused))
-      .Bind(7, now_ms_);
-  WATTLINE_RETURN_IF_ERROR(ledger->Run().WithContext("ledger batch " +
-                                                     std::to_string(batch.sequence)));
+      .Bind(3, AsSql(std::max(announced_floor_, stored_floor_)))
+      .Bind(4, AsSql(ledger_.size()))
+      .Bind(5, AsSql(stored.samples_stored))
+      .Bind(6, AsSql(stored.samples_overwritten))
+      .Bind(7, AsSql(refused));
+  WATTLINE_RETURN_IF_ERROR(floor->Run());
+  if (announced_floor_ > stored_floor_) {
+    // The floor settles everything below it: those ledger rows are done.
+    Result<Statement> prune = db.Prepare(
+        "DELETE FROM stored_batches WHERE agent = ?1 AND outbox_id = ?2 AND sequence < ?3");
+    if (!prune.ok()) return prune.status();
+    prune->BindText(1, agent_).Bind(2, AsSql(outbox_id_)).Bind(3, AsSql(announced_floor_));
+    WATTLINE_RETURN_IF_ERROR(prune->Run());
+  }
+  Status committed = txn_.Commit().WithContext("commit upload");
+  if (!committed.ok()) {
+    store_->NoteWriteError(committed);
+    return committed;
+  }
+  store_->disk_full_ = false;
+  store_->Publish(&created_, *log_id, record);
   return stored;
 }
 
-Status SampleStore::UploadWrite::Commit() {
-  if (announced_floor_ > stored_floor_) {
-    Result<Statement> floor = store_->writer_->Prepare(
-        "INSERT OR REPLACE INTO outbox_floors (agent, outbox_id, floor_sequence) "
-        "VALUES (?1, ?2, ?3)");
-    if (!floor.ok()) return floor.status();
-    floor->BindText(1, agent_).Bind(2, AsSql(outbox_id_)).Bind(3, AsSql(announced_floor_));
-    WATTLINE_RETURN_IF_ERROR(floor->Run());
-  }
-  WATTLINE_RETURN_IF_ERROR(txn_.Commit().WithContext("commit upload"));
-  // Only committed series become visible to queries.
-  std::lock_guard<std::mutex> index_lock(store_->index_mutex_);
-  for (SeriesRef& ref : created_) {
-    std::string key = LabelsToString(ref.labels);
-    store_->series_.emplace(std::move(key), std::move(ref));
-  }
-  created_.clear();
-  return Status::Ok();
-}
-
 Result<std::vector<SeriesRef>> SampleStore::Select(const LabelMatchers& matchers) {
-  std::vector<SeriesRef> out;
   std::lock_guard<std::mutex> lock(index_mutex_);
-  for (const auto& [key, ref] : series_) {
-    if (MatchesAll(matchers, ref.labels)) out.push_back(ref);
-  }
-  return out;
-}
-
-Result<std::vector<SamplePoint>> SampleStore::ReadSamples(SeriesId id, int64_t mint_ms,
-                                                          int64_t maxt_ms) {
-  std::lock_guard<std::mutex> lock(read_mutex_);
-  Result<Statement> stmt = reader_->Prepare(
-      "SELECT ts_ms, value_bits FROM samples WHERE series_id = ?1 AND ts_ms BETWEEN ?2 AND ?3 "
-      "ORDER BY ts_ms");
-  if (!stmt.ok()) return stmt.status();
-  stmt->Bind(1, id).Bind(2, mint_ms).Bind(3, maxt_ms);
-  std::vector<SamplePoint> out;
-  while (true) {
-    Result<bool> row = stmt->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back(SamplePoint{stmt->ColumnInt64(0), std::bit_cast<double>(stmt->ColumnInt64(1))});
-  }
-  return out;
+  return index_.Select(matchers);
 }
 
 Result<StoreStats> SampleStore::Stats() {
-  std::lock_guard<std::mutex> lock(read_mutex_);
-  Result<Statement> stmt =
-      reader_->Prepare("SELECT (SELECT count(*) FROM series), (SELECT count(*) FROM samples)");
-  if (!stmt.ok()) return stmt.status();
-  Result<bool> row = stmt->Step();
-  if (!row.ok()) return row.status();
-  return StoreStats{stmt->ColumnInt64(0), stmt->ColumnInt64(1)};
+  StoreStats stats;
+  {
+    std::lock_guard<std::mutex> lock(index_mutex_);
+    stats.series = static_cast<int64_t>(index_.size());
+  }
+  stats.head_samples = static_cast<int64_t>(head_.samples());
+  stats.samples = chunk_samples_ + stats.head_samples;
+  stats.chunks = chunks_;
+  stats.log_records = log_records_;
+  stats.disk_bytes = FileBytes(path_) + FileBytes(path_ + "-wal");
+  stats.flushes = flushes_;
+  stats.flush_errors = flush_errors_;
+  stats.samples_merged_over = samples_merged_over_;
+  stats.corrupt_chunks = corrupt_chunks_;
+  stats.retention_deleted_chunks = retention_deleted_chunks_;
+  stats.samples_beyond_retention = samples_beyond_retention_;
+  // Free pages are a figure for /metrics, which must answer however the
+  // disk is doing: when they cannot be read they are reported as none.
+  ReaderLease reader(readers_.get());
+  if (reader.Take().ok()) {
+    Result<Statement> free_pages = reader.db().Prepare(
+        "SELECT freelist_count * page_size FROM pragma_freelist_count(), pragma_page_size()");
+    if (free_pages.ok()) {
+      Result<bool> row = free_pages->Step();
+      if (row.ok() && *row) stats.free_bytes = free_pages->ColumnInt64(0);
+    }
+  }
+  stats.writable = !disk_full_;
+  return stats;
 }
 
 }  // namespace wattline::aggregator

@@ -1,52 +1,74 @@
-// The aggregator's storage for this first slice: one SQLite file holding
-// series, samples and which agent batches are stored. The real engine (head,
-// chunks, rollups) replaces the sample table behind the same SeriesReader.
+// The aggregator's storage engine, embedded, on one SQLite file.
+// docs/storage.md describes it whole; in short:
 //
-// Durability: an upload's writes are one transaction (UploadWrite), committed
-// (WAL, synchronous=FULL) before the ingest handler builds its ack.
+//   write    a write (an agent's upload, a remote-write request, an import)
+//            commits one ingest log record (ingest_log_record.h) with its
+//            new series and ledger rows, then applies the samples to the
+//            in-memory head (head.h). The commit is the durability boundary:
+//            only after it is a write acknowledged.
+//   flush    a background thread cuts the head's closed windows into
+//            compressed chunks (chunk_codec.h), merging with the window's
+//            chunk when late data arrived for it, and deletes the log records
+//            no longer needed, in one transaction. It also checkpoints the
+//            SQLite WAL, so ingest never does.
+//   read     the head's samples merged over the chunks' (the head wins on a
+//            timestamp both hold), concurrent with both of the above.
+//   restart  the log records still on disk are replayed into the head.
 //
-// Idempotency (docs/formats/batch.md): per (agent, outbox_id) the table
-// outbox_floors keeps the floor the agent last announced (every sequence
-// below it is settled) and the ledger stored_batches a row per batch stored,
-// written in the same transaction as its samples. A batch is a duplicate when
-// its sequence is below the floor or has a ledger row, so it is stored once
-// however often and in whatever order it is sent, across restarts.
+// Idempotency of agents' uploads (docs/formats/batch.md): per (agent,
+// outbox_id) the table outbox_floors keeps the floor the agent last announced
+// (every sequence below it is settled) and the ledger stored_batches a row per
+// batch stored above it, written in the same transaction as its log record.
+// A batch is a duplicate when its sequence is below the floor or has a ledger
+// row. Ledger rows below the floor are deleted as the floor rises; the
+// outbox's row in outbox_floors keeps running totals of what was stored.
 //
-// Values are stored as their IEEE-754 bit pattern, so NaN payloads (such as
-// Prometheus's stale marker) survive; SQLite would turn a NaN REAL into NULL.
+// Values are kept bit for bit, so NaN payloads (Prometheus's stale marker)
+// survive.
 //
-// Thread-safety: all methods are thread-safe. Writes are serialised; reads use
-// a second connection and run concurrently with them.
+// Thread-safety: all methods are thread-safe. Writes are serialised; reads
+// use their own connections and run concurrently with writes and flushes.
 #ifndef WATTLINE_AGGREGATOR_STORAGE_SAMPLE_STORE_H_
 #define WATTLINE_AGGREGATOR_STORAGE_SAMPLE_STORE_H_
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <unordered_map>
 #include <vector>
 
+#include "aggregator/storage/head.h"
+#include "aggregator/storage/pending_record.h"
+#include "aggregator/storage/rollup.h"
+#include "aggregator/storage/series_index.h"
 #include "aggregator/storage/series_reader.h"
+#include "aggregator/storage/storage_layout.h"
+#include "aggregator/storage/storage_options.h"
+#include "aggregator/storage/store_stats.h"
 #include "common/batch.h"
+#include "common/clock.h"
 #include "common/sqlite_db.h"
 
 namespace wattline::aggregator {
 
+class ReaderPool;
+
 inline constexpr std::string_view kAgentLabel = "agent";
 
-// What storing one batch wrote.
+// What a write stored.
 struct StoredBatch {
   uint64_t samples_stored = 0;
-  // Of those, samples that replaced one already stored for the same series
-  // and timestamp: a sign of duplicated data or of clock trouble.
+  // Of those, samples that replaced one the head held for the same series
+  // and timestamp: a sign of duplicated data or of clock trouble. (Replacing
+  // one already cut into a chunk is counted when the chunk is merged:
+  // StoreStats::samples_merged_over.)
   uint64_t samples_overwritten = 0;
-};
-
-struct StoreStats {
-  int64_t series = 0;
-  int64_t samples = 0;
 };
 
 // The schema versions, oldest first: version i + 1 is what
@@ -57,7 +79,11 @@ class SampleStore final : public SeriesReader {
  public:
   class UploadWrite;
 
-  static Result<std::unique_ptr<SampleStore>> Open(const std::string& path);
+  // `clock` outlives the store; it times the flusher.
+  static Result<std::unique_ptr<SampleStore>> Open(const std::string& path, const Clock* clock,
+                                                   StorageOptions options = {});
+  // Stops the flusher and, unless read-only, cuts the whole head into chunks.
+  ~SampleStore() override;
 
   // Begins the one transaction that stores an upload of `agent`'s outbox
   // `outbox_id`, announcing `floor_sequence`; `now_ms` stamps its ledger rows.
@@ -66,26 +92,91 @@ class SampleStore final : public SeriesReader {
   Result<std::unique_ptr<UploadWrite>> BeginUpload(std::string_view agent, uint64_t outbox_id,
                                                    uint64_t floor_sequence, int64_t now_ms);
 
+  // Stores samples that came without an agent's batch (remote write, the
+  // text import): one transaction, durable when OK is returned. Labels are
+  // stored as given and must be canonical; within the write and against the
+  // head, a later sample for a series and timestamp replaces an earlier one.
+  // Series without samples are not created.
+  Result<StoredBatch> Write(const std::vector<SeriesSamples>& series);
+
   Result<std::vector<SeriesRef>> Select(const LabelMatchers& matchers) override;
   Result<std::vector<SamplePoint>> ReadSamples(SeriesId id, int64_t mint_ms,
                                                int64_t maxt_ms) override;
+  // The buckets of `resolution_ms` (kMinuteResolutionMs, kHourResolutionMs)
+  // overlapping [mint_ms, maxt_ms], by start: stored ones, and for windows
+  // still in the head, computed from their samples, so they always equal
+  // what the raw samples give.
+  Result<std::vector<Rollup>> ReadRollups(SeriesId id, int64_t resolution_ms, int64_t mint_ms,
+                                          int64_t maxt_ms);
+
   Result<StoreStats> Stats();
 
- private:
-  SampleStore(std::unique_ptr<SqliteDb> writer, std::unique_ptr<SqliteDb> reader)
-      : writer_(std::move(writer)), reader_(std::move(reader)) {}
-  Status LoadSeries();
-  // REQUIRES: write_mutex_ held, inside a transaction; `created` holds the
-  // series this transaction made so far.
-  Result<SeriesId> SeriesIdFor(const Labels& labels, std::vector<SeriesRef>* created);
+  // Cuts windows now: the due ones, or (kAll) the whole head. For shutdown,
+  // tests and tools; the flusher does this on its own.
+  Status Flush(Head::Selection selection);
+  // Deletes chunks and rollups older than their resolution's retention. The
+  // flusher does this every retention_interval_ms.
+  Status EnforceRetention();
 
-  std::mutex write_mutex_;
+ private:
+  // Series a write creates: in the database, not yet in the index.
+  struct NewSeries {
+    std::vector<SeriesRef> refs;
+    std::unordered_map<std::string, SeriesId> by_key;
+  };
+
+  SampleStore(std::string path, const Clock* clock, StorageOptions options);
+  Status OpenConnections();
+  Status LoadSeries();
+  Status ConvertLegacySamples();
+  Status ReplayLog();
+  void RunFlusher();
+  // Flush() with `quiet_ms` in place of the option's.
+  Status CutWindows(Head::Selection selection, int64_t quiet_ms);
+  // Gives free pages back to the file system: all of them, or (`all` false)
+  // some, when they are a quarter of the file.
+  Status ReleaseFreePages(bool all);
+  // REQUIRES: write_mutex_ held, inside a transaction. Creates the series
+  // in the database when new; `created` collects those, visible in the index
+  // only after commit.
+  Result<SeriesId> SeriesIdFor(const Labels& labels, NewSeries* created);
+  // Inserts `record` into the log; returns its id, 0 for an empty record.
+  // REQUIRES: write_mutex_ held, inside a transaction.
+  Result<int64_t> InsertLogRecord(const std::vector<SeriesRecord>& record);
+  // After the commit: new series into the index, the record into the head.
+  void Publish(NewSeries* created, int64_t log_id, const std::vector<SeriesRecord>& record);
+  Status CheckHeadRoom() const;
+  void NoteWriteError(const Status& status);
+
+  const std::string path_;
+  const Clock* const clock_;
+  const StorageOptions options_;
+  Head head_;
+
+  std::mutex write_mutex_;  // one write (upload or Write) at a time
   std::unique_ptr<SqliteDb> writer_;
-  std::mutex read_mutex_;
-  std::unique_ptr<SqliteDb> reader_;
-  // Every series, by its text form. Guarded by index_mutex_.
-  std::mutex index_mutex_;
-  std::map<std::string, SeriesRef> series_;
+  std::mutex flush_mutex_;  // one flush at a time
+  std::unique_ptr<SqliteDb> flusher_db_;
+  std::unique_ptr<ReaderPool> readers_;
+
+  mutable std::mutex index_mutex_;
+  SeriesIndex index_;
+
+  std::atomic<int64_t> chunk_samples_{0};
+  std::atomic<int64_t> chunks_{0};
+  std::atomic<int64_t> log_records_{0};
+  std::atomic<uint64_t> flushes_{0};
+  std::atomic<uint64_t> flush_errors_{0};
+  std::atomic<uint64_t> samples_merged_over_{0};
+  std::atomic<uint64_t> corrupt_chunks_{0};
+  std::atomic<uint64_t> samples_beyond_retention_{0};
+  std::atomic<uint64_t> retention_deleted_chunks_{0};
+  std::atomic<bool> disk_full_{false};
+
+  std::mutex stop_mutex_;
+  std::condition_variable stop_cv_;
+  bool stopping_ = false;
+  std::thread flusher_;
 };
 
 // One upload's writes. Nothing is visible, to queries or to a later upload,
@@ -101,20 +192,28 @@ class SampleStore::UploadWrite {
   // stored earlier in this upload).
   Result<bool> IsStored(uint64_t sequence);
 
-  // Stores every sample of `batch` with the label agent=<agent> (replacing
+  // Takes every sample of `batch` with the label agent=<agent> (replacing
   // any agent label the batch carried: one agent never writes another's
-  // series) and its ledger row, which records `samples_refused` too. A second
-  // sample for the same series and timestamp replaces the first, counted in
-  // samples_overwritten. Series left without samples are not created.
+  // series); `samples_refused` goes to its ledger row. Returns how many
+  // samples it takes. Series left without samples are not created.
   // REQUIRES: !IsStored(batch.sequence), batch.outbox_id is this upload's.
-  Result<StoredBatch> Store(const Batch& batch, uint64_t samples_refused);
+  Result<uint64_t> Store(const Batch& batch, uint64_t samples_refused);
 
-  // Raises the floor to the upload's (never lowers it) and commits. The
-  // durability boundary: only after OK may the upload be acknowledged.
-  Status Commit();
+  // Writes the ledger rows and the log record, raises the floor to the
+  // upload's (never lowers it) and commits. The durability boundary: only
+  // after OK may the upload be acknowledged. Returns what the whole upload
+  // stored; a later batch's sample replacing an earlier one's counts as
+  // overwritten, in the later batch's ledger row.
+  Result<StoredBatch> Commit();
 
  private:
   friend class SampleStore;
+  struct LedgerRow {
+    uint64_t sequence = 0;
+    uint64_t samples_stored = 0;
+    uint64_t samples_overwritten = 0;
+    uint64_t samples_refused = 0;
+  };
   UploadWrite(SampleStore* store, std::string agent, uint64_t outbox_id,
               uint64_t floor_sequence, int64_t now_ms);
   Status Begin();
@@ -128,7 +227,10 @@ class SampleStore::UploadWrite {
   uint64_t announced_floor_;
   uint64_t stored_floor_ = 0;  // read by Begin()
   int64_t now_ms_;
-  std::vector<SeriesRef> created_;  // series made by this upload, not yet committed
+  NewSeries created_;
+  PendingRecord pending_;
+  std::vector<LedgerRow> ledger_;
+  std::set<uint64_t> sequences_;  // stored in this upload
 };
 
 }  // namespace wattline::aggregator

@@ -28,6 +28,21 @@ LabelMatchers NameIs(const std::string& name) {
 
 constexpr int64_t kNowMs = 1'700'000'000'000;
 
+// The flusher's clock: it never moves on its own, so nothing is cut into
+// chunks behind a test's back; tests cut with Flush().
+FakeClock& StoreClock() {
+  static FakeClock clock(kNowMs);
+  return clock;
+}
+
+// These tests' samples are stamped in 1970: kept for ever, not dropped as
+// older than the raw retention when the store is closed.
+Result<std::unique_ptr<SampleStore>> OpenStore(const std::string& path) {
+  StorageOptions options;
+  options.raw_retention_ms = 0;
+  return SampleStore::Open(path, &StoreClock(), options);
+}
+
 // What an upload of `batches` (all of the first one's outbox) did to each:
 // nullopt for a duplicate, else what was stored.
 std::vector<std::optional<StoredBatch>> StoreUpload(SampleStore& store, std::string_view agent,
@@ -45,12 +60,17 @@ std::vector<std::optional<StoredBatch>> StoreUpload(SampleStore& store, std::str
       out.push_back(std::nullopt);
       continue;
     }
-    Result<StoredBatch> stored = (*write)->Store(batch, 0);
+    Result<uint64_t> stored = (*write)->Store(batch, 0);
     EXPECT_TRUE(stored.ok()) << stored.status().ToString();
-    out.push_back(stored.ok() ? std::optional<StoredBatch>(*stored) : std::nullopt);
+    out.push_back(stored.ok() ? std::optional<StoredBatch>(StoredBatch{*stored, 0})
+                              : std::nullopt);
   }
-  Status committed = (*write)->Commit();
-  EXPECT_TRUE(committed.ok()) << committed.ToString();
+  Result<StoredBatch> committed = (*write)->Commit();
+  EXPECT_TRUE(committed.ok()) << committed.status().ToString();
+  // An upload of one batch: what it overwrote is the upload's.
+  if (committed.ok() && out.size() == 1 && out[0]) {
+    out[0]->samples_overwritten = committed->samples_overwritten;
+  }
   return out;
 }
 
@@ -74,7 +94,7 @@ int64_t QueryInt(const std::string& path, const std::string& sql) {
 
 TEST(SampleStore, StampsTheAgentLabelAndReadsSamplesBack) {
   testing::TempDir dir;
-  auto store = SampleStore::Open(dir.File("s.db"));
+  auto store = OpenStore(dir.File("s.db"));
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   auto result = StoreOne(**store, "kitchen", PowerBatch(1, 1, {1000, 2000}, {1.5, -2.5}));
   ASSERT_TRUE(result.has_value());
@@ -91,7 +111,7 @@ TEST(SampleStore, StampsTheAgentLabelAndReadsSamplesBack) {
 
 TEST(SampleStore, AgentCannotWriteAnotherAgentsSeries) {
   testing::TempDir dir;
-  auto store = SampleStore::Open(dir.File("s.db"));
+  auto store = OpenStore(dir.File("s.db"));
   ASSERT_TRUE(store.ok());
   Batch batch = PowerBatch(1, 1, {1000}, {1});
   batch.series[0].labels.insert(batch.series[0].labels.begin() + 1, Label{"agent", "garage"});
@@ -105,12 +125,12 @@ TEST(SampleStore, AgentCannotWriteAnotherAgentsSeries) {
 TEST(SampleStore, RepeatedBatchIsStoredOnceEvenAfterReopen) {
   testing::TempDir dir;
   {
-    auto store = SampleStore::Open(dir.File("s.db"));
+    auto store = OpenStore(dir.File("s.db"));
     ASSERT_TRUE(store.ok());
     ASSERT_TRUE(StoreOne(**store, "a", PowerBatch(7, 1, {1000}, {1})).has_value());
     EXPECT_FALSE(StoreOne(**store, "a", PowerBatch(7, 1, {1000}, {99})).has_value());
   }
-  auto store = SampleStore::Open(dir.File("s.db"));
+  auto store = OpenStore(dir.File("s.db"));
   ASSERT_TRUE(store.ok());
   EXPECT_FALSE(StoreOne(**store, "a", PowerBatch(7, 1, {1000}, {99})).has_value());
   // Another agent, or another outbox of the same agent, has its own sequence.
@@ -127,7 +147,7 @@ TEST(SampleStore, RepeatedBatchIsStoredOnceEvenAfterReopen) {
 
 TEST(SampleStore, OutOfOrderBatchesAreEachStoredOnce) {
   testing::TempDir dir;
-  auto store = SampleStore::Open(dir.File("s.db"));
+  auto store = OpenStore(dir.File("s.db"));
   ASSERT_TRUE(store.ok());
   // Newest first, then the backlog, then the newest again in the same upload.
   auto first = StoreUpload(**store, "a",
@@ -152,7 +172,7 @@ TEST(SampleStore, OutOfOrderBatchesAreEachStoredOnce) {
 
 TEST(SampleStore, BatchesBelowTheFloorAreDuplicates) {
   testing::TempDir dir;
-  auto store = SampleStore::Open(dir.File("s.db"));
+  auto store = OpenStore(dir.File("s.db"));
   ASSERT_TRUE(store.ok());
   // The agent announces that everything below 10 is settled.
   EXPECT_TRUE(StoreOne(**store, "a", PowerBatch(7, 12, {12000}, {12}), 10).has_value());
@@ -169,11 +189,11 @@ TEST(SampleStore, BatchesBelowTheFloorAreDuplicates) {
 TEST(SampleStore, FloorAndLedgerSurviveReopen) {
   testing::TempDir dir;
   {
-    auto store = SampleStore::Open(dir.File("s.db"));
+    auto store = OpenStore(dir.File("s.db"));
     ASSERT_TRUE(store.ok());
     ASSERT_TRUE(StoreOne(**store, "a", PowerBatch(7, 20, {20000}, {20}), 10).has_value());
   }
-  auto store = SampleStore::Open(dir.File("s.db"));
+  auto store = OpenStore(dir.File("s.db"));
   ASSERT_TRUE(store.ok());
   EXPECT_FALSE(StoreOne(**store, "a", PowerBatch(7, 20, {20000}, {99})).has_value());
   EXPECT_FALSE(StoreOne(**store, "a", PowerBatch(7, 4, {4000}, {4})).has_value());
@@ -183,7 +203,7 @@ TEST(SampleStore, FloorAndLedgerSurviveReopen) {
 
 TEST(SampleStore, UploadNotCommittedLeavesNothing) {
   testing::TempDir dir;
-  auto store = SampleStore::Open(dir.File("s.db"));
+  auto store = OpenStore(dir.File("s.db"));
   ASSERT_TRUE(store.ok());
   {
     auto write = (*store)->BeginUpload("a", 7, 5, kNowMs);
@@ -199,14 +219,14 @@ TEST(SampleStore, UploadNotCommittedLeavesNothing) {
 
 TEST(SampleStore, CountsSamplesThatOverwriteAndLedgersThem) {
   testing::TempDir dir;
-  auto store = SampleStore::Open(dir.File("s.db"));
+  auto store = OpenStore(dir.File("s.db"));
   ASSERT_TRUE(store.ok());
   ASSERT_TRUE(StoreOne(**store, "a", PowerBatch(7, 1, {1000, 2000}, {1, 2})).has_value());
   auto write = (*store)->BeginUpload("a", 7, 0, kNowMs);
   ASSERT_TRUE(write.ok());
-  auto stored = (*write)->Store(PowerBatch(7, 2, {2000, 3000}, {22, 3}), 4);
+  ASSERT_TRUE((*write)->Store(PowerBatch(7, 2, {2000, 3000}, {22, 3}), 4).ok());
+  auto stored = (*write)->Commit();
   ASSERT_TRUE(stored.ok());
-  ASSERT_TRUE((*write)->Commit().ok());
   write->reset();
   EXPECT_EQ(stored->samples_stored, 2u);
   EXPECT_EQ(stored->samples_overwritten, 1u);
@@ -233,9 +253,10 @@ TEST(SampleStore, MigrationFromVersionOneKeepsTheHighWaterMark) {
     ASSERT_TRUE(MigrateSchema(**db, {SampleStoreSchemas()[0]}).ok());
     ASSERT_TRUE((*db)->Exec("INSERT INTO agent_batches VALUES ('a', 7, 12), ('b', -3, 1)").ok());
   }
-  auto store = SampleStore::Open(path);
+  auto store = OpenStore(path);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
-  EXPECT_EQ(QueryInt(path, "PRAGMA user_version"), 2);
+  EXPECT_EQ(QueryInt(path, "PRAGMA user_version"),
+            static_cast<int64_t>(SampleStoreSchemas().size()));
   EXPECT_EQ(QueryInt(path, "SELECT floor_sequence FROM outbox_floors WHERE agent = 'a'"), 13);
   EXPECT_EQ(QueryInt(path, "SELECT count(*) FROM sqlite_master WHERE name = 'agent_batches'"), 0);
   EXPECT_FALSE(StoreOne(**store, "a", PowerBatch(7, 12, {1000}, {1})).has_value());
@@ -247,7 +268,7 @@ TEST(SampleStore, MigrationFromVersionOneKeepsTheHighWaterMark) {
 
 TEST(SampleStore, KeepsNaNPayloadsBitForBit) {
   testing::TempDir dir;
-  auto store = SampleStore::Open(dir.File("s.db"));
+  auto store = OpenStore(dir.File("s.db"));
   ASSERT_TRUE(store.ok());
   uint64_t stale_bits = 0x7ff0000000000002ULL;
   double stale;
@@ -266,10 +287,10 @@ TEST(SampleStore, KeepsNaNPayloadsBitForBit) {
 TEST(SampleStore, SeriesSurviveReopen) {
   testing::TempDir dir;
   {
-    auto store = SampleStore::Open(dir.File("s.db"));
+    auto store = OpenStore(dir.File("s.db"));
     ASSERT_TRUE(StoreOne(**store, "a", PowerBatch(1, 1, {1000}, {1})).has_value());
   }
-  auto store = SampleStore::Open(dir.File("s.db"));
+  auto store = OpenStore(dir.File("s.db"));
   ASSERT_TRUE(store.ok());
   auto series = (*store)->Select(NameIs("power_watts"));
   ASSERT_EQ(series->size(), 1u);

@@ -6,6 +6,7 @@
 #ifndef WATTLINE_AGGREGATOR_STORAGE_SERIES_READER_H_
 #define WATTLINE_AGGREGATOR_STORAGE_SERIES_READER_H_
 
+#include <bit>
 #include <cstdint>
 #include <vector>
 
@@ -21,6 +22,13 @@ struct SeriesRef {
   SeriesId id = 0;
   Labels labels;
 };
+
+// The NaN Prometheus writes to mark a series stale (model/value.StaleNaN).
+// A stale sample is never returned by a query, nor counted in a rollup: the
+// series ends there until a newer sample arrives.
+inline constexpr uint64_t kStaleNaNBits = 0x7ff0000000000002;
+
+inline bool IsStaleNaN(double value) { return std::bit_cast<uint64_t>(value) == kStaleNaNBits; }
 
 struct SamplePoint {
   int64_t timestamp_ms = 0;

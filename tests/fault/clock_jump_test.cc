@@ -11,7 +11,6 @@
 
 #include "agent/agent.h"
 #include "agent/config/agent_config.h"
-#include "common/sqlite_db.h"
 #include "tests/fault/delivery_oracle.h"
 #include "tests/support/system_stack.h"
 
@@ -67,26 +66,6 @@ class InProcessAgent {
   std::thread thread_;
 };
 
-// The first and last timestamps stored for `agent` (the aggregator stopped).
-struct StoredSpan {
-  int64_t first_ms = 0;
-  int64_t last_ms = 0;
-};
-Result<StoredSpan> ReadStoredSpan(const std::string& storage_path, const std::string& agent) {
-  SqliteDb::Options options;
-  options.create = false;
-  auto db = SqliteDb::Open(storage_path, options);
-  if (!db.ok()) return db.status();
-  auto stmt = (*db)->Prepare(
-      "SELECT min(ts_ms), max(ts_ms) FROM samples WHERE series_id IN "
-      "(SELECT series_id FROM series_labels WHERE name = 'agent' AND value = ?1)");
-  if (!stmt.ok()) return stmt.status();
-  stmt->BindText(1, agent);
-  Result<bool> row = stmt->Step();
-  if (!row.ok()) return row.status();
-  return StoredSpan{stmt->ColumnInt64(0), stmt->ColumnInt64(1)};
-}
-
 constexpr int64_t kStaleSavedMs = 1'735'689'600'000;  // 2025-01-01, as fake-hwclock left it
 constexpr int64_t kDayMs = 86'400'000;
 
@@ -117,22 +96,22 @@ class ClockJumpTest : public ::testing::Test {
   // Stops the aggregator and counts what agent `name` delivered; every
   // stored sample must lie between `from_ms` and `to_ms` (true time).
   Delivery Check(const agent::AgentConfig& config, int64_t from_ms, int64_t to_ms,
-                 StoredSpan* span) {
+                 StoredNow* span) {
     stack_.StopAggregator();
     Result<Delivery> delivery =
         CheckDelivery(config.data_dir + "/outbox.db", stack_.AggregatorStoragePath(), config.name);
     EXPECT_TRUE(delivery.ok()) << delivery.status().ToString();
-    Result<StoredSpan> stored = ReadStoredSpan(stack_.AggregatorStoragePath(), config.name);
+    Result<StoredNow> stored = ReadStoredNow(stack_.AggregatorStoragePath(), config.name);
     EXPECT_TRUE(stored.ok()) << stored.status().ToString();
     if (!delivery.ok() || !stored.ok()) return Delivery{};
     *span = *stored;
     std::printf("%s: %s first_stored_ms=%lld (from %lld) last_stored_ms=%lld (to %lld)\n",
                 config.name.c_str(), delivery->Line().c_str(),
-                static_cast<long long>(span->first_ms), static_cast<long long>(from_ms),
-                static_cast<long long>(span->last_ms), static_cast<long long>(to_ms));
+                static_cast<long long>(span->oldest_ms), static_cast<long long>(from_ms),
+                static_cast<long long>(span->newest_ms), static_cast<long long>(to_ms));
     EXPECT_GT(delivery->expected, 0);
-    EXPECT_GE(span->first_ms, from_ms) << "a sample stored before the agent started";
-    EXPECT_LE(span->last_ms, to_ms) << "a sample stored after the agent stopped";
+    EXPECT_GE(span->oldest_ms, from_ms) << "a sample stored before the agent started";
+    EXPECT_LE(span->newest_ms, to_ms) << "a sample stored after the agent stopped";
     EXPECT_TRUE(stack_.RestartAggregator().ok()) << stack_.Logs();
     return *delivery;
   }
@@ -160,14 +139,14 @@ TEST_F(ClockJumpTest, SamplesBeforeTheFirstAnswerAreStoredAtTrueTime) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     agent.Stop();
     const int64_t end_ms = SystemClock().NowUnixMs();
-    StoredSpan span;
+    StoredNow span;
     const Delivery delivery = Check(config, start_ms - 1000, end_ms + 1000, &span);
     EXPECT_EQ(delivery.lost, 0);
     EXPECT_EQ(delivery.duplicated, 0);
     EXPECT_EQ(delivery.refused, 0);
     // The first samples were taken while nobody knew the time, yet they are
     // stored at the moment they were taken, not in 1970 or at the stale time.
-    EXPECT_LT(span.first_ms, answered_from_ms) << "the samples before the first answer are missing";
+    EXPECT_LT(span.oldest_ms, answered_from_ms) << "the samples before the first answer are missing";
   }
 }
 
@@ -193,7 +172,7 @@ TEST_F(ClockJumpTest, WallClockJumpsBothWays) {
     std::this_thread::sleep_for(std::chrono::milliseconds(800));
     agent.Stop();
     const int64_t end_ms = SystemClock().NowUnixMs();
-    StoredSpan span;
+    StoredNow span;
     const Delivery delivery = Check(config, start_ms - 1000, end_ms + 1000, &span);
     EXPECT_EQ(delivery.duplicated, 0);
     if (sync == "aggregator") {

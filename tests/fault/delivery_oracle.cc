@@ -1,8 +1,11 @@
 #include "tests/fault/delivery_oracle.h"
 
+#include <algorithm>
+#include <limits>
 #include <memory>
 #include <set>
 
+#include "aggregator/storage/sample_store.h"
 #include "common/sqlite_db.h"
 
 namespace wattline::testing {
@@ -27,10 +30,6 @@ Result<int64_t> Scalar(SqliteDb& db, const std::string& sql, const std::string* 
   return statement->ColumnInt64(0);
 }
 
-// The agent's series, by the label the aggregator gives every series.
-constexpr char kAgentSeries[] =
-    "SELECT series_id FROM series_labels WHERE name = 'agent' AND value = ?1";
-
 }  // namespace
 
 Result<OutboxCounters> ReadOutboxCounters(const std::string& outbox_path) {
@@ -51,6 +50,7 @@ Result<OutboxCounters> ReadOutboxCounters(const std::string& outbox_path) {
     if (!*row) break;
     const std::string key(meta->ColumnText(0));
     const int64_t value = meta->ColumnInt64(1);
+    if (key == "outbox_id") counters.outbox_id = value;
     if (key == "sealed_batches") counters.sealed_batches = value;
     if (key == "sealed_samples") counters.sealed_samples = value;
     if (key == "parked_samples") counters.parked_samples = value;
@@ -103,28 +103,39 @@ Result<Delivery> CheckDelivery(const std::string& outbox_path, const std::string
   SqliteDb& db = **storage;
   Delivery delivery;
 
-  // Batches the aggregator stored (sequence), to tell which of the batches
-  // still in the outbox are merely unacknowledged and which were never sent.
+  // What the aggregator stored for the agent's outboxes, in total, and the
+  // batches it holds ledger rows for (those above each outbox's floor), to
+  // tell which batches still in the outbox are merely unacknowledged and
+  // which were never sent.
   std::set<int64_t> ledger;
+  int64_t floor = 0;
   {
     Result<Statement> rows = db.Prepare(
-        "SELECT sequence, samples_stored, samples_overwritten, samples_refused, outbox_id "
-        "FROM stored_batches WHERE agent = ?1");
+        "SELECT batches_stored, samples_stored, samples_overwritten, samples_refused, "
+        "floor_sequence, outbox_id FROM outbox_floors WHERE agent = ?1");
     if (!rows.ok()) return rows.status();
     rows->BindText(1, agent);
-    std::set<int64_t> outboxes;
     for (;;) {
       Result<bool> row = rows->Step();
       if (!row.ok()) return row.status();
       if (!*row) break;
-      ledger.insert(rows->ColumnInt64(0));
+      delivery.ledger_batches += rows->ColumnInt64(0);
       delivery.stored_via_batches += rows->ColumnInt64(1);
       delivery.overwritten += rows->ColumnInt64(2);
       delivery.refused += rows->ColumnInt64(3);
-      outboxes.insert(rows->ColumnInt64(4));
-      ++delivery.ledger_batches;
+      if (rows->ColumnInt64(5) == counters->outbox_id) floor = rows->ColumnInt64(4);
+      ++delivery.ledger_outboxes;
     }
-    delivery.ledger_outboxes = static_cast<int64_t>(outboxes.size());
+    Result<Statement> sequences = db.Prepare(
+        "SELECT sequence FROM stored_batches WHERE agent = ?1 AND outbox_id = ?2");
+    if (!sequences.ok()) return sequences.status();
+    sequences->BindText(1, agent).Bind(2, counters->outbox_id);
+    for (;;) {
+      Result<bool> row = sequences->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      ledger.insert(sequences->ColumnInt64(0));
+    }
   }
   {
     auto outbox = OpenExisting(outbox_path);
@@ -137,14 +148,13 @@ Result<Delivery> CheckDelivery(const std::string& outbox_path, const std::string
       Result<bool> row = rows->Step();
       if (!row.ok()) return row.status();
       if (!*row) break;
-      if (!ledger.count(rows->ColumnInt64(0))) delivery.pending += rows->ColumnInt64(1);
+      const int64_t sequence = rows->ColumnInt64(0);
+      if (sequence >= floor && !ledger.count(sequence)) delivery.pending += rows->ColumnInt64(1);
     }
   }
-  const std::string agent_samples =
-      std::string("SELECT COUNT(*) FROM samples WHERE series_id IN (") + kAgentSeries + ")";
-  Result<int64_t> stored = Scalar(db, agent_samples, &agent);
+  Result<StoredNow> stored = ReadStoredNow(storage_path, agent);
   if (!stored.ok()) return stored.status();
-  delivery.stored = *stored;
+  delivery.stored = stored->samples;
 
   // Samples the aggregator refused by its time rules were accounted for
   // (counted in the ledger), not lost.
@@ -160,19 +170,28 @@ Result<Delivery> CheckDelivery(const std::string& outbox_path, const std::string
 }
 
 Result<StoredNow> ReadStoredNow(const std::string& storage_path, const std::string& agent) {
-  auto db = OpenExisting(storage_path);
-  if (!db.ok()) return db.status();
-  Result<Statement> row_statement =
-      (*db)->Prepare(std::string("SELECT MAX(ts_ms), COUNT(*) FROM samples WHERE series_id IN (") +
-                     kAgentSeries + ")");
-  if (!row_statement.ok()) return row_statement.status();
-  row_statement->BindText(1, agent);
-  Result<bool> row = row_statement->Step();
-  if (!row.ok()) return row.status();
+  // Through the storage engine, read-only: the samples are in its log and
+  // its compressed chunks, not in rows a query could count.
+  SystemClock clock;
+  aggregator::StorageOptions options;
+  options.read_only = true;
+  auto store = aggregator::SampleStore::Open(storage_path, &clock, options);
+  if (!store.ok()) return store.status();
+  auto matcher = aggregator::LabelMatcher::Make(aggregator::LabelMatcher::Type::kEqual,
+                                                std::string(aggregator::kAgentLabel), agent);
+  if (!matcher.ok()) return matcher.status();
+  auto series = (*store)->Select({*matcher});
+  if (!series.ok()) return series.status();
   StoredNow now;
-  if (*row && !row_statement->ColumnIsNull(0)) {
-    now.newest_ms = row_statement->ColumnInt64(0);
-    now.samples = row_statement->ColumnInt64(1);
+  for (const aggregator::SeriesRef& ref : *series) {
+    auto samples = (*store)->ReadSamples(ref.id, std::numeric_limits<int64_t>::min(),
+                                         std::numeric_limits<int64_t>::max());
+    if (!samples.ok()) return samples.status();
+    if (samples->empty()) continue;
+    now.oldest_ms = now.samples == 0 ? samples->front().timestamp_ms
+                                     : std::min(now.oldest_ms, samples->front().timestamp_ms);
+    now.newest_ms = std::max(now.newest_ms, samples->back().timestamp_ms);
+    now.samples += static_cast<int64_t>(samples->size());
   }
   return now;
 }

@@ -16,6 +16,7 @@ namespace wattline::testing {
 // The outbox's persistent counters (table meta; an absent key is 0) and
 // what waits in it now.
 struct OutboxCounters {
+  int64_t outbox_id = 0;  // the uint64's bit pattern, as SQLite keeps it
   int64_t sealed_batches = 0;
   int64_t sealed_samples = 0;
   int64_t parked_samples = 0;
@@ -38,17 +39,18 @@ Result<std::string> IntegrityCheck(const std::string& path);
 struct Delivery {
   int64_t expected = 0;            // sealed - dropped - parked - still pending - refused
   int64_t stored = 0;              // distinct samples in storage with agent=<name>
-  int64_t stored_via_batches = 0;  // sum of the ledger's samples_stored
-  int64_t overwritten = 0;         // sum of the ledger's samples_overwritten
-  int64_t refused = 0;             // sum of the ledger's samples_refused
+  // Totals over the agent's outboxes (outbox_floors), kept as ledger rows go.
+  int64_t stored_via_batches = 0;  // samples_stored
+  int64_t overwritten = 0;         // samples_overwritten
+  int64_t refused = 0;             // samples_refused
   int64_t duplicated = 0;          // overwritten + (stored_via_batches - stored)
   int64_t lost = 0;                // expected - stored, when stored <= expected
   int64_t unexpected = 0;          // stored - expected, when stored > expected
   // Samples of batches still in the outbox that the aggregator never stored
   // (sealed at the very end and not yet sent): not lost, not expected yet.
   int64_t pending = 0;
-  int64_t ledger_batches = 0;
-  int64_t ledger_outboxes = 0;  // distinct outbox ids in the ledger
+  int64_t ledger_batches = 0;   // batches stored
+  int64_t ledger_outboxes = 0;  // outboxes the aggregator knows of the agent
 
   // "expected=N stored=N lost=N duplicated=N pending=N ...".
   std::string Line() const;
@@ -59,9 +61,11 @@ struct Delivery {
 Result<Delivery> CheckDelivery(const std::string& outbox_path, const std::string& storage_path,
                                const std::string& agent);
 
-// The newest sample timestamp stored for `agent` and the number of distinct
-// samples, read while the aggregator runs (a WAL reader does not block it).
+// The oldest and newest sample timestamps stored for `agent` and the number
+// of distinct samples, read while the aggregator runs or after it stopped
+// (storage opened read-only does not block it).
 struct StoredNow {
+  int64_t oldest_ms = 0;
   int64_t newest_ms = 0;
   int64_t samples = 0;
 };

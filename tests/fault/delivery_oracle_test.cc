@@ -48,7 +48,7 @@ class DeliveryOracle : public ::testing::Test {
           outbox_->Seal(MakeBatch(i), agent::SealTime{kStart + i * 10'000, true, "", 0});
       ASSERT_TRUE(sequence.ok()) << sequence.status().ToString();
     }
-    auto store = aggregator::SampleStore::Open(storage_path_);
+    auto store = aggregator::SampleStore::Open(storage_path_, &clock_);
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(*store);
   }
@@ -74,6 +74,7 @@ class DeliveryOracle : public ::testing::Test {
   std::string outbox_path_ = dir_.File("outbox.db");
   std::string storage_path_ = dir_.File("samples.db");
   std::unique_ptr<agent::Outbox> outbox_;
+  FakeClock clock_;  // the store's flusher never cuts on its own
   std::unique_ptr<aggregator::SampleStore> store_;
 };
 

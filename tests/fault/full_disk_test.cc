@@ -2,33 +2,16 @@
 // agent must go on running with the samples in memory and the outbox file
 // sound, and once there is room again and the aggregator is back, every
 // sample it sealed must arrive once (docs/durability.md, "Bounded buffer").
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <string>
 
 #include "tests/fault/fault_scenario.h"
+#include "tests/fault/tmpfs_mount.h"
 
 namespace wattline::testing {
 namespace {
-
-// Writes `path` until the filesystem has no byte left; the bytes written.
-int64_t FillFilesystem(const std::string& path) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return -1;
-  const std::string block(64 * 1024, 'f');
-  int64_t written = 0;
-  // Ever smaller writes, so that not even a page is left over.
-  for (size_t size = block.size(); size > 0; size /= 2) {
-    ssize_t n;
-    while ((n = ::write(fd, block.data(), size)) > 0) written += n;
-  }
-  ::close(fd);
-  return written;
-}
 
 std::string Lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),

@@ -29,6 +29,10 @@ class TmpfsMount {
   std::string path_;
 };
 
+// Writes `path` until its filesystem has no byte left; the bytes written,
+// or -1 when `path` cannot be created.
+int64_t FillFilesystem(const std::string& path);
+
 }  // namespace wattline::testing
 
 #endif  // WATTLINE_TESTS_FAULT_TMPFS_MOUNT_H_

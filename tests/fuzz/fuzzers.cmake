@@ -13,7 +13,8 @@
 #                 [EMBED INCLUDE <h> NAMESPACE <ns> TYPE <t> FUNCTION <f> FILES <files...>])
 # Paths are relative to the repository root (EMBED FILES may also be absolute,
 # as agent/profiles/profiles.cmake's lists are). LIBS: wattline_proto (the wire
-# schema's generated code) is the one library target the fuzz build makes.
+# schema's generated code) and wattline_remote_write_proto (remote write's) are
+# the library targets the fuzz build makes.
 # EMBED: the table of built-in files the parser reads, generated as for the
 # agent (cmake/WattlineEmbedFiles.cmake; same arguments but OUTPUT).
 
@@ -101,3 +102,22 @@ wattline_fuzzer(NAME batch_codec_fuzz
           common/zstd_frame.cc common/labels.cc common/status.cc
   PKG libzstd
   LIBS wattline_proto)
+
+wattline_fuzzer(NAME chunk_codec_fuzz
+  CORPUS aggregator/storage/fuzz_corpus/chunk
+  SOURCES aggregator/storage/chunk_codec_fuzz.cc aggregator/storage/chunk_codec.cc
+          aggregator/storage/chunk_zstd.cc common/zstd_frame.cc common/status.cc
+  PKG zlib libzstd)
+
+wattline_fuzzer(NAME prom_text_import_fuzz
+  CORPUS aggregator/ingest/fuzz_corpus/prom_text
+  SOURCES aggregator/ingest/prom_text_import_fuzz.cc aggregator/ingest/prom_text_import.cc
+          aggregator/ingest/series_grouper.cc aggregator/query/number.cc
+          common/labels.cc common/status.cc)
+
+wattline_fuzzer(NAME remote_write_fuzz
+  CORPUS aggregator/ingest/fuzz_corpus/remote_write
+  SOURCES aggregator/ingest/remote_write_fuzz.cc aggregator/ingest/remote_write.cc
+          aggregator/ingest/series_grouper.cc common/labels.cc common/status.cc
+  PKG snappy
+  LIBS wattline_remote_write_proto)

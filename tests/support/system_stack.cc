@@ -46,10 +46,10 @@ Status SystemStack::StartAggregatorOn(int ingest_port, int api_port) {
     WATTLINE_RETURN_IF_ERROR(aggregator::InitPki(pki));
   }
   std::string config = dir_.File("aggregator.yaml");
-  WriteFile(config, "data_dir: " + dir_.File("aggregator-data") +
+  WriteFile(config, "data_dir: " + AggregatorDataDir() +
                         "\ningest:\n  listen: 127.0.0.1:" + std::to_string(ingest_port) +
                         "\n  pki_dir: " + pki_dir() + "\napi:\n  listen: 127.0.0.1:" +
-                        std::to_string(api_port) + "\n");
+                        std::to_string(api_port) + "\n" + aggregator_yaml_);
   std::string ready = dir_.File("aggregator.ready");
   std::remove(ready.c_str());
   aggregator_ = std::make_unique<ChildProcess>(
@@ -75,8 +75,12 @@ void SystemStack::KillAggregator() {
 
 bool SystemStack::AggregatorRunning() { return aggregator_ && aggregator_->Running(); }
 
+std::string SystemStack::AggregatorDataDir() const {
+  return aggregator_data_dir_.empty() ? dir_.File("aggregator-data") : aggregator_data_dir_;
+}
+
 std::string SystemStack::AggregatorStoragePath() const {
-  return dir_.File("aggregator-data") + "/samples.db";
+  return AggregatorDataDir() + "/samples.db";
 }
 
 Status SystemStack::StartSimulator() {

@@ -75,6 +75,12 @@ class SystemStack {
   // SIGKILL, as a power cut or the OOM killer would; waits for the exit.
   void KillAgent();
   bool AgentRunning();
+  // Extra top-level sections of the aggregator's config (e.g. "storage:\n
+  // flush_quiet: 0s\n"), for the next StartAggregator or RestartAggregator.
+  void SetAggregatorYaml(const std::string& yaml) { aggregator_yaml_ = yaml; }
+  // Where the aggregator keeps its data (default <dir>/aggregator-data), for
+  // the next StartAggregator or RestartAggregator.
+  void SetAggregatorDataDir(const std::string& path) { aggregator_data_dir_ = path; }
   void KillAggregator();
   // Starts the aggregator again, after StopAggregator or KillAggregator, on
   // the ports it had before, with the same storage and PKI.
@@ -83,6 +89,7 @@ class SystemStack {
   // The aggregator's storage file (SQLite; a reader, between its writes or
   // after it stopped, does not disturb it).
   std::string AggregatorStoragePath() const;
+  std::string AggregatorDataDir() const;
 
   int ingest_port() const { return ingest_port_; }
   int api_port() const { return api_port_; }
@@ -107,6 +114,8 @@ class SystemStack {
   std::string agent_data_dir_;
   int agent_upload_port_ = 0;
   std::string agent_section_yaml_;
+  std::string aggregator_yaml_;
+  std::string aggregator_data_dir_;
   std::unique_ptr<ChildProcess> aggregator_;
   std::unique_ptr<SimulatorProcess> simulator_;
   std::unique_ptr<ChildProcess> agent_;

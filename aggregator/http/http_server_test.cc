@@ -1,0 +1,445 @@
+#include "aggregator/http/http_server.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <openssl/ssl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <atomic>
+#include <string>
+#include <string_view>
+
+#include "aggregator/api/query_api.h"
+#include "aggregator/pki/pki.h"
+#include "aggregator/storage/sample_store.h"
+#include "common/clock.h"
+#include "common/testing/temp_dir.h"
+
+namespace wattline::aggregator {
+namespace {
+
+// One connection written and read byte for byte, for requests a polite
+// client does not send. Reads give up after 10 s so that a server waiting
+// for bytes that never come fails the test instead of hanging it.
+class RawConnection {
+ public:
+  explicit RawConnection(int port) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    timeval timeout{10, 0};
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+    connected_ = connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0;
+  }
+  ~RawConnection() {
+    if (ssl_ != nullptr) SSL_free(ssl_);
+    if (ctx_ != nullptr) SSL_CTX_free(ctx_);
+    close(fd_);
+  }
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  bool connected() const { return connected_; }
+
+  // Mutual TLS with the client certificate in `cert_file` / `key_file`.
+  bool StartTls(const std::string& cert_file, const std::string& key_file) {
+    ctx_ = SSL_CTX_new(TLS_client_method());
+    if (SSL_CTX_use_certificate_chain_file(ctx_, cert_file.c_str()) != 1 ||
+        SSL_CTX_use_PrivateKey_file(ctx_, key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+      return false;
+    }
+    ssl_ = SSL_new(ctx_);
+    SSL_set_fd(ssl_, fd_);
+    return SSL_connect(ssl_) == 1;
+  }
+
+  bool Send(std::string_view bytes) {
+    while (!bytes.empty()) {
+      const ssize_t sent = ssl_ != nullptr
+                               ? SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size()))
+                               : send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+      if (sent <= 0) return false;
+      bytes.remove_prefix(static_cast<size_t>(sent));
+    }
+    return true;
+  }
+
+  // What one read returns: "" on end of stream, error or timeout.
+  std::string ReadSome() {
+    char buffer[16384];
+    const ssize_t n = ssl_ != nullptr ? SSL_read(ssl_, buffer, sizeof(buffer))
+                                      : recv(fd_, buffer, sizeof(buffer), 0);
+    return n > 0 ? std::string(buffer, static_cast<size_t>(n)) : std::string();
+  }
+
+  // One response with a Content-Length, read whole ("" on a timeout).
+  std::string ReadResponse() {
+    std::string all;
+    for (std::string some = ReadSome(); !some.empty(); some = ReadSome()) {
+      all += some;
+      const size_t end = all.find("\r\n\r\n");
+      const size_t length = all.find("Content-Length: ");
+      if (end == std::string::npos || length == std::string::npos || length > end) continue;
+      if (all.size() >= end + 4 + std::stoul(all.substr(length + 16))) return all;
+    }
+    return {};
+  }
+
+  // Everything until the server closes the connection (or the timeout).
+  std::string ReadUntilClosed() {
+    std::string all;
+    for (std::string some = ReadSome(); !some.empty(); some = ReadSome()) all += some;
+    return all;
+  }
+
+ private:
+  int fd_ = -1;
+  bool connected_ = false;
+  SSL_CTX* ctx_ = nullptr;
+  SSL* ssl_ = nullptr;
+};
+
+// The status code of the first response in `response`, or 0.
+int StatusOf(const std::string& response) {
+  if (response.size() < 12 || response.compare(0, 5, "HTTP/") != 0) return 0;
+  return std::stoi(response.substr(9, 3));
+}
+
+std::string BodyOf(const std::string& response) {
+  const size_t end = response.find("\r\n\r\n");
+  return end == std::string::npos ? std::string() : response.substr(end + 4);
+}
+
+bool ClosesTheConnection(const std::string& response) {
+  const std::string head = response.substr(0, response.find("\r\n\r\n"));
+  return head.find("\r\nConnection: close") != std::string::npos;
+}
+
+std::string Post(std::string_view path, std::string_view headers, std::string_view body) {
+  return "POST " + std::string(path) + " HTTP/1.1\r\nHost: test\r\n" + std::string(headers) +
+         "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
+}
+
+// `size` zero bytes compressed by zlib: gzip (window_bits 31) or the zlib
+// format HTTP calls deflate (15). About 1 KiB of output per MiB of input.
+std::string Compressed(size_t size, int window_bits) {
+  z_stream stream{};
+  EXPECT_EQ(deflateInit2(&stream, 9, Z_DEFLATED, window_bits, 9, Z_DEFAULT_STRATEGY), Z_OK);
+  const std::string zeros(1 << 20, '\0');
+  std::string out;
+  char buffer[65536];
+  for (size_t done = 0; done < size; done += zeros.size()) {
+    const bool last = done + zeros.size() >= size;
+    stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(zeros.data()));
+    stream.avail_in = static_cast<uInt>(zeros.size());
+    do {
+      stream.next_out = reinterpret_cast<Bytef*>(buffer);
+      stream.avail_out = sizeof(buffer);
+      deflate(&stream, last ? Z_FINISH : Z_NO_FLUSH);
+      out.append(buffer, sizeof(buffer) - stream.avail_out);
+    } while (stream.avail_out == 0);
+  }
+  deflateEnd(&stream);
+  return out;
+}
+
+class HttpServerTest : public ::testing::Test {
+ protected:
+  ~HttpServerTest() override {
+    if (server_) server_->Stop();
+  }
+
+  // Creates the listener; add routes, then Serve().
+  void Create(size_t max_body_bytes, HttpServerOptions options = {}) {
+    options.name = "test";
+    options.max_body_bytes = max_body_bytes;
+    // A server stuck on a body that never comes must not outlast the test.
+    options.io_timeout_ms = 5000;
+    auto server = HttpServer::Create(options);
+    ASSERT_TRUE(server.ok()) << server.status().ToString();
+    server_ = std::move(*server);
+  }
+
+  void Serve() {
+    Result<int> port = server_->Bind();
+    ASSERT_TRUE(port.ok()) << port.status().ToString();
+    port_ = *port;
+    server_->StartServing();
+  }
+
+  // A handler that counts its calls and answers with the body's size.
+  HttpHandler Counting() {
+    return [this](const HttpRequest& request) {
+      ++calls_;
+      HttpResponse response;
+      response.body = "got " + std::to_string(request.body.size());
+      return response;
+    };
+  }
+
+  // Sends `request` on a new connection; all the server answers.
+  std::string Exchange(const std::string& request) {
+    RawConnection connection(port_);
+    EXPECT_TRUE(connection.connected());
+    EXPECT_TRUE(connection.Send(request));
+    return connection.ReadUntilClosed();
+  }
+
+  static HttpRouteOptions DataRoute() {
+    HttpRouteOptions options;
+    options.form_fields = false;
+    return options;
+  }
+
+  std::unique_ptr<HttpServer> server_;
+  int port_ = 0;
+  std::atomic<int> calls_{0};
+};
+
+// VictoriaMetrics documents the import as curl --data-binary, which sends
+// Content-Type: application/x-www-form-urlencoded; httplib parsed such bodies
+// itself and refused those over 8 KiB before the route saw them.
+TEST_F(HttpServerTest, FormTypedBodyOverEightKiBReachesADataRoute) {
+  Create(1 << 20);
+  server_->Handle("POST", "/import", Counting(), DataRoute());
+  Serve();
+  const std::string body(20000, 'x');
+  const std::string response = Exchange(Post(
+      "/import", "Connection: close\r\nContent-Type: application/x-www-form-urlencoded\r\n", body));
+  EXPECT_EQ(StatusOf(response), 200) << response;
+  EXPECT_EQ(BodyOf(response), "got 20000");
+}
+
+// Grafana POSTs query parameters as a form; they must stay params, also
+// when the form is over httplib's own 8 KiB form limit.
+TEST_F(HttpServerTest, FormFieldsReachTheQueryApi) {
+  testing::TempDir dir;
+  FakeClock clock;
+  auto store = SampleStore::Open(dir.File("s.db"), &clock);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  QueryApi query(store->get(), &clock);
+  Create(1 << 20);
+  server_->Handle("POST", "/api/v1/query",
+                  [&query](const HttpRequest& request) { return query.HandleQuery(request); });
+  Serve();
+  const std::string form_type =
+      "Connection: close\r\nContent-Type: application/x-www-form-urlencoded\r\n";
+  const std::string answered =
+      Exchange(Post("/api/v1/query", form_type, "query=up&time=1700000000"));
+  EXPECT_EQ(StatusOf(answered), 200) << answered;
+  EXPECT_NE(BodyOf(answered).find("\"status\":\"success\""), std::string::npos) << answered;
+
+  const std::string long_form = Exchange(Post(
+      "/api/v1/query", form_type, "query=up&time=1700000000&padding=" + std::string(10000, 'p')));
+  EXPECT_EQ(StatusOf(long_form), 200) << long_form;
+
+  // The query came from the form: without it the API says so.
+  const std::string no_query = Exchange(Post("/api/v1/query", form_type, "time=1700000000"));
+  EXPECT_EQ(StatusOf(no_query), 400) << no_query;
+}
+
+// httplib (built with zlib and brotli) inflates such bodies itself, with no
+// limit on the inflated size: 64 KiB of gzip would become 64 MiB in memory.
+TEST_F(HttpServerTest, CompressedBodiesAreRefusedUninflated) {
+  Create(1 << 20);
+  server_->Handle("POST", "/import", Counting(), DataRoute());
+  Serve();
+  const struct {
+    const char* encoding;
+    std::string body;
+  } cases[] = {{"gzip", Compressed(64 << 20, 31)},
+               {"deflate", Compressed(64 << 20, 15)},
+               {"br", Compressed(1 << 20, 31)}};
+  for (const auto& one : cases) {
+    SCOPED_TRACE(one.encoding);
+    ASSERT_LT(one.body.size(), 100'000u);
+    const std::string response = Exchange(
+        Post("/import", std::string("Content-Encoding: ") + one.encoding + "\r\n", one.body));
+    EXPECT_EQ(StatusOf(response), 415) << response;
+    EXPECT_TRUE(ClosesTheConnection(response)) << response;
+  }
+  EXPECT_EQ(calls_, 0);
+}
+
+// A chunked body has no Content-Length to refuse it by: the listener must
+// count while it reads, and stop at its limit.
+TEST_F(HttpServerTest, ChunkedBodyOverTheLimitIsRefusedBeforeItEnds) {
+  Create(64 << 10);
+  server_->Handle("POST", "/import", Counting(), DataRoute());
+  Serve();
+  RawConnection connection(port_);
+  // One chunk of 16 MiB announced; only the limit and one byte of it sent.
+  ASSERT_TRUE(connection.Send(
+      "POST /import HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n1000000\r\n" +
+      std::string((64 << 10) + 1, 'x')));
+  const std::string response = connection.ReadUntilClosed();
+  EXPECT_EQ(StatusOf(response), 413) << response;
+  EXPECT_TRUE(ClosesTheConnection(response)) << response;
+  EXPECT_EQ(calls_, 0);
+}
+
+TEST_F(HttpServerTest, ChunkedBodyWithinTheLimitReachesTheRoute) {
+  Create(64 << 10);
+  server_->Handle("POST", "/import", Counting(), DataRoute());
+  Serve();
+  const std::string response = Exchange(
+      "POST /import HTTP/1.1\r\nHost: test\r\nConnection: close\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
+  EXPECT_EQ(StatusOf(response), 200) << response;
+  EXPECT_EQ(BodyOf(response), "got 11");
+}
+
+TEST_F(HttpServerTest, ChunkedBodyOverTheLimitIsRefusedOnTheMutualTlsListener) {
+  testing::TempDir dir;
+  const std::string pki = dir.File("pki");
+  ASSERT_TRUE(InitPki({pki, {}, false}).ok());
+  ASSERT_TRUE(IssueAgent({pki, "meter", false}).ok());
+  HttpServerOptions tls;
+  tls.cert_file = PkiLayout::ServerCert(pki);
+  tls.key_file = PkiLayout::ServerKey(pki);
+  tls.client_ca_file = PkiLayout::CaCert(pki);
+  Create(64 << 10, tls);
+  server_->Handle("POST", "/upload", Counting());
+  Serve();
+  RawConnection connection(port_);
+  ASSERT_TRUE(
+      connection.StartTls(PkiLayout::AgentCert(pki, "meter"), PkiLayout::AgentKey(pki, "meter")));
+  ASSERT_TRUE(connection.Send(
+      "POST /upload HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n1000000\r\n" +
+      std::string((64 << 10) + 1, 'x')));
+  const std::string response = connection.ReadUntilClosed();
+  EXPECT_EQ(StatusOf(response), 413) << response;
+  EXPECT_EQ(calls_, 0);
+}
+
+TEST_F(HttpServerTest, PostWithoutLengthHasAnEmptyBody) {
+  Create(64 << 10);
+  server_->Handle("POST", "/import", Counting(), DataRoute());
+  Serve();
+  const std::string response =
+      Exchange("POST /import HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(StatusOf(response), 200) << response;
+  EXPECT_EQ(BodyOf(response), "got 0");
+}
+
+TEST_F(HttpServerTest, UnknownPathIsRefusedWithItsBodyUnread) {
+  Create(64 << 10);
+  server_->Handle("POST", "/import", Counting(), DataRoute());
+  Serve();
+  RawConnection connection(port_);
+  ASSERT_TRUE(connection.Send(
+      "POST /elsewhere HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n1000000\r\n"));
+  const std::string response = connection.ReadUntilClosed();
+  EXPECT_EQ(StatusOf(response), 404) << response;
+  EXPECT_TRUE(ClosesTheConnection(response)) << response;
+}
+
+class AdmitTest : public HttpServerTest {
+ protected:
+  void SetUp() override {
+    Create(1 << 20);
+    HttpRouteOptions options = DataRoute();
+    options.admit = [this](const HttpRequest& request) -> std::optional<HttpResponse> {
+      ++admit_calls_;
+      EXPECT_TRUE(request.body.empty());
+      if (request.Header("authorization") == "Bearer right") return std::nullopt;
+      HttpResponse refused;
+      refused.status = 401;
+      refused.body = "token, please\n";
+      return refused;
+    };
+    server_->Handle("POST", "/import", Counting(), std::move(options));
+    Serve();
+  }
+
+  std::atomic<int> admit_calls_{0};
+};
+
+// The body of a refused request is dropped unread by the route; the
+// connection is still in step for the next request.
+TEST_F(AdmitTest, RefusedBodyIsDroppedAndTheConnectionCarriesOn) {
+  RawConnection connection(port_);
+  // The body looks like a request: taken for one, it would be answered.
+  ASSERT_TRUE(connection.Send(Post("/import", "Authorization: Bearer wrong\r\n",
+                                   "POST /import HTTP/1.1\r\n" + std::string(5000, 'x'))));
+  const std::string refused = connection.ReadResponse();
+  EXPECT_EQ(StatusOf(refused), 401) << refused;
+  EXPECT_FALSE(ClosesTheConnection(refused)) << refused;
+  // httplib reads no request ahead of the one it serves: the next one is
+  // sent after the answer.
+  ASSERT_TRUE(connection.Send(
+      Post("/import", "Authorization: Bearer right\r\nConnection: close\r\n", "hello")));
+  const std::string admitted = connection.ReadUntilClosed();
+  EXPECT_EQ(StatusOf(admitted), 200) << admitted;
+  EXPECT_EQ(BodyOf(admitted), "got 5");
+  EXPECT_EQ(calls_, 1);
+}
+
+// A chunked body cannot be dropped by its length: the answer comes from the
+// headers alone (the test sends no body) and the connection closes.
+TEST_F(AdmitTest, RefusesAChunkedRequestFromTheHeaders) {
+  RawConnection connection(port_);
+  ASSERT_TRUE(
+      connection.Send("POST /import HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n"));
+  const std::string response = connection.ReadUntilClosed();
+  EXPECT_EQ(StatusOf(response), 401) << response;
+  EXPECT_EQ(BodyOf(response), "token, please\n");
+  EXPECT_TRUE(ClosesTheConnection(response)) << response;
+  EXPECT_GE(admit_calls_, 1);
+  EXPECT_EQ(calls_, 0);
+}
+
+// curl sends Expect: 100-continue with large bodies and waits for the
+// server's word before sending them.
+TEST_F(AdmitTest, AnswersExpectContinueWithTheRefusal) {
+  RawConnection connection(port_);
+  ASSERT_TRUE(
+      connection.Send("POST /import HTTP/1.1\r\nHost: test\r\nExpect: 100-continue\r\n"
+                      "Content-Length: 1000000\r\n\r\n"));
+  const std::string response = connection.ReadUntilClosed();
+  EXPECT_EQ(StatusOf(response), 401) << response;
+  EXPECT_EQ(BodyOf(response), "token, please\n");
+  EXPECT_EQ(calls_, 0);
+}
+
+TEST_F(AdmitTest, AdmittedExpectContinueGetsToSendItsBody) {
+  RawConnection connection(port_);
+  ASSERT_TRUE(
+      connection.Send("POST /import HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer right\r\n"
+                      "Connection: close\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n"));
+  const std::string interim = connection.ReadSome();
+  EXPECT_EQ(StatusOf(interim), 100) << interim;
+  ASSERT_TRUE(connection.Send("hello"));
+  const std::string response = connection.ReadUntilClosed();
+  EXPECT_EQ(StatusOf(response), 200) << response;
+  EXPECT_EQ(BodyOf(response), "got 5");
+  EXPECT_EQ(calls_, 1);
+}
+
+TEST_F(HttpServerTest, RoutesHaveTheirOwnBodyLimits) {
+  Create(1 << 10);
+  server_->Handle("POST", "/query", Counting());
+  HttpRouteOptions large = DataRoute();
+  large.max_body_bytes = 64 << 10;
+  server_->Handle("POST", "/import", Counting(), large);
+  Serve();
+  const std::string body(4096, 'x');
+  const std::string query = Exchange(Post("/query", "Connection: close\r\n", body));
+  EXPECT_EQ(StatusOf(query), 413) << query;
+  const std::string import = Exchange(Post("/import", "Connection: close\r\n", body));
+  EXPECT_EQ(StatusOf(import), 200) << import;
+  EXPECT_EQ(BodyOf(import), "got 4096");
+  const std::string too_large =
+      Exchange(Post("/import", "Connection: close\r\n", std::string((64 << 10) + 1, 'x')));
+  EXPECT_EQ(StatusOf(too_large), 413) << too_large;
+  EXPECT_EQ(calls_, 1);
+}
+
+}  // namespace
+}  // namespace wattline::aggregator

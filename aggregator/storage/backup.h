@@ -1,0 +1,71 @@
+// Online backup of the storage (sample_store.h) to one file, and the check
+// that a backup file is sound. docs/operations.md explains backup and
+// restore; this is the part that touches the database.
+//
+// Consistency: the backup is `VACUUM INTO` run by its own connection, which
+// reads one snapshot in one read transaction. Every write acknowledged before
+// that transaction starts is in the file: the ingest log, the chunks, the
+// series and the agents' idempotency ledger live in the same database, so a
+// server started on the copy replays the log and holds exactly what was
+// acknowledged, and agents' retries of those uploads are still recognised.
+// Writes that commit while the copy runs are not in it.
+//
+// Why VACUUM INTO and not the online backup API (sqlite3_backup_step): in WAL
+// mode neither blocks the server's writers (readers never do), but a backup
+// stepped a few pages at a time restarts whenever another connection commits,
+// so under steady ingest it may never finish; in one step it is the same
+// single read transaction as VACUUM INTO, which also leaves out free pages
+// (the deleted log records), so the file is smaller. Figures:
+// docs/operations.md.
+//
+// Durability: the copy is written to `to + ".tmp"` (created 0600 before a
+// byte is written), checked, fsynced, renamed to `to` and the directory
+// fsynced: a crash leaves at worst the ".tmp" file, never a partial backup
+// under the final name.
+//
+// Thread-safety: the functions are independent and may run in any process,
+// concurrently with a SampleStore serving the same database.
+#ifndef WATTLINE_AGGREGATOR_STORAGE_BACKUP_H_
+#define WATTLINE_AGGREGATOR_STORAGE_BACKUP_H_
+
+#include <cstdint>
+#include <string>
+
+#include "common/status.h"
+
+namespace wattline::aggregator {
+
+// The storage database inside a data directory.
+std::string StoragePathIn(const std::string& data_dir);
+
+// What a backup file holds.
+struct BackupSummary {
+  int64_t bytes = 0;  // the file's size
+  int64_t series = 0;
+  int64_t chunks = 0;
+  int64_t log_records = 0;  // replayed into the head by a server started on it
+  int64_t samples = 0;      // in chunks plus in the log (see StoreStats)
+};
+
+struct BackupOptions {
+  // Replace an existing `to`; otherwise an existing file is AlreadyExists.
+  bool overwrite = false;
+};
+
+// Copies the storage at `db_path` (which a server may be using) to `to` and
+// checks the copy as CheckBackup() does. Errors: NotFound when `db_path` does
+// not exist, AlreadyExists (see BackupOptions), Corruption when the copy
+// fails its check (the copy is then deleted), IoError and others from SQLite
+// or the file system, each naming the path.
+[[nodiscard]] Result<BackupSummary> BackupStorage(const std::string& db_path, const std::string& to,
+                                                  const BackupOptions& options = {});
+
+// Runs PRAGMA integrity_check on `path`, then opens it with the storage
+// engine read-only (replaying its log) and summarises it. Corruption when the
+// check reports problems (the message quotes the first of them). Opening
+// switches the file to WAL mode, as the server would.
+[[nodiscard]] Result<BackupSummary> CheckBackup(const std::string& path);
+
+}  // namespace wattline::aggregator
+
+#endif  // WATTLINE_AGGREGATOR_STORAGE_BACKUP_H_

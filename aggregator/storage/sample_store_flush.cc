@@ -1,0 +1,456 @@
+// The flusher: cutting the head's windows into chunks and their rollups,
+// and retention. One thread (or a caller of Flush/EnforceRetention, under
+// flush_mutex_) writes chunks and rollups, so what it reads of them before
+// its transaction cannot change under it.
+#include <algorithm>
+#include <chrono>
+#include <limits>
+#include <map>
+
+#include "aggregator/storage/chunk_codec.h"
+#include "aggregator/storage/page_packing.h"
+#include "aggregator/storage/rollup.h"
+#include "aggregator/storage/sample_points.h"
+#include "aggregator/storage/sample_store.h"
+#include "aggregator/storage/stored_blob.h"
+#include "common/log.h"
+
+namespace wattline::aggregator {
+namespace {
+
+// What cutting one head window writes.
+struct WindowCut {
+  int64_t samples = 0;
+  int64_t replaced_samples = 0;  // of the chunk this one replaces
+  bool replaces = false;
+  uint64_t merged_over = 0;  // samples of the old chunk the head's replaced
+  std::string chunk;
+  std::vector<Rollup> hour;               // the window's hours
+  std::string quarantine_reason;          // set when the old chunk is kept aside
+  std::string quarantine_data;
+  int64_t quarantine_checksum = 0;
+};
+
+// Merges `window` with its chunk on disk and encodes the result.
+Result<WindowCut> CutWindow(Statement& existing, const HeadWindow& window,
+                            std::atomic<uint64_t>* corrupt) {
+  WindowCut cut;
+  std::vector<SamplePoint> samples;
+  existing.Bind(1, window.series).Bind(2, window.start_ms);
+  Result<bool> found = existing.Step();
+  if (!found.ok()) return found.status();
+  if (*found) {
+    cut.replaces = true;
+    cut.replaced_samples = existing.ColumnInt64(2);
+    const std::string_view data = existing.ColumnBlob(1);
+    Status decoded = CheckStoredBlob(data, existing.ColumnInt64(0));
+    if (decoded.ok()) decoded = DecodeChunk(data, &samples);
+    if (!decoded.ok()) {
+      // Kept aside, not lost: the window goes on with the head's samples.
+      ++*corrupt;
+      LogError("storage", "chunk of series " + std::to_string(window.series) + " at " +
+                              std::to_string(window.start_ms) +
+                              " quarantined: " + decoded.ToString());
+      cut.quarantine_reason = decoded.ToString();
+      cut.quarantine_data = std::string(data);
+      cut.quarantine_checksum = existing.ColumnInt64(0);
+      samples.clear();
+    }
+  }
+  existing.Reset();
+  cut.merged_over = MergeSamples(samples, window.samples);
+  cut.samples = static_cast<int64_t>(samples.size());
+  cut.chunk = EncodeChunk(samples);
+  cut.hour = ComputeRollups(samples, kHourResolutionMs);
+  return cut;
+}
+
+using BlockKey = std::pair<SeriesId, int64_t>;  // series, block start
+
+// The hour buckets of the blocks a flush touches, loaded once per flush.
+class HourBlocks {
+ public:
+  explicit HourBlocks(SqliteDb& db) : db_(db) {}
+
+  // Puts the hour buckets of the window at `window_start_ms` (`hour`, maybe
+  // none) in its block, in place of the ones it had.
+  Status Place(SeriesId series, int64_t window_start_ms, const std::vector<Rollup>& hour,
+               std::atomic<uint64_t>* corrupt) {
+    const BlockKey key{series, AlignDown(window_start_ms, RollupBlockMs(kHourResolutionMs))};
+    auto it = blocks_.find(key);
+    if (it == blocks_.end()) {
+      Result<std::vector<Rollup>> loaded = Load(key, corrupt);
+      if (!loaded.ok()) return loaded.status();
+      it = blocks_.emplace(key, std::move(*loaded)).first;
+    }
+    std::vector<Rollup>& buckets = it->second;
+    std::erase_if(buckets, [&](const Rollup& r) {
+      return r.start_ms >= window_start_ms && r.start_ms < window_start_ms + kChunkWindowMs;
+    });
+    for (const Rollup& bucket : hour) {
+      auto at = std::lower_bound(
+          buckets.begin(), buckets.end(), bucket,
+          [](const Rollup& a, const Rollup& b) { return a.start_ms < b.start_ms; });
+      buckets.insert(at, bucket);
+    }
+    return Status::Ok();
+  }
+
+  // Writes every touched block. REQUIRES: inside the flush's transaction.
+  Status Write(Statement& upsert, Statement& remove) {
+    for (const auto& [key, buckets] : blocks_) {
+      if (buckets.empty()) {
+        remove.Bind(1, key.first).Bind(2, kHourResolutionMs).Bind(3, key.second);
+        WATTLINE_RETURN_IF_ERROR(remove.Run());
+        remove.Reset();
+        continue;
+      }
+      const std::string data = EncodeRollups(buckets);
+      upsert.Bind(1, key.first)
+          .Bind(2, kHourResolutionMs)
+          .Bind(3, key.second)
+          .Bind(4, StoredChecksum(data))
+          .BindBlob(5, data);
+      WATTLINE_RETURN_IF_ERROR(upsert.Run());
+      upsert.Reset();
+    }
+    return Status::Ok();
+  }
+
+ private:
+  Result<std::vector<Rollup>> Load(const BlockKey& key, std::atomic<uint64_t>* corrupt) {
+    Result<Statement> read = db_.Prepare(
+        "SELECT checksum, data FROM rollups WHERE series_id = ?1 AND resolution_ms = ?2 AND "
+        "block_start_ms = ?3");
+    if (!read.ok()) return read.status();
+    read->Bind(1, key.first).Bind(2, kHourResolutionMs).Bind(3, key.second);
+    Result<bool> found = read->Step();
+    if (!found.ok()) return found.status();
+    std::vector<Rollup> buckets;
+    if (!*found) return buckets;
+    Status decoded = CheckStoredBlob(read->ColumnBlob(1), read->ColumnInt64(0));
+    if (decoded.ok()) decoded = DecodeRollups(read->ColumnBlob(1), &buckets);
+    if (!decoded.ok()) {
+      // Rebuilt from the windows cut from now on; the others' hours are lost
+      // from this resolution (their minutes and raw samples remain).
+      ++*corrupt;
+      LogError("storage", "hour rollups of series " + std::to_string(key.first) + " at " +
+                              std::to_string(key.second) + " rebuilt: " + decoded.ToString());
+      buckets.clear();
+    }
+    return buckets;
+  }
+
+  SqliteDb& db_;
+  std::map<BlockKey, std::vector<Rollup>> blocks_;
+};
+
+// A chunk row's bytes beyond its blob (the other columns, the record and
+// cell headers, the cell pointer), and a leaf page's own header: what
+// PackingOrder needs to fill pages.
+constexpr size_t kRowOverheadBytes = 48;
+constexpr size_t kPageHeaderBytes = 8;
+
+// How long a closed window must go unwritten to be cut when memory is short.
+constexpr int64_t kPressureQuietMs = 1000;
+
+// The most rows one retention transaction deletes, so none grows large.
+constexpr int kRetentionBatchRows = 1000;
+
+// Deletes the rows of `table` that `where` (binding ?1 to `bound`) selects;
+// returns how many.
+Result<int64_t> DeleteInBatches(SqliteDb& db, const std::string& table, const std::string& where,
+                                int64_t bound) {
+  int64_t deleted = 0;
+  for (;;) {
+    Transaction txn(db);
+    WATTLINE_RETURN_IF_ERROR(txn.status());
+    Result<Statement> remove = db.Prepare("DELETE FROM " + table + " WHERE rowid IN (SELECT rowid "
+                                          "FROM " + table + " WHERE " + where + " LIMIT " +
+                                          std::to_string(kRetentionBatchRows) + ")");
+    if (!remove.ok()) return remove.status();
+    remove->Bind(1, bound);
+    WATTLINE_RETURN_IF_ERROR(remove->Run());
+    const int changes = db.Changes();
+    WATTLINE_RETURN_IF_ERROR(txn.Commit());
+    deleted += changes;
+    if (changes == 0) return deleted;
+  }
+}
+
+// What expiring raw chunks removed.
+struct Expired {
+  int64_t chunks = 0;
+  int64_t samples = 0;
+};
+
+// Deletes the chunks of windows starting at or before `bound`. With
+// `keep_minutes`, each chunk's minute rollups are written first, in the same
+// transaction: minutes outlive raw samples, and until then they are computed
+// from the raw samples when read, costing no disk.
+Result<Expired> ExpireChunks(SqliteDb& db, int64_t bound, bool keep_minutes,
+                             std::atomic<uint64_t>* corrupt) {
+  Expired expired;
+  for (;;) {
+    Transaction txn(db);
+    WATTLINE_RETURN_IF_ERROR(txn.status());
+    Result<Statement> rows = db.Prepare(
+        "SELECT rowid, series_id, window_start_ms, samples, checksum, data FROM chunks "
+        "WHERE window_start_ms <= ?1 LIMIT " + std::to_string(kRetentionBatchRows));
+    Result<Statement> minutes = db.Prepare(
+        "INSERT OR REPLACE INTO rollups (series_id, resolution_ms, block_start_ms, checksum, "
+        "data) VALUES (?1, ?2, ?3, ?4, ?5)");
+    Result<Statement> remove = db.Prepare("DELETE FROM chunks WHERE rowid = ?1");
+    for (const Result<Statement>* statement : {&rows, &minutes, &remove}) {
+      if (!statement->ok()) return statement->status();
+    }
+    rows->Bind(1, bound);
+    std::vector<int64_t> rowids;
+    std::vector<SamplePoint> samples;
+    for (;;) {
+      Result<bool> row = rows->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      rowids.push_back(rows->ColumnInt64(0));
+      expired.samples += rows->ColumnInt64(3);
+      if (!keep_minutes) continue;
+      samples.clear();
+      const std::string_view data = rows->ColumnBlob(5);
+      Status decoded = CheckStoredBlob(data, rows->ColumnInt64(4));
+      if (decoded.ok()) decoded = DecodeChunk(data, &samples);
+      if (!decoded.ok()) {
+        ++*corrupt;
+        LogError("storage", "expired chunk of series " + std::to_string(rows->ColumnInt64(1)) +
+                                " at " + std::to_string(rows->ColumnInt64(2)) +
+                                " left no minute rollups: " + decoded.ToString());
+        continue;
+      }
+      const std::vector<Rollup> buckets = ComputeRollups(samples, kMinuteResolutionMs);
+      if (buckets.empty()) continue;  // stale markers only
+      const std::string encoded = EncodeRollups(buckets);
+      minutes->Bind(1, rows->ColumnInt64(1))
+          .Bind(2, kMinuteResolutionMs)
+          .Bind(3, rows->ColumnInt64(2))
+          .Bind(4, StoredChecksum(encoded))
+          .BindBlob(5, encoded);
+      WATTLINE_RETURN_IF_ERROR(minutes->Run());
+      minutes->Reset();
+    }
+    for (int64_t rowid : rowids) {
+      remove->Bind(1, rowid);
+      WATTLINE_RETURN_IF_ERROR(remove->Run());
+      remove->Reset();
+    }
+    WATTLINE_RETURN_IF_ERROR(txn.Commit());
+    expired.chunks += static_cast<int64_t>(rowids.size());
+    if (rowids.size() < static_cast<size_t>(kRetentionBatchRows)) return expired;
+  }
+}
+
+}  // namespace
+
+Status SampleStore::Flush(Head::Selection selection) {
+  return CutWindows(selection, options_.flush_quiet_ms);
+}
+
+Status SampleStore::CutWindows(Head::Selection selection, int64_t quiet_ms) {
+  if (options_.read_only) return Status::Ok();
+  std::lock_guard<std::mutex> lock(flush_mutex_);
+  SqliteDb& db = *flusher_db_;
+  // Bounded, so a flood of writes cannot keep one call going for ever.
+  for (int pass = 0; pass < 64; ++pass) {
+    FlushSelection selected =
+        head_.Select(selection, clock_->NowUnixMs(), clock_->NowMonotonicMs(),
+                     options_.flush_grace_ms, quiet_ms, options_.flush_batch_samples);
+    if (selected.windows.empty()) break;
+    // Windows wholly older than the raw retention are not kept: a late
+    // sample for them would otherwise rebuild a chunk retention removed,
+    // and rollups from that sample alone.
+    const int64_t raw_horizon = options_.raw_retention_ms > 0
+                                    ? clock_->NowUnixMs() - options_.raw_retention_ms
+                                    : std::numeric_limits<int64_t>::min();
+
+    // Merge and encode outside the transaction, so ingest waits for
+    // SQLite's write lock only while the rows are written.
+    std::vector<WindowCut> cuts(selected.windows.size());
+    std::vector<bool> kept(selected.windows.size(), false);
+    HourBlocks hour_blocks(db);
+    uint64_t beyond_retention = 0;
+    {
+      Result<Statement> existing = db.Prepare(
+          "SELECT checksum, data, samples FROM chunks WHERE series_id = ?1 AND "
+          "window_start_ms = ?2");
+      if (!existing.ok()) return existing.status();
+      for (size_t i = 0; i < cuts.size(); ++i) {
+        const HeadWindow& window = selected.windows[i];
+        if (window.start_ms + head_.window_ms() <= raw_horizon) {
+          beyond_retention += window.samples.size();
+          continue;
+        }
+        Result<WindowCut> cut = CutWindow(*existing, window, &corrupt_chunks_);
+        if (!cut.ok()) return cut.status();
+        cuts[i] = std::move(*cut);
+        kept[i] = true;
+        WATTLINE_RETURN_IF_ERROR(
+            hour_blocks.Place(window.series, window.start_ms, cuts[i].hour, &corrupt_chunks_));
+      }
+    }
+
+    Transaction txn(db);
+    WATTLINE_RETURN_IF_ERROR(txn.status());
+    Result<Statement> insert = db.Prepare(
+        "INSERT OR REPLACE INTO chunks (series_id, window_start_ms, samples, checksum, data) "
+        "VALUES (?1, ?2, ?3, ?4, ?5)");
+    Result<Statement> quarantine = db.Prepare(
+        "INSERT INTO quarantined_chunks (series_id, window_start_ms, quarantined_at_ms, reason, "
+        "checksum, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    Result<Statement> rollup_upsert = db.Prepare(
+        "INSERT OR REPLACE INTO rollups (series_id, resolution_ms, block_start_ms, checksum, "
+        "data) VALUES (?1, ?2, ?3, ?4, ?5)");
+    Result<Statement> rollup_remove = db.Prepare(
+        "DELETE FROM rollups WHERE series_id = ?1 AND resolution_ms = ?2 AND "
+        "block_start_ms = ?3");
+    Result<Statement> trim = db.Prepare("DELETE FROM ingest_log WHERE id < ?1");
+    for (const Result<Statement>* statement :
+         {&insert, &quarantine, &rollup_upsert, &rollup_remove, &trim}) {
+      if (!statement->ok()) return statement->status();
+    }
+    std::vector<size_t> row_bytes(cuts.size());
+    for (size_t i = 0; i < cuts.size(); ++i) row_bytes[i] = cuts[i].chunk.size() + kRowOverheadBytes;
+    for (size_t i : PackingOrder(row_bytes, kStoragePageSize - kPageHeaderBytes)) {
+      if (!kept[i]) continue;
+      const HeadWindow& window = selected.windows[i];
+      const WindowCut& cut = cuts[i];
+      insert->Bind(1, window.series)
+          .Bind(2, window.start_ms)
+          .Bind(3, cut.samples)
+          .Bind(4, StoredChecksum(cut.chunk))
+          .BindBlob(5, cut.chunk);
+      WATTLINE_RETURN_IF_ERROR(insert->Run());
+      insert->Reset();
+      if (!cut.quarantine_reason.empty()) {
+        quarantine->Bind(1, window.series)
+            .Bind(2, window.start_ms)
+            .Bind(3, clock_->NowUnixMs())
+            .BindText(4, cut.quarantine_reason)
+            .Bind(5, cut.quarantine_checksum)
+            .BindBlob(6, cut.quarantine_data);
+        WATTLINE_RETURN_IF_ERROR(quarantine->Run());
+        quarantine->Reset();
+      }
+    }
+    WATTLINE_RETURN_IF_ERROR(hour_blocks.Write(*rollup_upsert, *rollup_remove));
+    trim->Bind(1, selected.log_floor);
+    WATTLINE_RETURN_IF_ERROR(trim->Run());
+    const int trimmed = db.Changes();
+    Status committed = txn.Commit().WithContext("commit chunks");
+    if (!committed.ok()) {
+      NoteWriteError(committed);
+      return committed;
+    }
+
+    head_.Release(selected.windows);
+    for (size_t i = 0; i < cuts.size(); ++i) {
+      if (!kept[i]) continue;
+      if (!cuts[i].replaces) ++chunks_;
+      chunk_samples_ += cuts[i].samples - cuts[i].replaced_samples;
+      samples_merged_over_ += cuts[i].merged_over;
+    }
+    log_records_ -= trimmed;
+    samples_beyond_retention_ += beyond_retention;
+    ++flushes_;
+  }
+  // The WAL is copied back into the database here, never on the ingest
+  // path; PASSIVE never waits for readers.
+  return db.Exec("PRAGMA wal_checkpoint(PASSIVE)");
+}
+
+Status SampleStore::EnforceRetention() {
+  if (options_.read_only) return Status::Ok();
+  std::lock_guard<std::mutex> lock(flush_mutex_);
+  SqliteDb& db = *flusher_db_;
+  const int64_t now_ms = clock_->NowUnixMs();
+  // A chunk or block goes once all of its span is older than the retention.
+  if (options_.raw_retention_ms > 0) {
+    const bool keep_minutes = options_.minute_retention_ms == 0 ||
+                              options_.minute_retention_ms > options_.raw_retention_ms;
+    Result<Expired> expired =
+        ExpireChunks(db, now_ms - options_.raw_retention_ms - head_.window_ms(), keep_minutes,
+                     &corrupt_chunks_);
+    if (!expired.ok()) return expired.status();
+    chunks_ -= expired->chunks;
+    chunk_samples_ -= expired->samples;
+    retention_deleted_chunks_ += static_cast<uint64_t>(expired->chunks);
+  }
+  for (const auto& [resolution, retention] :
+       {std::pair{kMinuteResolutionMs, options_.minute_retention_ms},
+        std::pair{kHourResolutionMs, options_.hour_retention_ms}}) {
+    if (retention <= 0) continue;
+    Result<int64_t> deleted = DeleteInBatches(
+        db, "rollups",
+        "resolution_ms = " + std::to_string(resolution) + " AND block_start_ms <= ?1",
+        now_ms - retention - RollupBlockMs(resolution));
+    if (!deleted.ok()) return deleted.status();
+  }
+  return Status::Ok();
+}
+
+Status SampleStore::ReleaseFreePages(bool all) {
+  if (options_.read_only) return Status::Ok();
+  std::lock_guard<std::mutex> lock(flush_mutex_);
+  SqliteDb& db = *flusher_db_;
+  int64_t free_pages = 0;
+  int64_t total_pages = 0;
+  {
+    Result<Statement> pages =
+        db.Prepare("SELECT freelist_count, page_count FROM pragma_freelist_count(), "
+                   "pragma_page_count()");
+    if (!pages.ok()) return pages.status();
+    Result<bool> row = pages->Step();
+    if (!row.ok()) return row.status();
+    free_pages = pages->ColumnInt64(0);
+    total_pages = pages->ColumnInt64(1);
+  }
+  // Free pages are reused by the next writes: they are worth giving back
+  // only when many (a quarter of the file, after retention removed a lot),
+  // and then a bounded number at a time, as it holds the write lock.
+  if (free_pages == 0 || (!all && free_pages * 4 < total_pages)) return Status::Ok();
+  const int64_t release = all ? free_pages : std::min<int64_t>(free_pages, 1024);
+  return db.Exec("PRAGMA incremental_vacuum(" + std::to_string(release) + ")");
+}
+
+void SampleStore::RunFlusher() {
+  std::unique_lock<std::mutex> lock(stop_mutex_);
+  int64_t next_retention_ms = clock_->NowMonotonicMs();
+  while (!stopping_) {
+    stop_cv_.wait_for(lock, std::chrono::milliseconds(options_.flush_interval_ms));
+    if (stopping_) break;
+    lock.unlock();
+    Status done;
+    if (head_.samples() <= options_.head_pressure_samples) {
+      done = Flush(Head::Selection::kDue);
+    } else {
+      // Memory first: closed windows without waiting for them to be quiet
+      // (a second will do, so the window a backlog is filling is not cut and
+      // rewritten upload by upload), then, if that was not enough, all.
+      done = CutWindows(Head::Selection::kDue, kPressureQuietMs);
+      if (done.ok() && head_.samples() > options_.head_pressure_samples) {
+        done = CutWindows(Head::Selection::kAll, 0);
+      }
+    }
+    if (done.ok() && clock_->NowMonotonicMs() >= next_retention_ms) {
+      done = EnforceRetention();
+      if (done.ok()) done = ReleaseFreePages(false);
+      next_retention_ms = clock_->NowMonotonicMs() + options_.retention_interval_ms;
+    }
+    if (!done.ok()) {
+      // The head and the log keep everything; the next pass tries again.
+      if (flush_errors_++ % 60 == 0) {
+        LogError("storage", "cutting chunks failed (will retry): " + done.ToString());
+      }
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace wattline::aggregator

@@ -1,0 +1,127 @@
+// Reads: raw samples and rollups, the head's merged over what is on disk,
+// concurrent with writes and the flusher.
+#include <algorithm>
+#include <iterator>
+#include <utility>
+
+#include "aggregator/storage/chunk_codec.h"
+#include "aggregator/storage/reader_pool.h"
+#include "aggregator/storage/sample_points.h"
+#include "aggregator/storage/sample_store.h"
+#include "aggregator/storage/stored_blob.h"
+#include "common/log.h"
+
+namespace wattline::aggregator {
+
+Result<std::vector<SamplePoint>> SampleStore::ReadSamples(SeriesId id, int64_t mint_ms,
+                                                          int64_t maxt_ms) {
+  if (mint_ms > maxt_ms) return std::vector<SamplePoint>{};
+  // The head first: a window cut after this copy is in the chunks read
+  // next, and the merge keeps one sample per timestamp.
+  std::vector<SamplePoint> head;
+  head_.Read(id, mint_ms, maxt_ms, &head);
+  ReaderLease reader(readers_.get());
+  WATTLINE_RETURN_IF_ERROR(reader.Take());
+  Result<Statement> rows = reader.db().Prepare(
+      "SELECT window_start_ms, checksum, data FROM chunks WHERE series_id = ?1 AND "
+      "window_start_ms BETWEEN ?2 AND ?3 ORDER BY window_start_ms");
+  if (!rows.ok()) return rows.status();
+  rows->Bind(1, id).Bind(2, head_.WindowStart(mint_ms)).Bind(3, maxt_ms);
+  std::vector<SamplePoint> out;
+  std::vector<SamplePoint> chunk;
+  while (true) {
+    Result<bool> row = rows->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    chunk.clear();
+    const std::string_view data = rows->ColumnBlob(2);
+    Status decoded = CheckStoredBlob(data, rows->ColumnInt64(1));
+    if (decoded.ok()) decoded = DecodeChunk(data, &chunk);
+    if (!decoded.ok()) {
+      ++corrupt_chunks_;
+      LogError("storage", "chunk of series " + std::to_string(id) + " at " +
+                              std::to_string(rows->ColumnInt64(0)) +
+                              " skipped: " + decoded.ToString());
+      continue;
+    }
+    AppendInRange(chunk, mint_ms, maxt_ms, &out);
+  }
+  if (!head.empty()) MergeSamples(out, head);
+  return out;
+}
+
+Result<std::vector<Rollup>> SampleStore::ReadRollups(SeriesId id, int64_t resolution_ms,
+                                                     int64_t mint_ms, int64_t maxt_ms) {
+  if (resolution_ms != kMinuteResolutionMs && resolution_ms != kHourResolutionMs) {
+    return Status::InvalidArgument("no rollups at " + std::to_string(resolution_ms) + " ms");
+  }
+  std::vector<Rollup> out;
+  if (mint_ms > maxt_ms) return out;
+  const int64_t first_bucket = AlignDown(mint_ms, resolution_ms);
+  const int64_t last_bucket_end = AlignDown(maxt_ms, resolution_ms) + resolution_ms - 1;
+  // Which windows' buckets are computed from their raw samples, wherever
+  // those are: minutes wherever raw samples remain (minutes are stored only
+  // as raw samples expire), hours for the windows still in the head. The
+  // head's windows are listed before the stored rollups are read: a window
+  // cut in between is computed from its samples all the same.
+  std::vector<std::pair<int64_t, int64_t>> from_raw;  // [start, end] ranges
+  if (resolution_ms == kMinuteResolutionMs) {
+    from_raw.emplace_back(first_bucket, last_bucket_end);
+  } else {
+    for (int64_t window : head_.WindowStarts(id, first_bucket, maxt_ms)) {
+      from_raw.emplace_back(window, window + head_.window_ms() - 1);
+    }
+  }
+  {
+    ReaderLease reader(readers_.get());
+    WATTLINE_RETURN_IF_ERROR(reader.Take());
+    Result<Statement> rows = reader.db().Prepare(
+        "SELECT block_start_ms, checksum, data FROM rollups WHERE series_id = ?1 AND "
+        "resolution_ms = ?2 AND block_start_ms BETWEEN ?3 AND ?4 ORDER BY block_start_ms");
+    if (!rows.ok()) return rows.status();
+    rows->Bind(1, id)
+        .Bind(2, resolution_ms)
+        .Bind(3, AlignDown(first_bucket, RollupBlockMs(resolution_ms)))
+        .Bind(4, maxt_ms);
+    std::vector<Rollup> block;
+    while (true) {
+      Result<bool> row = rows->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      block.clear();
+      const std::string_view data = rows->ColumnBlob(2);
+      Status decoded = CheckStoredBlob(data, rows->ColumnInt64(1));
+      if (decoded.ok()) decoded = DecodeRollups(data, &block);
+      if (!decoded.ok()) {
+        ++corrupt_chunks_;
+        LogError("storage", "rollups of series " + std::to_string(id) + " at " +
+                                std::to_string(rows->ColumnInt64(0)) +
+                                " skipped: " + decoded.ToString());
+        continue;
+      }
+      for (const Rollup& bucket : block) {
+        if (bucket.start_ms >= first_bucket && bucket.start_ms <= maxt_ms) out.push_back(bucket);
+      }
+    }
+  }
+  std::vector<Rollup> computed;
+  for (const auto& [from, to] : from_raw) {
+    Result<std::vector<SamplePoint>> samples = ReadSamples(id, from, to);
+    if (!samples.ok()) return samples.status();
+    for (const Rollup& bucket : ComputeRollups(*samples, resolution_ms)) {
+      if (bucket.start_ms >= first_bucket && bucket.start_ms <= maxt_ms) computed.push_back(bucket);
+    }
+  }
+  if (!computed.empty()) {
+    // Where both hold a bucket, the one from raw samples is the newer.
+    std::vector<Rollup> merged;
+    merged.reserve(out.size() + computed.size());
+    auto earlier = [](const Rollup& a, const Rollup& b) { return a.start_ms < b.start_ms; };
+    std::set_union(computed.begin(), computed.end(), out.begin(), out.end(),
+                   std::back_inserter(merged), earlier);
+    out = std::move(merged);
+  }
+  return out;
+}
+
+}  // namespace wattline::aggregator
