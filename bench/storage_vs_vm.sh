@@ -27,7 +27,7 @@
 # bytes/sample: lower is better).
 #
 #   WATTLINE_BENCH_DEVICES   homes (default 20)
-#   WATTLINE_BENCH_HOURS     hours of data (default 2)
+#   WATTLINE_BENCH_HOURS     hours of data (default 6)
 #   WATTLINE_BENCH_SEED      the data's seed (default 1)
 #   WATTLINE_BENCH_KEEP=1    keep the working directory (data, logs)
 set -euo pipefail
@@ -37,7 +37,7 @@ set -euo pipefail
 
 build="${1:?usage: storage_vs_vm.sh BUILD_DIR}"
 devices="${WATTLINE_BENCH_DEVICES:-20}"
-hours="${WATTLINE_BENCH_HOURS:-2}"
+hours="${WATTLINE_BENCH_HOURS:-6}"
 seed="${WATTLINE_BENCH_SEED:-1}"
 for value in "$devices" "$hours" "$seed"; do
   [ "$value" -ge 1 ] 2>/dev/null || {

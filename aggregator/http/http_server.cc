@@ -49,13 +49,6 @@ HttpRequest ToRequest(const httplib::Request& in) {
   return out;
 }
 
-HttpResponse Refusal(int status, std::string message) {
-  HttpResponse response;
-  response.status = status;
-  response.body = std::move(message) + "\n";
-  return response;
-}
-
 void Answer(HttpResponse response, httplib::Response& res) {
   res.status = response.status;
   for (const auto& [name, value] : response.headers) res.set_header(name, value);
@@ -148,7 +141,7 @@ class HttplibServer final : public HttpServer {
       if (req.method == "POST") return httplib::Server::HandlerResponse::Unhandled;
       std::optional<HttpResponse> refused = Screen(req);
       if (!refused) return httplib::Server::HandlerResponse::Unhandled;
-      Refuse(req, std::move(*refused), res, nullptr);
+      SendRefusal(req, std::move(*refused), res, nullptr);
       return httplib::Server::HandlerResponse::Handled;
     });
     // Routes are matched exactly, here; httplib's regex routing only
@@ -202,7 +195,7 @@ class HttplibServer final : public HttpServer {
   // The checks on the request line and headers; an answer when they refuse.
   std::optional<HttpResponse> Screen(const httplib::Request& req) const {
     const Route* route = Find(req);
-    if (route == nullptr) return Refusal(404, "no route for " + req.method + " " + req.path);
+    if (route == nullptr) return Refuse(404, "no route for " + req.method + " " + req.path);
     std::optional<HttpResponse> refused = ScreenRoute(req, *route);
     if (refused && route->options.on_refusal) route->options.on_refusal(refused->status);
     return refused;
@@ -211,26 +204,26 @@ class HttplibServer final : public HttpServer {
   static std::optional<HttpResponse> ScreenRoute(const httplib::Request& req, const Route& route) {
     const BodyFraming framing = FramingOf(req);
     if (framing.other_transfer_encoding) {
-      return Refusal(501, "Transfer-Encoding " + req.get_header_value("Transfer-Encoding") +
+      return Refuse(501, "Transfer-Encoding " + req.get_header_value("Transfer-Encoding") +
                               " is not supported; send chunked or a Content-Length");
     }
-    if (framing.bad_length) return Refusal(400, "malformed Content-Length");
+    if (framing.bad_length) return Refuse(400, "malformed Content-Length");
     if (req.method != "POST") {
-      if (framing.has_body()) return Refusal(400, req.method + " takes no body");
+      if (framing.has_body()) return Refuse(400, req.method + " takes no body");
       return std::nullopt;
     }
     if (HttplibInflates(req.get_header_value("Content-Encoding"))) {
-      return Refusal(415, "Content-Encoding " + req.get_header_value("Content-Encoding") +
+      return Refuse(415, "Content-Encoding " + req.get_header_value("Content-Encoding") +
                               " is not accepted; send the body uncompressed");
     }
-    if (req.is_multipart_form_data()) return Refusal(415, "multipart/form-data is not accepted");
+    if (req.is_multipart_form_data()) return Refuse(415, "multipart/form-data is not accepted");
     if (framing.length > route.options.max_body_bytes) return TooLarge(route);
     if (route.options.admit) return route.options.admit(ToRequest(req));
     return std::nullopt;
   }
 
   static HttpResponse TooLarge(const Route& route) {
-    return Refusal(413, "the body is over this path's limit of " +
+    return Refuse(413, "the body is over this path's limit of " +
                             std::to_string(route.options.max_body_bytes) + " bytes");
   }
 
@@ -239,7 +232,7 @@ class HttplibServer final : public HttpServer {
   // dropped as it arrives (never buffered), so that the client, which may
   // be sending it already, reads the answer and the connection carries on.
   // Any other body is left unread and the connection closed.
-  static void Refuse(const httplib::Request& req, HttpResponse refused, httplib::Response& res,
+  static void SendRefusal(const httplib::Request& req, HttpResponse refused, httplib::Response& res,
                      const httplib::ContentReader* reader) {
     const BodyFraming framing = FramingOf(req);
     if (!framing.has_body()) return Answer(std::move(refused), res);
@@ -258,11 +251,11 @@ class HttplibServer final : public HttpServer {
              const httplib::ContentReader* reader) const {
     if (reader != nullptr) {
       if (std::optional<HttpResponse> refused = Screen(req)) {
-        return Refuse(req, std::move(*refused), res, reader);
+        return SendRefusal(req, std::move(*refused), res, reader);
       }
     }
     const Route* route = Find(req);
-    if (route == nullptr) return Answer(Refusal(404, "no route"), res);
+    if (route == nullptr) return Answer(Refuse(404, "no route"), res);
     HttpRequest request = ToRequest(req);
     const BodyFraming framing = FramingOf(req);
     // Without Content-Length or chunks a request has no body (RFC 9112
@@ -281,7 +274,7 @@ class HttplibServer final : public HttpServer {
       });
       if (!read) {
         HttpResponse refused =
-            over_limit ? TooLarge(*route) : Refusal(400, "cannot read the request body");
+            over_limit ? TooLarge(*route) : Refuse(400, "cannot read the request body");
         if (route->options.on_refusal) route->options.on_refusal(refused.status);
         return AnswerAndClose(std::move(refused), res, /*declare_length=*/false);
       }

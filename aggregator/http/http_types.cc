@@ -34,4 +34,11 @@ const std::string& HttpRequest::Header(const std::string& name) const {
   return it == headers.end() ? kEmpty : it->second;
 }
 
+HttpResponse Refuse(int status, std::string message) {
+  HttpResponse response;
+  response.status = status;
+  response.body = std::move(message) + "\n";
+  return response;
+}
+
 }  // namespace wattline::aggregator

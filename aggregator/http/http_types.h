@@ -63,6 +63,9 @@ struct HttpRouteOptions {
   std::function<void(int status)> on_refusal;
 };
 
+// An error answer: `status` with `message` as one line of plain text.
+HttpResponse Refuse(int status, std::string message);
+
 }  // namespace wattline::aggregator
 
 #endif  // WATTLINE_AGGREGATOR_HTTP_HTTP_TYPES_H_

@@ -64,7 +64,6 @@ class LineParser {
   Status ParseValueAndTimestamp(int64_t default_timestamp_ms, Sample* sample);
 
  private:
-
   std::string_view line_;
   size_t number_;
   size_t pos_ = 0;
@@ -83,9 +82,13 @@ Status LineParser::ParseLabelValue(std::string& value) {
     }
     char escaped = line_[pos_++];
     switch (escaped) {
-      case 'n': value += '\n'; break;
+      case 'n':
+        value += '\n';
+        break;
       case '\\':
-      case '"': value += escaped; break;
+      case '"':
+        value += escaped;
+        break;
       default:  // VictoriaMetrics keeps an unknown escape as it is
         value += '\\';
         value += escaped;
@@ -140,8 +143,8 @@ Result<std::optional<Sample>> LineParser::Parse(int64_t default_timestamp_ms) {
   while (!AtEnd() && IsNameChar(line_[pos_])) ++pos_;
   const size_t name_end = pos_;
   Sample sample;
-  sample.labels.push_back(
-      {std::string(kMetricNameLabel), std::string(line_.substr(name_start, name_end - name_start))});
+  sample.labels.push_back({std::string(kMetricNameLabel),
+                           std::string(line_.substr(name_start, name_end - name_start))});
   SkipSpaces();
   if (Peek() == '{') {
     WATTLINE_RETURN_IF_ERROR(ParseLabels(sample.labels));

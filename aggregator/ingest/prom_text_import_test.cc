@@ -64,8 +64,9 @@ TEST(PromTextImport, UnescapesLabelValuesAsVictoriaMetricsDoes) {
 }
 
 TEST(PromTextImport, ReadsSpecialValuesAndExponents) {
-  auto series = Parse("m{v=\"nan\"} NaN 1\nm{v=\"pinf\"} +Inf 1\nm{v=\"ninf\"} -Inf 1\n"
-                      "m{v=\"exp\"} -2.5e3 1\nm{v=\"hex\"} 0x1p4 1\n");
+  auto series = Parse(
+      "m{v=\"nan\"} NaN 1\nm{v=\"pinf\"} +Inf 1\nm{v=\"ninf\"} -Inf 1\n"
+      "m{v=\"exp\"} -2.5e3 1\nm{v=\"hex\"} 0x1p4 1\n");
   ASSERT_EQ(series.size(), 5u);
   auto value = [&](std::string_view v) {
     for (const SeriesSamples& one : series) {
@@ -137,8 +138,9 @@ INSTANTIATE_TEST_SUITE_P(
         MalformedCase{"m", "line 3, column 2: expected a value"},
         MalformedCase{R"(m{a="b"})", "line 3, column 9: expected a value"},
         MalformedCase{R"(m{1a="b"} 1)", "line 3, column 3: expected a label name or '}'"},
-        MalformedCase{"m{", "line 3, column 3: expected a label name or '}' before the end of "
-                            "the line"},
+        MalformedCase{"m{",
+                      "line 3, column 3: expected a label name or '}' before the end of "
+                      "the line"},
         MalformedCase{R"(m{a "b"} 1)", "line 3, column 5: expected '=' after the label name"},
         MalformedCase{R"(m{a=b} 1)", "line 3, column 5: expected '\"' to open the label value"},
         MalformedCase{R"(m{a="b} 1)",
@@ -161,8 +163,9 @@ INSTANTIATE_TEST_SUITE_P(
         MalformedCase{"m 1 99999999999999999999",
                       "line 3, column 5: expected a timestamp in integer milliseconds, got "
                       "\"99999999999999999999\""},
-        MalformedCase{"m 1 2 3", "line 3, column 7: expected the end of the line after the "
-                                 "timestamp"}));
+        MalformedCase{"m 1 2 3",
+                      "line 3, column 7: expected the end of the line after the "
+                      "timestamp"}));
 
 // Lines of a series already read take a shorter path (only the value and
 // timestamp are parsed); it must read and refuse exactly as the full one.

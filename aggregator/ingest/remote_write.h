@@ -29,8 +29,8 @@ namespace wattline::aggregator {
 
 // Decompresses and decodes a request body. The uncompressed size snappy
 // declares is checked against `max_uncompressed_bytes` before decompressing.
-[[nodiscard]] Result<std::vector<SeriesSamples>> DecodeRemoteWrite(
-    std::string_view body, size_t max_uncompressed_bytes);
+[[nodiscard]] Result<std::vector<SeriesSamples>> DecodeRemoteWrite(std::string_view body,
+                                                                   size_t max_uncompressed_bytes);
 
 // Decodes an uncompressed WriteRequest.
 [[nodiscard]] Result<std::vector<SeriesSamples>> ParseWriteRequest(std::string_view message);

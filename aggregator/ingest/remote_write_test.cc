@@ -24,9 +24,9 @@ Status ErrorOf(const std::string& body, size_t limit = kLimit) {
 }
 
 TEST(RemoteWrite, DecodesSeriesWithTheMetricNameAsALabel) {
-  auto series = Decode(EncodeRemoteWrite(
-      {{{{"job", "node"}, {"__name__", "up"}, {"instance", "pi:9100"}},
-        {{1'700'000'000'000, 1}, {1'700'000'015'000, 0}}}}));
+  auto series =
+      Decode(EncodeRemoteWrite({{{{"job", "node"}, {"__name__", "up"}, {"instance", "pi:9100"}},
+                                 {{1'700'000'000'000, 1}, {1'700'000'015'000, 0}}}}));
   ASSERT_EQ(series.size(), 1u);
   EXPECT_EQ(series[0].labels,
             (Labels{{"__name__", "up"}, {"instance", "pi:9100"}, {"job", "node"}}));
@@ -66,8 +66,8 @@ TEST(RemoteWrite, DropsEmptyLabelValuesAndSeriesWithoutSamples) {
 }
 
 TEST(RemoteWrite, RefusesASeriesWithoutMetricName) {
-  Status error = ErrorOf(EncodeRemoteWrite({{{{"__name__", "ok"}}, {{1000, 1}}},
-                                            {{{"job", "x"}}, {{1000, 1}}}}));
+  Status error = ErrorOf(
+      EncodeRemoteWrite({{{{"__name__", "ok"}}, {{1000, 1}}}, {{{"job", "x"}}, {{1000, 1}}}}));
   EXPECT_EQ(error.code(), Status::Code::kInvalidArgument);
   EXPECT_NE(error.message().find("time series 1"), std::string::npos) << error.message();
   EXPECT_NE(error.message().find("no metric name"), std::string::npos) << error.message();
@@ -119,9 +119,7 @@ TEST(RemoteWrite, RefusesADeclaredSizeOverTheLimitBeforeDecompressing) {
   EXPECT_TRUE(DecodeRemoteWrite(body, length).ok());
 }
 
-TEST(RemoteWrite, AnEmptyRequestHasNoSeries) {
-  EXPECT_TRUE(Decode(EncodeRemoteWrite({})).empty());
-}
+TEST(RemoteWrite, AnEmptyRequestHasNoSeries) { EXPECT_TRUE(Decode(EncodeRemoteWrite({})).empty()); }
 
 }  // namespace
 }  // namespace wattline::aggregator

@@ -14,11 +14,4 @@ std::string MediaType(std::string_view content_type) {
   return out;
 }
 
-HttpResponse Refuse(int status, std::string message) {
-  HttpResponse response;
-  response.status = status;
-  response.body = std::move(message) + "\n";
-  return response;
-}
-
 }  // namespace wattline::aggregator

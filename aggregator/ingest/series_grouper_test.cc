@@ -18,8 +18,8 @@ TEST(SeriesGrouper, SameLabelsInAnyOrderAreOneSeries) {
 TEST(SeriesGrouper, SortsStablyAndKeepsTheLastOfEqualTimestamps) {
   SeriesGrouper grouper;
   size_t id = *grouper.SeriesFor({{"__name__", "m"}});
-  for (auto [ts, value] : std::vector<std::pair<int64_t, double>>{
-           {5, 1}, {3, 2}, {5, 3}, {1, 4}, {3, 5}, {5, 6}}) {
+  for (auto [ts, value] :
+       std::vector<std::pair<int64_t, double>>{{5, 1}, {3, 2}, {5, 3}, {1, 4}, {3, 5}, {5, 6}}) {
     grouper.Add(id, ts, value);
   }
   EXPECT_EQ(grouper.sample_count(), 6u);

@@ -81,8 +81,9 @@ HttpResponse WriteHandler::HandleRemoteWrite(const HttpRequest& request) {
                   content_type.find("proto=prometheus.WriteRequest") != std::string::npos;
   if (MediaType(content_type) != "application/x-protobuf" || !v1 ||
       !EqualsIgnoringCase(request.Header("content-encoding"), "snappy")) {
-    return Counted(Refuse(415, "remote write needs Content-Type: application/x-protobuf "
-                               "(prometheus.WriteRequest) and Content-Encoding: snappy"),
+    return Counted(Refuse(415,
+                          "remote write needs Content-Type: application/x-protobuf "
+                          "(prometheus.WriteRequest) and Content-Encoding: snappy"),
                    counters);
   }
   Result<std::vector<SeriesSamples>> series = DecodeRemoteWrite(request.body, max_write_bytes_);
@@ -124,15 +125,15 @@ HttpResponse WriteHandler::Store(std::vector<SeriesSamples> series, int64_t now_
     // Not an error for the sender, which must not retry: a warning here.
     std::lock_guard<std::mutex> lock(log_mutex_);
     if (refused_log_.Allow(clock_->NowMonotonicMs())) {
-      LogWarning("write", std::string(path) + ": " + std::to_string(refused.total()) +
-                              " samples refused for their time (" +
-                              std::to_string(refused.before_2000) + " before 2000, " +
-                              std::to_string(refused.too_far_in_future) +
-                              " too far in the future; see wattline_write_samples_refused_total)" +
-                              (refused_log_.suppressed() > 0
-                                   ? "; " + std::to_string(refused_log_.suppressed()) +
-                                         " such requests not logged"
-                                   : ""));
+      LogWarning(
+          "write",
+          std::string(path) + ": " + std::to_string(refused.total()) +
+              " samples refused for their time (" + std::to_string(refused.before_2000) +
+              " before 2000, " + std::to_string(refused.too_far_in_future) +
+              " too far in the future; see wattline_write_samples_refused_total)" +
+              (refused_log_.suppressed() > 0
+                   ? "; " + std::to_string(refused_log_.suppressed()) + " such requests not logged"
+                   : ""));
     }
   }
   HttpResponse response;

@@ -62,8 +62,8 @@ class WriteHandlerTest : public ::testing::Test {
   }
 
   size_t StoredSeries() {
-    auto series = store_->Select({*LabelMatcher::Make(LabelMatcher::Type::kRegexMatch,
-                                                      "__name__", ".+")});
+    auto series =
+        store_->Select({*LabelMatcher::Make(LabelMatcher::Type::kRegexMatch, "__name__", ".+")});
     return series.ok() ? series->size() : 0;
   }
 
@@ -83,9 +83,9 @@ class WriteHandlerTest : public ::testing::Test {
 
 TEST_F(WriteHandlerTest, RemoteWriteIsStoredAndReadableWith204) {
   const uint64_t stale = 0x7ff0000000000002;
-  HttpResponse response = handler_->HandleRemoteWrite(RemoteWrite(
-      {{{{"__name__", "up"}, {"job", "node"}},
-        {{kNowMs - 2000, 1}, {kNowMs - 1000, std::bit_cast<double>(stale)}}}}));
+  HttpResponse response = handler_->HandleRemoteWrite(
+      RemoteWrite({{{{"__name__", "up"}, {"job", "node"}},
+                    {{kNowMs - 2000, 1}, {kNowMs - 1000, std::bit_cast<double>(stale)}}}}));
   EXPECT_EQ(response.status, 204) << response.body;
   EXPECT_TRUE(response.body.empty());
   std::vector<SamplePoint> points = Stored("up");
@@ -102,15 +102,15 @@ TEST_F(WriteHandlerTest, TextImportIsStoredWithTheServersTimeWhenNoneIsGiven) {
       TextImport("# TYPE temp gauge\ntemp{room=\"attic\"} 21.5\ntemp{room=\"attic\"} 20 " +
                  std::to_string(kNowMs - 60'000) + "\n"));
   EXPECT_EQ(response.status, 204) << response.body;
-  EXPECT_EQ(Stored("temp"),
-            (std::vector<SamplePoint>{{kNowMs - 60'000, 20}, {kNowMs, 21.5}}));
+  EXPECT_EQ(Stored("temp"), (std::vector<SamplePoint>{{kNowMs - 60'000, 20}, {kNowMs, 21.5}}));
   EXPECT_EQ(counters_.text_import.samples_stored, 2u);
   EXPECT_EQ(Answers(counters_.text_import, 204), 1u);
 }
 
 TEST_F(WriteHandlerTest, WithoutATokenConfiguredWritesAre403) {
   MakeHandler("", 1 << 20);
-  HttpResponse remote = handler_->HandleRemoteWrite(RemoteWrite({{{{"__name__", "m"}}, {{kNowMs, 1}}}}));
+  HttpResponse remote =
+      handler_->HandleRemoteWrite(RemoteWrite({{{{"__name__", "m"}}, {{kNowMs, 1}}}}));
   HttpResponse text = handler_->HandleTextImport(TextImport("m 1\n"));
   EXPECT_EQ(remote.status, 403);
   EXPECT_EQ(text.status, 403);
@@ -133,8 +133,8 @@ TEST_F(WriteHandlerTest, MissingOrWrongTokenIs401) {
         handler_->HandleRemoteWrite(basic)}) {
     EXPECT_EQ(response.status, 401) << response.body;
     ASSERT_EQ(response.headers.size(), 1u);
-    EXPECT_EQ(response.headers[0], (std::pair<std::string, std::string>{"WWW-Authenticate",
-                                                                        "Bearer"}));
+    EXPECT_EQ(response.headers[0],
+              (std::pair<std::string, std::string>{"WWW-Authenticate", "Bearer"}));
   }
   EXPECT_EQ(StoredSeries(), 0u);
   EXPECT_EQ(Answers(counters_.text_import, 401), 2u);
@@ -169,8 +169,8 @@ TEST_F(WriteHandlerTest, TextImportWithAContentEncodingIs415) {
 }
 
 TEST_F(WriteHandlerTest, MalformedRemoteWriteIs400AndStoresNothing) {
-  HttpRequest request = RemoteWrite({{{{"__name__", "ok"}}, {{kNowMs, 1}}},
-                                     {{{"job", "nameless"}}, {{kNowMs, 1}}}});
+  HttpRequest request =
+      RemoteWrite({{{{"__name__", "ok"}}, {{kNowMs, 1}}}, {{{"job", "nameless"}}, {{kNowMs, 1}}}});
   HttpResponse response = handler_->HandleRemoteWrite(request);
   EXPECT_EQ(response.status, 400);
   EXPECT_NE(response.body.find("no metric name"), std::string::npos) << response.body;
@@ -222,8 +222,8 @@ TEST_F(WriteHandlerTest, SamplesWithImpossibleTimesAreRefusedAndCountedTheRestSt
   EXPECT_EQ(counters_.remote_write.samples_refused_before_2000, 2u);
   EXPECT_EQ(counters_.remote_write.samples_refused_too_far_in_future, 1u);
 
-  HttpResponse text = handler_->HandleTextImport(
-      TextImport("t 1 -1\nt 2 " + std::to_string(future) + "\nt 3\n"));
+  HttpResponse text =
+      handler_->HandleTextImport(TextImport("t 1 -1\nt 2 " + std::to_string(future) + "\nt 3\n"));
   EXPECT_EQ(text.status, 204) << text.body;
   EXPECT_EQ(Stored("t"), (std::vector<SamplePoint>{{kNowMs, 3}}));
   EXPECT_EQ(counters_.text_import.samples_refused_before_2000, 1u);

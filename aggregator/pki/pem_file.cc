@@ -10,24 +10,10 @@
 #include <filesystem>
 #include <random>
 
+#include "common/file_sync.h"
+
 namespace wattline::aggregator {
 namespace {
-
-Status ErrnoStatus(std::string_view what, const std::string& path, int error) {
-  std::string message(what);
-  message += " ";
-  message += path;
-  message += ": ";
-  message += std::strerror(error);
-  return Status::IoError(std::move(message));
-}
-
-std::string DirectoryOf(const std::string& path) {
-  std::string::size_type slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
 
 // A name nobody else uses: the pid keeps concurrent processes apart and the
 // random suffix keeps a stale file from a crashed run out of the way.
@@ -51,15 +37,6 @@ Status WriteAll(int fd, std::string_view contents, const std::string& path) {
   return Status::Ok();
 }
 
-Status SyncDirectory(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return ErrnoStatus("cannot open directory", dir, errno);
-  int rc = ::fsync(fd);
-  int error = errno;
-  ::close(fd);
-  if (rc != 0) return ErrnoStatus("cannot fsync directory", dir, error);
-  return Status::Ok();
-}
 
 // Writes, syncs and closes the temporary file; the caller renames it.
 Status WriteTemp(const std::string& temp, std::string_view contents, mode_t mode) {
@@ -88,7 +65,7 @@ Status WriteFileAtomically(const std::string& path, std::string_view contents, m
     return status;
   }
   // The rename is durable only once the directory entry is.
-  return SyncDirectory(DirectoryOf(path));
+  return SyncPath(DirectoryOf(path));
 }
 
 Result<std::string> ReadWholeFile(const std::string& path) {

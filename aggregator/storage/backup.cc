@@ -11,6 +11,7 @@
 
 #include "aggregator/storage/sample_store.h"
 #include "common/clock.h"
+#include "common/file_sync.h"
 #include "common/sqlite_db.h"
 
 namespace wattline::aggregator {
@@ -18,21 +19,6 @@ namespace {
 
 // The whole of the backup: everything it holds is private.
 constexpr mode_t kBackupFileMode = 0600;
-
-Status ErrnoStatus(std::string_view what, const std::string& path, int error) {
-  std::string message(what);
-  message += " " + path + ": " + std::strerror(error);
-  if (error == ENOENT) return Status::NotFound(std::move(message));
-  if (error == EEXIST) return Status::AlreadyExists(std::move(message));
-  return Status::IoError(std::move(message));
-}
-
-std::string DirectoryOf(const std::string& path) {
-  std::string::size_type slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
 
 // Removes `path` if it is there.
 Status RemoveIfPresent(const std::string& path) {
@@ -64,17 +50,6 @@ Status CreatePrivateFile(const std::string& path) {
   }
   ::close(fd);
   return status;
-}
-
-// fsync of a file (O_RDONLY suffices on Linux) or a directory.
-Status SyncPath(const std::string& path, int flags) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | flags);
-  if (fd < 0) return ErrnoStatus("cannot open", path, errno);
-  int rc = ::fsync(fd);
-  int error = errno;
-  ::close(fd);
-  if (rc != 0) return ErrnoStatus("cannot fsync", path, error);
-  return Status::Ok();
 }
 
 // `from` to `to`; without `overwrite`, atomically refuses an existing `to`.
@@ -159,14 +134,14 @@ Result<BackupSummary> BackupStorage(const std::string& db_path, const std::strin
   Result<BackupSummary> summary = status.ok() ? CheckBackup(temp) : Result<BackupSummary>(status);
   // SQLite does not fsync what VACUUM INTO writes; the rename must not
   // outrun the data.
-  if (summary.ok()) status = SyncPath(temp, 0);
+  if (summary.ok()) status = SyncPath(temp);
   if (summary.ok() && status.ok()) status = Rename(temp, to, options.overwrite);
   if (!summary.ok() || !status.ok()) {
     (void)RemoveTemp(temp);  // the error being returned matters more
     return summary.ok() ? status : summary.status();
   }
   // The rename is durable only once the directory entry is.
-  WATTLINE_RETURN_IF_ERROR(SyncPath(DirectoryOf(to), O_DIRECTORY));
+  WATTLINE_RETURN_IF_ERROR(SyncPath(DirectoryOf(to)));
   return summary;
 }
 

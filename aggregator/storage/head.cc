@@ -32,7 +32,9 @@ bool Holds(const std::vector<SamplePoint>& samples, int64_t timestamp_ms) {
 
 }  // namespace
 
-int64_t Head::WindowStart(int64_t timestamp_ms) const { return AlignDown(timestamp_ms, window_ms_); }
+int64_t Head::WindowStart(int64_t timestamp_ms) const {
+  return AlignDown(timestamp_ms, window_ms_);
+}
 
 void Head::Apply(int64_t log_id, std::span<const SeriesRecord> record, int64_t now_mono_ms) {
   std::lock_guard<std::mutex> lock(mutex_);
@@ -55,7 +57,8 @@ void Head::Apply(int64_t log_id, std::span<const SeriesRecord> record, int64_t n
         if (!Place(window.samples, samples[i])) ++samples_;
       }
     }
-    if (!samples.empty()) series.newest_ms = std::max(series.newest_ms, samples.back().timestamp_ms);
+    if (!samples.empty())
+      series.newest_ms = std::max(series.newest_ms, samples.back().timestamp_ms);
   }
   applied_log_id_ = log_id;
 }

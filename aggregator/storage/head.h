@@ -63,8 +63,7 @@ class Head {
 
   // Appends the held samples of `series` with mint_ms <= timestamp <=
   // maxt_ms to `out`, by timestamp.
-  void Read(SeriesId series, int64_t mint_ms, int64_t maxt_ms,
-            std::vector<SamplePoint>* out) const;
+  void Read(SeriesId series, int64_t mint_ms, int64_t maxt_ms, std::vector<SamplePoint>* out) const;
 
   // The starts of `series`' windows overlapping [mint_ms, maxt_ms].
   std::vector<int64_t> WindowStarts(SeriesId series, int64_t mint_ms, int64_t maxt_ms) const;

@@ -10,8 +10,7 @@ namespace {
 
 // Pages the rows fill when appended in `order`, as SQLite appends: a row that
 // does not fit starts a new page.
-size_t PagesFilled(const std::vector<size_t>& rows, const std::vector<size_t>& order,
-                   size_t page) {
+size_t PagesFilled(const std::vector<size_t>& rows, const std::vector<size_t>& order, size_t page) {
   size_t pages = 1;
   size_t room = page;
   for (size_t i : order) {

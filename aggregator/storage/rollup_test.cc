@@ -14,9 +14,9 @@ const double kStale = std::bit_cast<double>(kStaleNaNBits);
 
 TEST(Rollup, SummarisesEachBucketFromItsSamples) {
   const std::vector<SamplePoint> samples = {
-      {0, 5}, {20'000, 7}, {40'000, 2},  // minute 0: a counter reset at 40 s
-      {70'000, 10}, {90'000, 10.5},       // minute 1
-      {200'000, -1},                      // minute 3 (minute 2 has nothing)
+      {0, 5},        {20'000, 7},    {40'000, 2},  // minute 0: a counter reset at 40 s
+      {70'000, 10},  {90'000, 10.5},               // minute 1
+      {200'000, -1},                               // minute 3 (minute 2 has nothing)
   };
   const std::vector<Rollup> rollups = ComputeRollups(samples, kMinute);
   ASSERT_EQ(rollups.size(), 3u);

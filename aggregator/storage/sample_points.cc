@@ -37,8 +37,8 @@ uint64_t MergeSamples(std::vector<SamplePoint>& older, std::span<const SamplePoi
 
 void AppendInRange(std::span<const SamplePoint> sorted, int64_t mint_ms, int64_t maxt_ms,
                    std::vector<SamplePoint>* out) {
-  auto first = std::lower_bound(sorted.begin(), sorted.end(), SamplePoint{mint_ms, 0},
-                                EarlierTimestamp);
+  auto first =
+      std::lower_bound(sorted.begin(), sorted.end(), SamplePoint{mint_ms, 0}, EarlierTimestamp);
   auto last = std::upper_bound(first, sorted.end(), SamplePoint{maxt_ms, 0}, EarlierTimestamp);
   out->insert(out->end(), first, last);
 }

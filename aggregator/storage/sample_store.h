@@ -109,6 +109,12 @@ class SampleStore final : public SeriesReader {
   Result<std::vector<Rollup>> ReadRollups(SeriesId id, int64_t resolution_ms, int64_t mint_ms,
                                           int64_t maxt_ms);
 
+  // The resolution to read a range starting at `from_ms` at steps of
+  // `step_ms`: the coarsest of hours, minutes and raw samples (0) whose
+  // buckets fit in a step and which still holds data that old under the
+  // retention; when none fitting does, the finest that still holds it.
+  int64_t ResolutionFor(int64_t step_ms, int64_t from_ms) const;
+
   Result<StoreStats> Stats();
 
   // Cuts windows now: the due ones, or (kAll) the whole head. For shutdown,

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "aggregator/storage/sample_store.h"
+#include "aggregator/storage/storage_test_support.h"
 #include "common/testing/temp_dir.h"
 
 namespace wattline::aggregator {
@@ -49,17 +50,7 @@ class SampleStoreChunks : public ::testing::Test {
     return store.ok() ? std::move(*store) : nullptr;
   }
 
-  int64_t QueryInt(const std::string& sql) const {
-    SqliteDb::Options options;
-    options.create = false;
-    auto db = SqliteDb::Open(Path(), options);
-    EXPECT_TRUE(db.ok());
-    auto stmt = (*db)->Prepare(sql);
-    EXPECT_TRUE(stmt.ok()) << stmt.status().ToString();
-    Result<bool> row = stmt->Step();
-    EXPECT_TRUE(row.ok() && *row) << sql;
-    return stmt->ColumnInt64(0);
-  }
+  int64_t QueryInt(const std::string& sql) const { return aggregator::QueryInt(Path(), sql); }
 
   // Damages the chunk of the window at `window_start_ms` on disk.
   void FlipBitOfChunk(int64_t window_start_ms, size_t byte) const {
@@ -155,7 +146,8 @@ TEST_F(SampleStoreChunks, LateSamplesMergeIntoACutWindowWithoutDuplicates) {
 
   std::vector<SamplePoint> before_cut = ReadAll(*store);
   ASSERT_EQ(before_cut.size(), kPerWindow) << "head and chunk merged, one sample per second";
-  EXPECT_EQ(before_cut.back(), (SamplePoint{kT0 + kWindowMs - 1000, 1000 + static_cast<double>(kPerWindow / 2 - 1) / 10}));
+  EXPECT_EQ(before_cut.back(), (SamplePoint{kT0 + kWindowMs - 1000,
+                                            1000 + static_cast<double>(kPerWindow / 2 - 1) / 10}));
   EXPECT_EQ(before_cut[before_cut.size() - 2], (SamplePoint{kT0 + kWindowMs - 2000, -1}))
       << "the later write wins";
 
@@ -256,9 +248,10 @@ TEST_F(SampleStoreChunks, TheSamplesOfAnEarlierVersionBecomeChunks) {
     ASSERT_TRUE(db.ok());
     const auto& schemas = SampleStoreSchemas();
     ASSERT_TRUE(MigrateSchema(**db, {schemas[0], schemas[1]}).ok());
-    ASSERT_TRUE((*db)->Exec("INSERT INTO series VALUES (1, 'power_watts{device=\"panel\"}');"
-                            "INSERT INTO series_labels VALUES (1, '__name__', 'power_watts'), "
-                            "(1, 'device', 'panel');")
+    ASSERT_TRUE((*db)
+                    ->Exec("INSERT INTO series VALUES (1, 'power_watts{device=\"panel\"}');"
+                           "INSERT INTO series_labels VALUES (1, '__name__', 'power_watts'), "
+                           "(1, 'device', 'panel');")
                     .ok());
     auto insert = (*db)->Prepare("INSERT INTO samples VALUES (1, ?1, ?2)");
     ASSERT_TRUE(insert.ok());

@@ -25,8 +25,8 @@ struct WindowCut {
   bool replaces = false;
   uint64_t merged_over = 0;  // samples of the old chunk the head's replaced
   std::string chunk;
-  std::vector<Rollup> hour;               // the window's hours
-  std::string quarantine_reason;          // set when the old chunk is kept aside
+  std::vector<Rollup> hour;       // the window's hours
+  std::string quarantine_reason;  // set when the old chunk is kept aside
   std::string quarantine_data;
   int64_t quarantine_checksum = 0;
 };
@@ -165,8 +165,10 @@ Result<int64_t> DeleteInBatches(SqliteDb& db, const std::string& table, const st
   for (;;) {
     Transaction txn(db);
     WATTLINE_RETURN_IF_ERROR(txn.status());
-    Result<Statement> remove = db.Prepare("DELETE FROM " + table + " WHERE rowid IN (SELECT rowid "
-                                          "FROM " + table + " WHERE " + where + " LIMIT " +
+    Result<Statement> remove = db.Prepare("DELETE FROM " + table +
+                                          " WHERE rowid IN (SELECT rowid "
+                                          "FROM " +
+                                          table + " WHERE " + where + " LIMIT " +
                                           std::to_string(kRetentionBatchRows) + ")");
     if (!remove.ok()) return remove.status();
     remove->Bind(1, bound);
@@ -196,7 +198,8 @@ Result<Expired> ExpireChunks(SqliteDb& db, int64_t bound, bool keep_minutes,
     WATTLINE_RETURN_IF_ERROR(txn.status());
     Result<Statement> rows = db.Prepare(
         "SELECT rowid, series_id, window_start_ms, samples, checksum, data FROM chunks "
-        "WHERE window_start_ms <= ?1 LIMIT " + std::to_string(kRetentionBatchRows));
+        "WHERE window_start_ms <= ?1 LIMIT " +
+        std::to_string(kRetentionBatchRows));
     Result<Statement> minutes = db.Prepare(
         "INSERT OR REPLACE INTO rollups (series_id, resolution_ms, block_start_ms, checksum, "
         "data) VALUES (?1, ?2, ?3, ?4, ?5)");
@@ -316,7 +319,8 @@ Status SampleStore::CutWindows(Head::Selection selection, int64_t quiet_ms) {
       if (!statement->ok()) return statement->status();
     }
     std::vector<size_t> row_bytes(cuts.size());
-    for (size_t i = 0; i < cuts.size(); ++i) row_bytes[i] = cuts[i].chunk.size() + kRowOverheadBytes;
+    for (size_t i = 0; i < cuts.size(); ++i)
+      row_bytes[i] = cuts[i].chunk.size() + kRowOverheadBytes;
     for (size_t i : PackingOrder(row_bytes, kStoragePageSize - kPageHeaderBytes)) {
       if (!kept[i]) continue;
       const HeadWindow& window = selected.windows[i];
@@ -374,9 +378,8 @@ Status SampleStore::EnforceRetention() {
   if (options_.raw_retention_ms > 0) {
     const bool keep_minutes = options_.minute_retention_ms == 0 ||
                               options_.minute_retention_ms > options_.raw_retention_ms;
-    Result<Expired> expired =
-        ExpireChunks(db, now_ms - options_.raw_retention_ms - head_.window_ms(), keep_minutes,
-                     &corrupt_chunks_);
+    Result<Expired> expired = ExpireChunks(
+        db, now_ms - options_.raw_retention_ms - head_.window_ms(), keep_minutes, &corrupt_chunks_);
     if (!expired.ok()) return expired.status();
     chunks_ -= expired->chunks;
     chunk_samples_ -= expired->samples;
@@ -402,9 +405,9 @@ Status SampleStore::ReleaseFreePages(bool all) {
   int64_t free_pages = 0;
   int64_t total_pages = 0;
   {
-    Result<Statement> pages =
-        db.Prepare("SELECT freelist_count, page_count FROM pragma_freelist_count(), "
-                   "pragma_page_count()");
+    Result<Statement> pages = db.Prepare(
+        "SELECT freelist_count, page_count FROM pragma_freelist_count(), "
+        "pragma_page_count()");
     if (!pages.ok()) return pages.status();
     Result<bool> row = pages->Step();
     if (!row.ok()) return row.status();

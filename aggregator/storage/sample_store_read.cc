@@ -124,4 +124,27 @@ Result<std::vector<Rollup>> SampleStore::ReadRollups(SeriesId id, int64_t resolu
   return out;
 }
 
+int64_t SampleStore::ResolutionFor(int64_t step_ms, int64_t from_ms) const {
+  const int64_t age_ms = clock_->NowUnixMs() - from_ms;
+  auto holds = [&](int64_t retention_ms) { return retention_ms == 0 || age_ms <= retention_ms; };
+  // Minutes are computed from raw samples while those remain, so they reach
+  // back as far as either retention.
+  const bool raw = holds(options_.raw_retention_ms);
+  const struct {
+    int64_t resolution_ms;
+    bool holds;
+  } finest_first[] = {
+      {0, raw},
+      {kMinuteResolutionMs, raw || holds(options_.minute_retention_ms)},
+      {kHourResolutionMs, holds(options_.hour_retention_ms)},
+  };
+  for (auto it = std::rbegin(finest_first); it != std::rend(finest_first); ++it) {
+    if (it->resolution_ms <= step_ms && it->holds) return it->resolution_ms;
+  }
+  for (const auto& level : finest_first) {
+    if (level.holds) return level.resolution_ms;
+  }
+  return kHourResolutionMs;  // nothing holds data that old; hours lose least
+}
+
 }  // namespace wattline::aggregator

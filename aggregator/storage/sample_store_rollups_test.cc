@@ -46,8 +46,8 @@ class SampleStoreRollups : public ::testing::Test {
   static std::vector<Rollup> FromRaw(SampleStore& store, int64_t resolution, int64_t mint,
                                      int64_t maxt) {
     const SeriesId id = OnlySeries(store);
-    auto raw = store.ReadSamples(id, mint - mint % resolution, maxt - maxt % resolution +
-                                                                   resolution - 1);
+    auto raw =
+        store.ReadSamples(id, mint - mint % resolution, maxt - maxt % resolution + resolution - 1);
     EXPECT_TRUE(raw.ok());
     return ComputeRollups(*raw, resolution);
   }
@@ -87,8 +87,7 @@ TEST_F(SampleStoreRollups, BucketsEqualTheRawSamplesInTheHeadInChunksAndAfterLat
       ASSERT_TRUE(store->Flush(Head::Selection::kAll).ok());
     }
     for (int64_t resolution : {kMinuteResolutionMs, kHourResolutionMs}) {
-      EXPECT_EQ(Read(*store, resolution, from, to - 1),
-                FromRaw(*store, resolution, from, to - 1))
+      EXPECT_EQ(Read(*store, resolution, from, to - 1), FromRaw(*store, resolution, from, to - 1))
           << (cut ? "cut, " : "late in head, ") << resolution;
     }
   }
@@ -141,9 +140,24 @@ TEST_F(SampleStoreRollups, RetentionRemovesEachResolutionOnItsOwnClock) {
   ASSERT_TRUE(store->Flush(Head::Selection::kAll).ok());
   EXPECT_EQ(store->ReadSamples(id, 0, now - 49 * kHour)->size(), 0u);
   EXPECT_EQ(store->Stats()->samples_beyond_retention, 2u);
-  EXPECT_EQ(store->ReadRollups(id, kHourResolutionMs, 0, now)->front().start_ms,
-            now - 72 * kHour)
+  EXPECT_EQ(store->ReadRollups(id, kHourResolutionMs, 0, now)->front().start_ms, now - 72 * kHour)
       << "and its hour keeps the rollup cut from the full data";
+}
+
+TEST_F(SampleStoreRollups, TheResolutionReadIsTheCoarsestThatFitsAStepAndStillHoldsTheData) {
+  StorageOptions options;
+  options.raw_retention_ms = 35 * kDay;
+  options.minute_retention_ms = 400 * kDay;
+  options.hour_retention_ms = 0;
+  auto store = Open(options);
+  const int64_t now = clock_.NowUnixMs();
+  EXPECT_EQ(store->ResolutionFor(15'000, now - kDay), 0) << "a 15 s step needs raw samples";
+  EXPECT_EQ(store->ResolutionFor(60'000, now - kDay), kMinuteResolutionMs);
+  EXPECT_EQ(store->ResolutionFor(5 * 60'000, now - 30 * kDay), kMinuteResolutionMs);
+  EXPECT_EQ(store->ResolutionFor(kDay, now - 30 * kDay), kHourResolutionMs);
+  EXPECT_EQ(store->ResolutionFor(15'000, now - 90 * kDay), kMinuteResolutionMs)
+      << "raw samples that old are gone: the finest left";
+  EXPECT_EQ(store->ResolutionFor(15'000, now - 3 * 365 * kDay), kHourResolutionMs);
 }
 
 }  // namespace

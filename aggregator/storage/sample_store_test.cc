@@ -6,6 +6,7 @@
 #include <cstring>
 #include <optional>
 
+#include "aggregator/storage/storage_test_support.h"
 #include "common/testing/temp_dir.h"
 
 namespace wattline::aggregator {
@@ -79,18 +80,6 @@ std::optional<StoredBatch> StoreOne(SampleStore& store, std::string_view agent,
   return StoreUpload(store, agent, {batch}, floor_sequence)[0];
 }
 
-// One integer from the database file, read as the fault tests read it.
-int64_t QueryInt(const std::string& path, const std::string& sql) {
-  SqliteDb::Options options;
-  options.create = false;
-  auto db = SqliteDb::Open(path, options);
-  EXPECT_TRUE(db.ok());
-  auto stmt = (*db)->Prepare(sql);
-  EXPECT_TRUE(stmt.ok()) << stmt.status().ToString();
-  Result<bool> row = stmt->Step();
-  EXPECT_TRUE(row.ok() && *row) << sql;
-  return stmt->ColumnInt64(0);
-}
 
 TEST(SampleStore, StampsTheAgentLabelAndReadsSamplesBack) {
   testing::TempDir dir;

@@ -55,9 +55,7 @@ TEST_F(SeriesIndexTest, RegexesAreAnchoredAtBothEnds) {
             (std::vector<SeriesId>{1, 2}));
 }
 
-TEST_F(SeriesIndexTest, NoMatchersSelectEverything) {
-  EXPECT_EQ(Ids({}).size(), 4u);
-}
+TEST_F(SeriesIndexTest, NoMatchersSelectEverything) { EXPECT_EQ(Ids({}).size(), 4u); }
 
 TEST_F(SeriesIndexTest, FindsByLabelsAndListsNamesAndValues) {
   EXPECT_EQ(index_.Find(LabelsToString(*index_.LabelsOf(2))), 2);

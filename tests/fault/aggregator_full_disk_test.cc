@@ -37,7 +37,8 @@ TEST_F(AggregatorFullDisk, IngestStopsWithAClearStatusAndNothingIsLost) {
                AggregatorCounter(stack_, kWritable) == 0;
       },
       30'000))
-      << "storage never said it was full\n" << stack_.Logs();
+      << "storage never said it was full\n"
+      << stack_.Logs();
   const int64_t waiting_at_full = Counters().waiting_batches;
   SleepMs(2000);  // uploads go on failing; the agent keeps what it seals
   EXPECT_GT(Counters().waiting_batches, waiting_at_full) << "the agent should be buffering";
@@ -50,7 +51,8 @@ TEST_F(AggregatorFullDisk, IngestStopsWithAClearStatusAndNothingIsLost) {
 
   ASSERT_EQ(std::remove(filler.c_str()), 0);
   ASSERT_TRUE(WaitFor([&] { return AggregatorCounter(stack_, kWritable) == 1; }, 30'000))
-      << "storage never recovered\n" << stack_.Logs();
+      << "storage never recovered\n"
+      << stack_.Logs();
   DrainAndStop(60'000);
   ExpectExactlyOnce("filler_bytes=" + std::to_string(filled) +
                     " storage_errors_while_full=" + std::to_string(storage_errors) +

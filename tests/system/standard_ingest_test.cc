@@ -38,9 +38,10 @@ class StandardIngest : public ::testing::Test {
 
   Result<std::unique_ptr<Aggregator>> Start(const std::string& api_extra = "") {
     Result<aggregator::AggregatorConfig> config = aggregator::ParseAggregatorConfig(
-        "data_dir: " + dir_.File("data") + "\ningest:\n  listen: 127.0.0.1:0\n  pki_dir: " +
-            dir_.File("pki") + "\napi:\n  listen: 127.0.0.1:0\n  write_token_file: " +
-            dir_.File("write-token") + "\n" + api_extra,
+        "data_dir: " + dir_.File("data") +
+            "\ningest:\n  listen: 127.0.0.1:0\n  pki_dir: " + dir_.File("pki") +
+            "\napi:\n  listen: 127.0.0.1:0\n  write_token_file: " + dir_.File("write-token") +
+            "\n" + api_extra,
         "test");
     if (!config.ok()) return config.status();
     return Aggregator::Start(*config, &clock_);
@@ -51,7 +52,8 @@ class StandardIngest : public ::testing::Test {
     httplib::Client client("127.0.0.1", port);
     auto result = client.Get("/api/v1/query", httplib::Params{{"query", query}}, {});
     if (!result || result->status != 200) {
-      ADD_FAILURE() << query << ": " << (result ? result->body : httplib::to_string(result.error()));
+      ADD_FAILURE() << query << ": "
+                    << (result ? result->body : httplib::to_string(result.error()));
       return nullptr;
     }
     return nlohmann::json::parse(result->body);
@@ -84,9 +86,10 @@ TEST_F(StandardIngest, RemoteWriteAndTextImportAreQueryable) {
   EXPECT_EQ(written->status, 204) << written->body;
 
   // As curl --data-binary @file sends it.
-  std::string text = "# HELP room_celsius Room temperature.\n# TYPE room_celsius gauge\n"
-                     "room_celsius{room=\"attic\",note=\"say \\\"hi\\\"\"} 21.5 " +
-                     std::to_string(now_ms - 20'000) + "\nroom_celsius{room=\"cellar\"} 12\n";
+  std::string text =
+      "# HELP room_celsius Room temperature.\n# TYPE room_celsius gauge\n"
+      "room_celsius{room=\"attic\",note=\"say \\\"hi\\\"\"} 21.5 " +
+      std::to_string(now_ms - 20'000) + "\nroom_celsius{room=\"cellar\"} 12\n";
   auto imported = client.Post(aggregator::kTextImportPath, text, "text/plain");
   ASSERT_TRUE(imported) << httplib::to_string(imported.error());
   EXPECT_EQ(imported->status, 204) << imported->body;
@@ -114,9 +117,9 @@ TEST_F(StandardIngest, RemoteWriteAndTextImportAreQueryable) {
 
   auto metrics = client.Get("/metrics");
   ASSERT_TRUE(metrics);
-  EXPECT_NE(metrics->body.find(
-                "wattline_write_requests_total{path=\"/api/v1/write\",code=\"204\"} 1\n"),
-            std::string::npos)
+  EXPECT_NE(
+      metrics->body.find("wattline_write_requests_total{path=\"/api/v1/write\",code=\"204\"} 1\n"),
+      std::string::npos)
       << metrics->body;
   EXPECT_NE(metrics->body.find("wattline_write_samples_stored_total{path=\"/api/v1/write\"} 3\n"),
             std::string::npos);
