@@ -205,7 +205,7 @@ class HttplibServer final : public HttpServer {
     const BodyFraming framing = FramingOf(req);
     if (framing.other_transfer_encoding) {
       return Refuse(501, "Transfer-Encoding " + req.get_header_value("Transfer-Encoding") +
-                              " is not supported; send chunked or a Content-Length");
+                             " is not supported; send chunked or a Content-Length");
     }
     if (framing.bad_length) return Refuse(400, "malformed Content-Length");
     if (req.method != "POST") {
@@ -214,7 +214,7 @@ class HttplibServer final : public HttpServer {
     }
     if (HttplibInflates(req.get_header_value("Content-Encoding"))) {
       return Refuse(415, "Content-Encoding " + req.get_header_value("Content-Encoding") +
-                              " is not accepted; send the body uncompressed");
+                             " is not accepted; send the body uncompressed");
     }
     if (req.is_multipart_form_data()) return Refuse(415, "multipart/form-data is not accepted");
     if (framing.length > route.options.max_body_bytes) return TooLarge(route);
@@ -224,20 +224,24 @@ class HttplibServer final : public HttpServer {
 
   static HttpResponse TooLarge(const Route& route) {
     return Refuse(413, "the body is over this path's limit of " +
-                            std::to_string(route.options.max_body_bytes) + " bytes");
+                           std::to_string(route.options.max_body_bytes) + " bytes");
   }
 
-  // Answers `refused` in the route's place. A body whose Content-Length
-  // says where it ends, and which httplib would not inflate, is read and
-  // dropped as it arrives (never buffered), so that the client, which may
-  // be sending it already, reads the answer and the connection carries on.
-  // Any other body is left unread and the connection closed.
+  // Answers `refused` in the route's place. A body of at most 64 MiB whose
+  // Content-Length says where it ends, and which httplib would not inflate,
+  // is read and dropped as it arrives (never buffered), so that the client,
+  // which may be sending it already, reads the answer and the connection
+  // carries on. Any other body is left unread and the connection closed.
   static void SendRefusal(const httplib::Request& req, HttpResponse refused, httplib::Response& res,
-                     const httplib::ContentReader* reader) {
+                          const httplib::ContentReader* reader) {
     const BodyFraming framing = FramingOf(req);
     if (!framing.has_body()) return Answer(std::move(refused), res);
+    // Up to a bound: a sender without a token must not keep a listener
+    // thread reading for as long as it likes.
+    constexpr uint64_t kMaxDroppedBytes = 64 << 20;
     const bool droppable = reader != nullptr && !framing.chunked &&
                            !framing.other_transfer_encoding && !framing.bad_length &&
+                           framing.length <= kMaxDroppedBytes &&
                            !HttplibInflates(req.get_header_value("Content-Encoding"));
     if (droppable && (*reader)([](const char*, size_t) { return true; })) {
       return Answer(std::move(refused), res);

@@ -420,7 +420,12 @@ Status DecodeDecimal(ValueEncoding encoding, uint32_t n, BitReader* r, SamplePoi
 }
 
 Status DecodeBody(const Header& h, std::string_view body, SamplePoint* out) {
-  if (h.encoding == ValueEncoding::kDecimalZstd) return DecodeZstdBody(h.summary, body, out);
+  if (h.encoding == ValueEncoding::kDecimalZstd) {
+    return DecodeZstdBody(h.summary, body, ZstdBodyForm::kStandard, out);
+  }
+  if (h.encoding == ValueEncoding::kDecimalZstdBare) {
+    return DecodeZstdBody(h.summary, body, ZstdBodyForm::kBare, out);
+  }
   BitReader r(body);
   WATTLINE_RETURN_IF_ERROR(DecodeTimestamps(h.summary, &r, out));
   if (h.encoding == ValueEncoding::kGorilla) {
@@ -470,11 +475,12 @@ std::string EncodeChunk(std::span<const SamplePoint> samples, ChunkEffort effort
     EncodeTimestamps(samples, &timestamps);
     const uint64_t packed_bytes = (timestamps.count + best_bits + 7) / 8;
     std::optional<std::string> body =
-        EncodeZstdBody(samples, decimal->exponent, decimal->mantissas);
+        EncodeZstdBody(samples, decimal->exponent, decimal->mantissas, ZstdBodyForm::kBare);
     // The decoder refuses bodies under a byte per 64 samples before it
     // allocates (ParseHeader); bit packing always takes more.
     if (body && body->size() < packed_bytes && body->size() * 64 >= samples.size()) {
-      out[0] = static_cast<char>(kVersion << 4 | static_cast<int>(ValueEncoding::kDecimalZstd));
+      out[0] =
+          static_cast<char>(kVersion << 4 | static_cast<int>(ValueEncoding::kDecimalZstdBare));
       out += *body;
       return out;
     }

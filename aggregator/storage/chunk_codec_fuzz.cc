@@ -9,9 +9,10 @@
 //     EncodeChunk and DecodeChunk bit for bit: that reaches the encoder's
 //     choice between its value encodings with values no seed has;
 //   - as the same samples with every value made a decimal, written as a
-//     decimal-zstd chunk (chunk_zstd.h) with the predictor the input picks,
-//     even where the encoder would not choose it (few samples): every
-//     predictor and timestamp form must decode back bit for bit.
+//     decimal-zstd or decimal-zstd-bare chunk (chunk_zstd.h) with the
+//     predictor the input picks, even where the encoder would not choose it
+//     (few samples): every predictor and timestamp form of both must decode
+//     back bit for bit.
 // Seeds in aggregator/storage/fuzz_corpus/chunk/ are chunks EncodeChunk made.
 //
 // Built by the fuzz build (tests/fuzz/fuzzers.cmake):
@@ -30,6 +31,7 @@
 
 #include "aggregator/storage/chunk_bits.h"
 #include "aggregator/storage/chunk_codec.h"
+#include "aggregator/storage/chunk_predict.h"
 #include "aggregator/storage/chunk_zstd.h"
 
 namespace {
@@ -73,11 +75,27 @@ void CheckChunk(std::string_view input) {
   CheckRoundTrip(samples);
 }
 
+// Every predictor of the form (chunk_predict.h), and 0: the encoder's pick.
+std::vector<int> Predictors(wattline::aggregator::ZstdBodyForm form) {
+  namespace predict = wattline::aggregator::chunk_predict;
+  std::vector<int> out;
+  for (int p = 0; p <= predict::kSmoothedLast; ++p) {
+    if (p == 0 || predict::Known(p, form == wattline::aggregator::ZstdBodyForm::kBare)) {
+      out.push_back(p);
+    }
+  }
+  return out;
+}
+
 // `samples` with decimal values m / 10^e (m from the value's bits, within
-// 2^53), as a decimal-zstd chunk with predictor `choice` % 6 (0: the
-// encoder's pick).
-void CheckZstdBody(std::vector<SamplePoint> samples, uint8_t choice) {
-  const int e = choice / 6 % 10;
+// 2^53, e from `scale_choice`), as a decimal-zstd (odd `choice`) or
+// decimal-zstd-bare chunk with the predictor the rest of `choice` picks.
+void CheckZstdBody(std::vector<SamplePoint> samples, uint8_t choice, uint8_t scale_choice) {
+  using wattline::aggregator::ZstdBodyForm;
+  const ZstdBodyForm form = (choice & 1) != 0 ? ZstdBodyForm::kStandard : ZstdBodyForm::kBare;
+  const std::vector<int> predictors = Predictors(form);
+  const int predictor = predictors[(choice >> 1) % predictors.size()];
+  const int e = scale_choice % 10;
   const double scale = std::pow(10.0, e);
   std::vector<int64_t> mantissas;
   for (SamplePoint& s : samples) {
@@ -90,10 +108,11 @@ void CheckZstdBody(std::vector<SamplePoint> samples, uint8_t choice) {
     s.value = static_cast<double>(m) / scale;
   }
   const std::optional<std::string> body =
-      wattline::aggregator::EncodeZstdBody(samples, e, mantissas, choice % 6);
+      wattline::aggregator::EncodeZstdBody(samples, e, mantissas, form, predictor);
   Require(body.has_value());
   if (body->size() * 64 < samples.size()) return;  // the decoder's minimum, as EncodeChunk's
-  std::string chunk(1, static_cast<char>(0x13));  // version 1, decimal-zstd
+  // Version 1, decimal-zstd or decimal-zstd-bare.
+  std::string chunk(1, static_cast<char>(form == ZstdBodyForm::kStandard ? 0x13 : 0x14));
   wattline::aggregator::chunk_bits::PutVarint(&chunk, samples.size());
   wattline::aggregator::chunk_bits::PutVarint(
       &chunk, wattline::aggregator::chunk_bits::ZigZag(samples.front().timestamp_ms));
@@ -129,7 +148,7 @@ void CheckSamples(const uint8_t* data, size_t size) {
   }
   if (samples.empty()) return;
   CheckRoundTrip(samples);
-  CheckZstdBody(samples, data[0]);
+  CheckZstdBody(samples, data[0], data[size - 1]);
 }
 
 }  // namespace

@@ -14,7 +14,9 @@
 #include <vector>
 
 #include "aggregator/storage/chunk_bits.h"
+#include "aggregator/storage/chunk_predict.h"
 #include "aggregator/storage/chunk_zstd.h"
+#include "aggregator/storage/chunk_zstd_frame.h"
 #include "common/zstd_frame.h"
 
 namespace wattline::aggregator {
@@ -238,8 +240,8 @@ TEST(ChunkCodec, RejectsUnknownVersionAndEncoding) {
   std::string chunk = EncodeChunk(Regular({1.0, 2.0}));
   chunk[0] = static_cast<char>(0x20 | (chunk[0] & 0x0f));
   ExpectRejected(chunk, "unsupported version 2");
-  chunk[0] = 0x14;
-  ExpectRejected(chunk, "unknown value encoding 4");
+  chunk[0] = 0x15;
+  ExpectRejected(chunk, "unknown value encoding 5");
   EXPECT_FALSE(SummarizeChunk(chunk).ok());
 }
 
@@ -365,20 +367,23 @@ TEST(ChunkCodec, ChecksumIsZlibCrc32AndSeesAFlippedBit) {
   }
 }
 
-// --- decimal-zstd (encoding 3)
+// --- decimal-zstd (encoding 3) and decimal-zstd-bare (encoding 4)
 
 constexpr uint8_t kZstdTag = 0x13;
+constexpr uint8_t kBareTag = 0x14;
 
-// The chunk of `samples` in decimal-zstd with `predictor` (0: the encoder's
-// choice), values scaled by 10^e.
-std::string ZstdChunk(const std::vector<SamplePoint>& samples, int e, int predictor) {
+// The chunk of `samples` in the form's encoding with `predictor` (0: the
+// encoder's choice), values scaled by 10^e.
+std::string ZstdChunk(ZstdBodyForm form, const std::vector<SamplePoint>& samples, int e,
+                      int predictor) {
   std::vector<int64_t> mantissas;
   for (const SamplePoint& s : samples) mantissas.push_back(std::llround(s.value * std::pow(10, e)));
-  std::string chunk = Craft(kZstdTag, samples.size(), samples.front().timestamp_ms,
+  std::string chunk = Craft(form == ZstdBodyForm::kBare ? kBareTag : kZstdTag, samples.size(),
+                            samples.front().timestamp_ms,
                             static_cast<uint64_t>(samples.back().timestamp_ms) -
                                 static_cast<uint64_t>(samples.front().timestamp_ms),
                             [](chunk_bits::BitWriter*) {});
-  const std::optional<std::string> body = EncodeZstdBody(samples, e, mantissas, predictor);
+  const std::optional<std::string> body = EncodeZstdBody(samples, e, mantissas, form, predictor);
   EXPECT_TRUE(body.has_value());
   return chunk + body.value_or("");
 }
@@ -393,6 +398,18 @@ void ExpectSameSamples(const std::string& chunk, const std::vector<SamplePoint>&
     ASSERT_EQ(std::bit_cast<uint64_t>(decoded[i].value), std::bit_cast<uint64_t>(samples[i].value))
         << "sample " << i;
   }
+}
+
+// Every predictor of encoding 4 (chunk_predict.h) but a sample of the
+// smoothed ones' weights and restarts, and 0: the encoder's choice.
+std::vector<int> BarePredictors() {
+  std::vector<int> out = {0, 1, 2, 3, 4, 5, chunk_predict::kTrend};
+  for (int weight_shift : {1, 3, 7}) {
+    for (int restart_bits : {0, 1, 4, 7}) {
+      out.push_back(chunk_predict::kSmoothedBase + 8 * weight_shift + restart_bits);
+    }
+  }
+  return out;
 }
 
 TEST(ChunkCodec, DecimalZstdRoundTripsEveryShapeWithEveryPredictor) {
@@ -441,10 +458,21 @@ TEST(ChunkCodec, DecimalZstdRoundTripsEveryShapeWithEveryPredictor) {
   }
   shapes.push_back({irregular, 2});
   for (size_t shape = 0; shape < shapes.size(); ++shape) {
-    for (int predictor = 0; predictor <= kLastZstdPredictor; ++predictor) {
-      SCOPED_TRACE("shape " + std::to_string(shape) + ", predictor " + std::to_string(predictor));
-      ExpectSameSamples(ZstdChunk(shapes[shape].samples, shapes[shape].e, predictor),
-                        shapes[shape].samples);
+    // The standard frames of encoding 3, as chunks written before
+    // encoding 4 hold them, still decode.
+    for (int predictor = 0; predictor <= chunk_predict::kLastMean; ++predictor) {
+      SCOPED_TRACE("shape " + std::to_string(shape) + ", encoding 3, predictor " +
+                   std::to_string(predictor));
+      ExpectSameSamples(
+          ZstdChunk(ZstdBodyForm::kStandard, shapes[shape].samples, shapes[shape].e, predictor),
+          shapes[shape].samples);
+    }
+    for (int predictor : BarePredictors()) {
+      SCOPED_TRACE("shape " + std::to_string(shape) + ", encoding 4, predictor " +
+                   std::to_string(predictor));
+      ExpectSameSamples(
+          ZstdChunk(ZstdBodyForm::kBare, shapes[shape].samples, shapes[shape].e, predictor),
+          shapes[shape].samples);
     }
   }
 }
@@ -475,7 +503,7 @@ size_t DecimalDeltaBytes(const std::vector<SamplePoint>& samples, int e) {
 TEST(ChunkCodec, ChoosesDecimalZstdForNoisyDecimalsAndIsSmaller) {
   const std::vector<SamplePoint> voltage = Regular(Voltage(3600, 2));
   const std::string chunk = EncodeChunk(voltage);
-  EXPECT_EQ(EncodingOf(chunk), 3);
+  EXPECT_EQ(EncodingOf(chunk), 4);
   EXPECT_LT(chunk.size() * 20, DecimalDeltaBytes(voltage, 2) * 19) << "at least 5% smaller";
   ExpectRoundTrip(voltage);
   // Jittered timestamps go in the zstd stream too.
@@ -484,14 +512,14 @@ TEST(ChunkCodec, ChoosesDecimalZstdForNoisyDecimalsAndIsSmaller) {
   for (size_t i = 1; i < jittered.size(); ++i) {
     jittered[i].timestamp_ms += static_cast<int64_t>(rng() % 31) - 15;
   }
-  EXPECT_EQ(EncodingOf(EncodeChunk(jittered)), 3);
+  EXPECT_EQ(EncodingOf(EncodeChunk(jittered)), 4);
   ExpectRoundTrip(jittered);
 }
 
 TEST(ChunkCodec, KeepsSmallChunksBitPacked) {
   // Under 64 samples a zstd frame's own bytes outweigh its gain; the
   // ingest log's chunks are that small.
-  EXPECT_NE(EncodingOf(EncodeChunk(Regular(Voltage(63, 4)))), 3);
+  EXPECT_LT(EncodingOf(EncodeChunk(Regular(Voltage(63, 4)))), 3);
 }
 
 // A decimal-zstd chunk field by field: 3 samples at kStart + 0, 1000, 2000,
@@ -569,11 +597,129 @@ TEST(ChunkCodec, RejectsZstdSizeMismatches) {
 }
 
 TEST(ChunkCodec, RejectsEveryTruncationOfDecimalZstd) {
-  const std::string chunk = EncodeChunk(Regular(Voltage(1000, 3)));
-  ASSERT_EQ(EncodingOf(chunk), 3);
-  for (size_t size = 0; size < chunk.size(); ++size) {
+  const std::vector<SamplePoint> voltage = Regular(Voltage(1000, 3));
+  const std::string chunk = EncodeChunk(voltage);
+  ASSERT_EQ(EncodingOf(chunk), 4);
+  for (const std::string& encoded : {chunk, ZstdChunk(ZstdBodyForm::kStandard, voltage, 2, 0)}) {
+    for (size_t size = 0; size < encoded.size(); ++size) {
+      std::vector<SamplePoint> out;
+      EXPECT_FALSE(DecodeChunk(encoded.substr(0, size), &out).ok()) << "prefix of " << size;
+    }
+  }
+}
+
+// Power-like readings: a load's level with white noise on it, switching
+// between levels (a fridge, a kettle). The mean of the last k cannot follow
+// the steps and the previous value carries the noise twice; the smoothed
+// mean that restarts at a step does both.
+std::vector<SamplePoint> NoisySteps(size_t n, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> noise(-1.2, 1.2);
+  std::vector<double> values;
+  double level = 40;
+  for (size_t i = 0; i < n; ++i) {
+    if (i % 600 == 300) level = level == 40 ? 1840 : 40;
+    values.push_back(std::round((level + noise(rng)) * 10) / 10);
+  }
+  return Regular(values);
+}
+
+TEST(ChunkCodec, DecimalZstdBarePicksTheSmoothedMeanForNoisySteps) {
+  const std::vector<SamplePoint> power = NoisySteps(3600, 21);
+  const std::string chunk = EncodeChunk(power);
+  ASSERT_EQ(EncodingOf(chunk), 4);
+  ExpectRoundTrip(power);
+  // The body's first byte, after the 8-byte header, is the predictor.
+  EXPECT_TRUE(chunk_predict::Smoothed(static_cast<uint8_t>(chunk[8])))
+      << "predictor " << static_cast<int>(static_cast<uint8_t>(chunk[8]));
+  // Smaller than the best of encoding 3's predictors by more than the
+  // frame's header bytes: the predictor is what wins.
+  const std::string standard = ZstdChunk(ZstdBodyForm::kStandard, power, 1, 0);
+  EXPECT_LT(chunk.size() * 100, standard.size() * 97) << chunk.size() << " vs " << standard.size();
+}
+
+TEST(ChunkCodec, DecimalZstdBareIsSmallerThanStandardOnNoise) {
+  // The same predictor either way: the bare frame's savings alone.
+  const std::vector<SamplePoint> voltage = Regular(Voltage(3600, 6));
+  const std::string bare = ZstdChunk(ZstdBodyForm::kBare, voltage, 2, 1);
+  const std::string standard = ZstdChunk(ZstdBodyForm::kStandard, voltage, 2, 1);
+  EXPECT_LE(bare.size() + 4, standard.size()) << "no magic number, no content size";
+  ExpectSameSamples(bare, voltage);
+}
+
+// A decimal-zstd-bare chunk field by field, as CraftZstd's.
+std::string CraftBare(const std::string& body, uint64_t count = 3, uint64_t span = 2000) {
+  return Craft(kBareTag, count, kStart, span, [](chunk_bits::BitWriter*) {}) + body;
+}
+
+std::string BareFrame(const std::string& raw) {
+  Result<std::string> frame = BareZstdCompressor().Compress(raw, BareZstdEffort::kFast);
+  EXPECT_TRUE(frame.ok());
+  return frame.ok() ? *frame : "";
+}
+
+// predictor, e, timestamp form, raw size, then the bare frame of `raw`.
+std::string BareBody(uint8_t predictor, uint8_t e, uint8_t form, const std::string& raw,
+                     uint64_t raw_size) {
+  std::string body{static_cast<char>(predictor), static_cast<char>(e), static_cast<char>(form)};
+  chunk_bits::PutVarint(&body, raw_size);
+  return body + BareFrame(raw);
+}
+
+TEST(ChunkCodec, CraftedDecimalZstdBareChunkDecodes) {
+  std::vector<SamplePoint> out;
+  const Status status = DecodeChunk(CraftBare(BareBody(1, 1, 0, kRaw, 3)), &out);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[2], (SamplePoint{kStart + 2000, 3.5}));
+  // Trend (6) before 8 samples, and a smoothed mean restarting past 2 (t =
+  // 1: zigzag(10) = 20 >= 4) predict as the previous value.
+  for (uint8_t predictor : {6, 64 + 8 * 3 + 1}) {
+    out.clear();
+    ASSERT_TRUE(DecodeChunk(CraftBare(BareBody(predictor, 1, 0, kRaw, 3)), &out).ok());
+    EXPECT_EQ(out[1], (SamplePoint{kStart + 1000, 2.5})) << static_cast<int>(predictor);
+    EXPECT_EQ(out[2], (SamplePoint{kStart + 2000, 3.5})) << static_cast<int>(predictor);
+  }
+  // Without restarts, weight 1/2: the mean after 1.5, 2.5 is 2.0, so 3.5 is
+  // 2.0 + 15 tenths: zigzag(15) = 30.
+  out.clear();
+  const std::string smoothed = {30, 20, 30};
+  ASSERT_TRUE(DecodeChunk(CraftBare(BareBody(64 + 8 * 1, 1, 0, smoothed, 3)), &out).ok());
+  EXPECT_EQ(out[2], (SamplePoint{kStart + 2000, 3.5}));
+}
+
+TEST(ChunkCodec, RejectsBadDecimalZstdBareFields) {
+  ExpectRejected(CraftBare(std::string("\x01\x01", 2)), "truncated decimal-zstd body");
+  // Predictors: 0, 7 .. 71 (smoothed with weight 2^-0) and over 127 are none.
+  for (int predictor : {0, 7, 63, 64, 71, 128, 255}) {
+    ExpectRejected(CraftBare(BareBody(static_cast<uint8_t>(predictor), 1, 0, kRaw, 3)),
+                   "predictor " + std::to_string(predictor));
+  }
+  // Encoding 3 has predictors 1 .. 5 only.
+  ExpectRejected(CraftZstd(ZstdBody(64 + 8, 1, 0, kRaw, 3)), "predictor 72");
+  ExpectRejected(CraftBare(BareBody(1, 10, 0, kRaw, 3)), "decimal exponent 10");
+  ExpectRejected(CraftBare(BareBody(1, 1, 2, kRaw, 3)), "timestamp form 2");
+  ExpectRejected(CraftBare(BareBody(1, 1, 0, kRaw, 61)), "over 20 a sample");
+}
+
+TEST(ChunkCodec, RejectsBadBareZstdFrames) {
+  const std::string body = BareBody(1, 1, 0, kRaw, 3);
+  ExpectRejected(CraftBare(body + '\0'), "trailing bytes after the zstd frame");
+  ExpectRejected(CraftBare(body.substr(0, body.size() - 1)), "");
+  // A standard frame, magic number and all, is not a bare one.
+  std::string standard = {1, 1, 0, 3};
+  standard += *ZstdCompress(kRaw, 1);
+  ExpectRejected(CraftBare(standard), "zstd");
+  // The frame holds 3 bytes: the body must say so.
+  ExpectRejected(CraftBare(BareBody(1, 1, 0, kRaw, 2)), "holds more than 2 bytes");
+  ExpectRejected(CraftBare(BareBody(1, 1, 0, kRaw, 4)), "holds 3 bytes, not 4");
+  // Every bit of the frame flipped: refused or decoded, never a crash.
+  for (size_t bit = 4 * 8; bit < body.size() * 8; ++bit) {
+    std::string flipped = body;
+    flipped[bit / 8] = static_cast<char>(flipped[bit / 8] ^ (1 << (bit % 8)));
     std::vector<SamplePoint> out;
-    EXPECT_FALSE(DecodeChunk(chunk.substr(0, size), &out).ok()) << "prefix of " << size;
+    (void)DecodeChunk(CraftBare(flipped), &out);
+    EXPECT_TRUE(out.empty() || out.size() == 3) << "bit " << bit;
   }
 }
 

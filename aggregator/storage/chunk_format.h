@@ -18,9 +18,10 @@ enum class ValueEncoding : uint8_t {
   kGorilla = 0,
   kDecimalDelta = 1,
   kDecimalDeltaOfDelta = 2,
-  kDecimalZstd = 3,
+  kDecimalZstd = 3,      // written before decimal-zstd-bare; decoded still
+  kDecimalZstdBare = 4,
 };
-inline constexpr uint8_t kLastEncoding = 3;
+inline constexpr uint8_t kLastEncoding = 4;
 
 // Decimal scales 10^0 .. 10^9: meters report at most milli-units of kilo-
 // quantities; more digits than that are noise the XOR encoding handles.

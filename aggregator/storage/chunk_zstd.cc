@@ -6,6 +6,8 @@
 
 #include "aggregator/storage/chunk_bits.h"
 #include "aggregator/storage/chunk_format.h"
+#include "aggregator/storage/chunk_predict.h"
+#include "aggregator/storage/chunk_zstd_frame.h"
 #include "common/zstd_frame.h"
 
 namespace wattline::aggregator {
@@ -17,7 +19,8 @@ using chunk_bits::UnZigZag;
 using chunk_bits::ZigZag;
 using chunk_format::Invalid;
 
-// Measured on bench/meter_data.h's series (docs/formats/chunk.md).
+// Encoding 3's, measured on bench/meter_data.h's series (docs/formats/chunk.md);
+// encoding 4 sets its own (chunk_zstd_frame.h).
 constexpr int kZstdLevel = 1;
 
 enum class TimestampForm : uint8_t {
@@ -52,69 +55,30 @@ std::string Timestamps(std::span<const SamplePoint> samples) {
   return raw;
 }
 
-// The mantissa each value is predicted to be, from those before it; the
-// stream holds zigzag(m[i] - prediction). Arithmetic modulo 2^64, as the
-// decoder's on damaged input; for |m| <= 2^53 nothing wraps.
-//   1 previous        m[i-1]                      (0 for m[0], as all)
-//   2 linear          2 m[i-1] - m[i-2]           (from i = 2; before, as 1)
-//   3, 4, 5 mean      floor(sum of the last k / k), k = 2, 4, 8 (from i = k;
-//                     before, as 1): white noise about a slow trend costs
-//                     its own spread, not the spread of its differences
-// `step(i, prediction)` gives m[i].
-template <int kPredictor, typename Step>
-void Predict(uint32_t n, Step step) {
-  constexpr int kLogMean = kPredictor - 2;
-  constexpr uint32_t kMean = kPredictor >= 3 ? 1u << kLogMean : 0;
-  uint64_t ring[8] = {};
-  uint64_t sum = 0;  // of m[i-kMean .. i-1]
-  for (uint32_t i = 0; i < n; ++i) {
-    uint64_t prediction = i > 0 ? ring[(i - 1) & 7] : 0;
-    if constexpr (kPredictor == 2) {
-      if (i >= 2) prediction = 2 * ring[(i - 1) & 7] - ring[(i - 2) & 7];
-    }
-    if constexpr (kMean > 0) {
-      if (i >= kMean) prediction = static_cast<uint64_t>(static_cast<int64_t>(sum) >> kLogMean);
-    }
-    const uint64_t m = step(i, prediction);
-    if constexpr (kMean > 0) {
-      sum += m;
-      if (i >= kMean) sum -= ring[(i - kMean) & 7];
-    }
-    ring[i & 7] = m;
-  }
-}
-
-constexpr int kLastPredictor = kLastZstdPredictor;
-
-template <typename Step>
-void PredictWith(int predictor, uint32_t n, Step step) {
-  switch (predictor) {
-    case 1:
-      return Predict<1>(n, step);
-    case 2:
-      return Predict<2>(n, step);
-    case 3:
-      return Predict<3>(n, step);
-    case 4:
-      return Predict<4>(n, step);
-    case 5:
-      return Predict<5>(n, step);
-  }
-  static_assert(kLastPredictor == 5);
-}
-
 void AppendValues(std::span<const int64_t> m, int predictor, std::string* raw) {
-  PredictWith(predictor, static_cast<uint32_t>(m.size()), [&](uint32_t i, uint64_t prediction) {
-    const auto v = static_cast<uint64_t>(m[i]);
-    PutVarint(raw, ZigZag(static_cast<int64_t>(v - prediction)));
-    return v;
-  });
+  chunk_predict::PredictWith(predictor, static_cast<uint32_t>(m.size()),
+                             [&](uint32_t i, uint64_t prediction) {
+                               const auto v = static_cast<uint64_t>(m[i]);
+                               PutVarint(raw, ZigZag(static_cast<int64_t>(v - prediction)));
+                               return v;
+                             });
 }
 
-double EntropyBits(std::string_view bytes) {
+// The order-0 entropy of the bytes AppendValues would write, without
+// writing them.
+double EntropyBits(std::span<const int64_t> m, int predictor) {
   uint32_t counts[256] = {};
-  for (char c : bytes) ++counts[static_cast<uint8_t>(c)];
-  const auto n = static_cast<double>(bytes.size());
+  uint64_t bytes = 0;
+  chunk_predict::PredictWith(predictor, static_cast<uint32_t>(m.size()),
+                             [&](uint32_t i, uint64_t prediction) {
+                               const auto v = static_cast<uint64_t>(m[i]);
+                               uint64_t z = ZigZag(static_cast<int64_t>(v - prediction));
+                               for (; z >= 0x80; z >>= 7, ++bytes) ++counts[(z & 0x7f) | 0x80];
+                               ++counts[z];
+                               ++bytes;
+                               return v;
+                             });
+  const auto n = static_cast<double>(bytes);
   double bits = 0;
   for (uint32_t count : counts) {
     if (count > 0) bits -= count * std::log2(count / n);
@@ -179,7 +143,7 @@ Status DecodeTimestamps(const ChunkSummary& summary, TimestampForm form, RawRead
 
 Status DecodeValues(uint32_t n, int predictor, double scale, RawReader* r, SamplePoint* out) {
   bool truncated = false;
-  PredictWith(predictor, n, [&](uint32_t i, uint64_t prediction) {
+  chunk_predict::PredictWith(predictor, n, [&](uint32_t i, uint64_t prediction) {
     uint64_t field = 0;
     truncated |= !r->Next(&field);
     const uint64_t m = prediction + static_cast<uint64_t>(UnZigZag(field));
@@ -194,13 +158,22 @@ Status DecodeValues(uint32_t n, int predictor, double scale, RawReader* r, Sampl
 // pass instead of one each. Counters' streams are runs that zstd matches
 // rather than noise: the previous and linear predictors, which suit them,
 // are compressed too.
-std::vector<int> Candidates(std::span<const int64_t> mantissas) {
+std::vector<int> Candidates(std::span<const int64_t> mantissas, ZstdBodyForm form) {
+  std::vector<int> ranking = {1, 2, 3, 4, 5};
+  if (form == ZstdBodyForm::kBare) {
+    ranking.push_back(chunk_predict::kTrend);
+    // Weights 1/4 .. 1/32, restarting never or past 8 .. 64: what won on
+    // meter data (docs/formats/chunk.md); the decoder takes any.
+    for (int weight_shift = 2; weight_shift <= 5; ++weight_shift) {
+      for (int restart_bits : {0, 3, 4, 5, 6}) {
+        ranking.push_back(chunk_predict::kSmoothedBase + 8 * weight_shift + restart_bits);
+      }
+    }
+  }
   int ranked = 1;
   double ranked_bits = 0;
-  for (int predictor = 1; predictor <= kLastPredictor; ++predictor) {
-    std::string values;
-    AppendValues(mantissas, predictor, &values);
-    const double bits = EntropyBits(values);
+  for (int predictor : ranking) {
+    const double bits = EntropyBits(mantissas, predictor);
     if (predictor == 1 || bits < ranked_bits) {
       ranked = predictor;
       ranked_bits = bits;
@@ -210,23 +183,37 @@ std::vector<int> Candidates(std::span<const int64_t> mantissas) {
   return {1, 2, ranked};
 }
 
+// The frame of `raw` in the body's form: the best of the fast and the deep
+// search for bare frames (the deep one only pays on counters and steps).
+Result<std::string> Frame(std::string_view raw, ZstdBodyForm form, BareZstdCompressor* bare) {
+  if (form == ZstdBodyForm::kStandard) return ZstdCompressor(kZstdLevel).Compress(raw);
+  Result<std::string> fast = bare->Compress(raw, BareZstdEffort::kFast);
+  if (!fast.ok()) return fast;
+  Result<std::string> deep = bare->Compress(raw, BareZstdEffort::kDeep);
+  if (!deep.ok() || deep->size() >= fast->size()) return fast;
+  return deep;
+}
+
 }  // namespace
 
 std::optional<std::string> EncodeZstdBody(std::span<const SamplePoint> samples, int exponent,
-                                          std::span<const int64_t> mantissas, int predictor) {
-  const TimestampForm form = Regular(samples) ? TimestampForm::kRegular : TimestampForm::kStream;
-  const std::string timestamps = form == TimestampForm::kRegular ? "" : Timestamps(samples);
+                                          std::span<const int64_t> mantissas, ZstdBodyForm form,
+                                          int predictor) {
+  const TimestampForm ts_form =
+      Regular(samples) ? TimestampForm::kRegular : TimestampForm::kStream;
+  const std::string timestamps = ts_form == TimestampForm::kRegular ? "" : Timestamps(samples);
   std::optional<std::string> best;
-  ZstdCompressor compressor(kZstdLevel);
-  for (int candidate : predictor == 0 ? Candidates(mantissas) : std::vector<int>{predictor}) {
+  BareZstdCompressor bare;
+  for (int candidate :
+       predictor == 0 ? Candidates(mantissas, form) : std::vector<int>{predictor}) {
     std::string raw = timestamps;
     AppendValues(mantissas, candidate, &raw);
-    const Result<std::string> frame = compressor.Compress(raw);
+    const Result<std::string> frame = Frame(raw, form, &bare);
     if (!frame.ok()) return std::nullopt;
     std::string body;
     body.push_back(static_cast<char>(candidate));
     body.push_back(static_cast<char>(exponent));
-    body.push_back(static_cast<char>(form));
+    body.push_back(static_cast<char>(ts_form));
     PutVarint(&body, raw.size());
     body += *frame;
     if (!best || body.size() < best->size()) best = std::move(body);
@@ -234,12 +221,13 @@ std::optional<std::string> EncodeZstdBody(std::span<const SamplePoint> samples, 
   return best;
 }
 
-Status DecodeZstdBody(const ChunkSummary& summary, std::string_view body, SamplePoint* out) {
+Status DecodeZstdBody(const ChunkSummary& summary, std::string_view body, ZstdBodyForm body_form,
+                      SamplePoint* out) {
   if (body.size() < 3) return Invalid("truncated decimal-zstd body");
   const auto predictor = static_cast<uint8_t>(body[0]);
   const auto e = static_cast<uint8_t>(body[1]);
   const auto form = static_cast<uint8_t>(body[2]);
-  if (predictor < 1 || predictor > kLastPredictor) {
+  if (!chunk_predict::Known(predictor, body_form == ZstdBodyForm::kBare)) {
     return Invalid("predictor " + std::to_string(predictor));
   }
   if (e > chunk_format::kMaxDecimalExponent) {
@@ -254,7 +242,9 @@ Status DecodeZstdBody(const ChunkSummary& summary, std::string_view body, Sample
   if (raw_size > kMaxRawBytesPerSample * summary.samples) {
     return Invalid("zstd stream of " + std::to_string(raw_size) + " bytes, over 20 a sample");
   }
-  const Result<std::string> raw = ZstdDecompress(body.substr(pos), raw_size);
+  const Result<std::string> raw = body_form == ZstdBodyForm::kBare
+                                      ? BareZstdDecompress(body.substr(pos), raw_size)
+                                      : ZstdDecompress(body.substr(pos), raw_size);
   if (!raw.ok()) return Invalid(raw.status().message());
   if (raw->size() != raw_size) {
     return Invalid("zstd frame holds " + std::to_string(raw->size()) + " bytes, not " +

@@ -3,6 +3,7 @@
 // corrupt chunks, conversion of the earlier samples table, read-only opens.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
 #include <filesystem>
 
@@ -157,6 +158,57 @@ TEST_F(SampleStoreChunks, LateSamplesMergeIntoACutWindowWithoutDuplicates) {
   EXPECT_EQ(QueryInt("SELECT samples FROM chunks"), static_cast<int64_t>(kPerWindow));
   EXPECT_EQ(store->Stats()->samples_merged_over, 1u);
   EXPECT_EQ(store->Stats()->samples, static_cast<int64_t>(kPerWindow));
+}
+
+// An agent back from a week away uploads its backlog (newest first, then
+// the oldest, as the uploader does) while another agent's live data and its
+// own arrive in between, and the flusher cuts windows all along: every
+// sample ends in its window's chunk once, none lost.
+TEST_F(SampleStoreChunks, AWeeksBacklogMergesIntoCutWindowsBetweenLiveData) {
+  StorageOptions options;
+  options.raw_retention_ms = 0;
+  options.flush_quiet_ms = 0;
+  auto store = Open(options);
+  constexpr int64_t kDay = 24 * 60 * 60 * 1000;
+  const int64_t now = clock_.NowUnixMs();
+  const Labels away = {{"__name__", "power_watts"}, {"agent", "away"}};
+  const Labels home = {{"__name__", "power_watts"}, {"agent", "home"}};
+  uint64_t sequence = 0;
+  auto upload = [&](const std::string& agent, const Labels& labels, int64_t from, int64_t to) {
+    Batch batch;
+    batch.outbox_id = agent == "away" ? 1 : 2;
+    batch.sequence = ++sequence;
+    batch.series.push_back(Samples(from, to, 60'000, static_cast<double>(from % 1000), labels));
+    auto write = store->BeginUpload(agent, batch.outbox_id, 0, now);
+    ASSERT_TRUE(write.ok());
+    ASSERT_TRUE((*write)->Store(batch, 0).ok());
+    ASSERT_TRUE((*write)->Commit().ok());
+  };
+  // The other agent has been live all along, and its windows are cut.
+  upload("home", home, now - 7 * kDay, now);
+  ASSERT_TRUE(store->Flush(Head::Selection::kDue).ok());
+  // The away agent's newest hour, then its week, oldest first, in pieces of
+  // 6 hours, its live minutes and the flusher in between.
+  upload("away", away, now - kWindowMs, now);
+  for (int64_t from = now - 7 * kDay; from < now - kWindowMs; from += 6 * kWindowMs) {
+    upload("away", away, from, std::min(from + 6 * kWindowMs, now - kWindowMs));
+    upload("away", away, now - 60'000, now);  // the live minute, again
+    ASSERT_TRUE(store->Flush(Head::Selection::kDue).ok());
+  }
+  ASSERT_TRUE(store->Flush(Head::Selection::kAll).ok());
+  const auto expected = [&](const Labels& labels) {
+    return Points(Samples(now - 7 * kDay, now, 60'000, 0, labels)).size();
+  };
+  const std::vector<SamplePoint> away_read = ReadAll(*store, away);
+  EXPECT_EQ(away_read.size(), expected(away));
+  EXPECT_EQ(ReadAll(*store, home).size(), expected(home));
+  for (size_t i = 1; i < away_read.size(); ++i) {
+    ASSERT_EQ(away_read[i].timestamp_ms - away_read[i - 1].timestamp_ms, 60'000) << i;
+  }
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM chunks WHERE series_id = (SELECT id FROM series "
+                     "WHERE key LIKE '%away%')"),
+            7 * kDay / kWindowMs);
+  EXPECT_EQ(store->Stats()->log_records, 0);
 }
 
 TEST_F(SampleStoreChunks, SamplesOutOfOrderWithinAWriteAreSortedAndTheLastKept) {

@@ -106,7 +106,8 @@ wattline_fuzzer(NAME batch_codec_fuzz
 wattline_fuzzer(NAME chunk_codec_fuzz
   CORPUS aggregator/storage/fuzz_corpus/chunk
   SOURCES aggregator/storage/chunk_codec_fuzz.cc aggregator/storage/chunk_codec.cc
-          aggregator/storage/chunk_zstd.cc common/zstd_frame.cc common/status.cc
+          aggregator/storage/chunk_zstd.cc aggregator/storage/chunk_zstd_frame.cc
+          common/zstd_frame.cc common/status.cc
   PKG zlib libzstd)
 
 wattline_fuzzer(NAME prom_text_import_fuzz
