@@ -49,9 +49,10 @@ Result<std::unique_ptr<Aggregator>> Aggregator::Start(const AggregatorConfig& co
   if (!ingest_server.ok()) return ingest_server.status();
   self->ingest_server_ = std::move(*ingest_server);
   IngestHandler* ingest_handler = self->ingest_.get();
-  self->ingest_server_->Handle("POST", kAgentUploadPath, [ingest_handler](const HttpRequest& r) {
-    return ingest_handler->Handle(r);
-  });
+  self->ingest_server_->Handle(
+      "POST", kAgentUploadPath,
+      [ingest_handler](const HttpRequest& r) { return ingest_handler->Handle(r); },
+      ingest_handler->Route());
 
   HttpServerOptions api;
   api.name = "api";

@@ -78,6 +78,15 @@ Result<BatchAck> IngestBatch(SampleStore::UploadWrite& write, const UploadBatch&
 
 }  // namespace
 
+HttpRouteOptions IngestHandler::Route() const {
+  HttpRouteOptions route;
+  route.form_fields = false;
+  route.on_refusal = [counters = counters_](int status) {
+    ++(status == 413 ? counters->rejected_oversized : counters->rejected_malformed);
+  };
+  return route;
+}
+
 HttpResponse IngestHandler::Handle(const HttpRequest& request) {
   const std::string& agent = request.peer_identity;
   if (agent.empty()) {

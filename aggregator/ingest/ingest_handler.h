@@ -48,6 +48,11 @@ class IngestHandler {
 
   HttpResponse Handle(const HttpRequest& request);
 
+  // How the listener takes the route: its body whole, and its own refusals
+  // (a body over the limit, a compressed one) counted as the handler counts
+  // them. Points into this handler.
+  HttpRouteOptions Route() const;
+
  private:
   SampleStore* store_;
   const Clock* clock_;

@@ -104,11 +104,7 @@ void FaultTest::ExpectExactlyOnce(const std::string& figures) {
 }
 
 int64_t AggregatorCounter(SystemStack& stack, const std::string& name) {
-  Result<std::string> text = stack.ApiGet("/metrics");
-  if (!text.ok()) return -1;
-  const size_t at = text->find("\n" + name + " ");
-  if (at == std::string::npos) return -1;
-  return std::atoll(text->c_str() + at + name.size() + 2);
+  return stack.AggregatorMetric(name);
 }
 
 }  // namespace wattline::testing

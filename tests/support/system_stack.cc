@@ -4,6 +4,7 @@
 #include <signal.h>
 
 #include <cmath>
+#include <cstdlib>
 
 #include <nlohmann/json.hpp>
 
@@ -74,6 +75,14 @@ void SystemStack::KillAggregator() {
 }
 
 bool SystemStack::AggregatorRunning() { return aggregator_ && aggregator_->Running(); }
+
+int64_t SystemStack::AggregatorMetric(const std::string& name) {
+  Result<std::string> text = ApiGet("/metrics");
+  if (!text.ok()) return -1;
+  const size_t at = text->find("\n" + name + " ");
+  if (at == std::string::npos) return -1;
+  return std::atoll(text->c_str() + at + name.size() + 2);
+}
 
 std::string SystemStack::AggregatorDataDir() const {
   return aggregator_data_dir_.empty() ? dir_.File("aggregator-data") : aggregator_data_dir_;

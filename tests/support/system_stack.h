@@ -103,6 +103,9 @@ class SystemStack {
   // The raw samples (ms, value) of the one series `selector` names, read
   // with the range-vector query selector[window] at time now.
   Result<std::vector<std::pair<int64_t, double>>> RawSamples(const std::string& selector);
+  // The value of the unlabelled series `name` on the aggregator's /metrics;
+  // -1 when it is not there or the aggregator does not answer.
+  int64_t AggregatorMetric(const std::string& name);
   // Everything the processes logged, for failure messages.
   std::string Logs() const;
 

@@ -158,7 +158,15 @@ TEST_F(IngestSecurity, CompressedBodyGets415AndChangesNothing) {
                             UploadOf({ValidFrame(1)}), "application/x-protobuf");
   ASSERT_TRUE(result);
   EXPECT_EQ(result->status, 415) << result->body;
+  // gzip is refused by the listener itself, before the body is read (it
+  // would otherwise inflate it); both are counted as malformed.
+  auto gzipped = agent->Post(aggregator::kAgentUploadPath,
+                             httplib::Headers{{"Content-Encoding", "gzip"}},
+                             UploadOf({ValidFrame(1)}), "application/x-protobuf");
+  ASSERT_TRUE(gzipped);
+  EXPECT_EQ(gzipped->status, 415) << gzipped->body;
   EXPECT_EQ(StoredProbeSamples(), 0u);
+  EXPECT_EQ(stack_.AggregatorMetric("wattline_ingest_rejected_malformed_total"), 2);
 }
 
 TEST_F(IngestSecurity, OversizedBodyGets413AndChangesNothing) {
@@ -168,6 +176,8 @@ TEST_F(IngestSecurity, OversizedBodyGets413AndChangesNothing) {
   ASSERT_TRUE(result);
   EXPECT_EQ(result->status, 413);
   EXPECT_EQ(StoredProbeSamples(), 0u);
+  EXPECT_EQ(stack_.AggregatorMetric("wattline_ingest_rejected_oversized_total"), 1)
+      << "refused by the listener from its Content-Length, and counted";
 }
 
 }  // namespace
