@@ -65,9 +65,10 @@ write_config() {
 # io_field PID KEY: a field of /proc/PID/io.
 io_field() { awk -v key="$2:" '$1 == key {print $2}' "/proc/$1/io"; }
 
-# run_writes NAME PERSIST: runs an agent for run_seconds and prints its writes.
+# run_writes NAME PERSIST: runs an agent for run_seconds and prints its
+# writes, and the aggregator's while it took the agent's uploads.
 run_writes() {
-  local pid w0 w1 seconds=$run_seconds
+  local pid w0 w1 a0 a1 seconds=$run_seconds
   write_config "$1" "$ingest_port" "outbox:
   persist: $2
 "
@@ -76,14 +77,17 @@ run_writes() {
   pids+=("$pid")
   sleep 5  # start-up: creating the outbox is not the steady state
   w0="$(io_field "$pid" write_bytes)"
+  a0="$(io_field "$aggregator_pid" write_bytes)"
   sleep "$seconds"
   kill -0 "$pid" 2>/dev/null || { cat "$work/$1.log" >&2; exit 1; }
   w1="$(io_field "$pid" write_bytes)"
+  a1="$(io_field "$aggregator_pid" write_bytes)"
   kill -TERM "$pid"
   wait "$pid" || true
   written=$(((w1 - w0) * 86400 / seconds))
-  printf 'persist: %-8s written to storage %8.1f MB/day\n' "$2" \
-    "$(awk -v b="$written" 'BEGIN {print b / 1e6}')"
+  printf 'persist: %-8s written to storage %8.1f MB/day (the aggregator, for this agent: %.1f MB/day)\n' \
+    "$2" "$(awk -v b="$written" 'BEGIN {print b / 1e6}')" \
+    "$(awk -v b="$(((a1 - a0) * 86400 / seconds))" 'BEGIN {print b / 1e6}')"
 }
 
 echo "SD-card writes, 20 devices x about 18 series x 1 Hz, ${run_seconds} s per run:"

@@ -71,8 +71,9 @@ api:
 YAML
   "$aggregator_bin" --config "$work/aggregator.yaml" --ready-file "$work/aggregator.ready" \
     >"$work/aggregator.log" 2>&1 &
-  pids+=($!)
-  wait_for "$work/aggregator.ready" $! aggregator
+  aggregator_pid=$!
+  pids+=("$aggregator_pid")
+  wait_for "$work/aggregator.ready" "$aggregator_pid" aggregator
   ingest_port="$(sed -n 's/.*"ingest_port":\([0-9]*\).*/\1/p' "$work/aggregator.ready")"
   api_port="$(sed -n 's/.*"api_port":\([0-9]*\).*/\1/p' "$work/aggregator.ready")"
 

@@ -46,7 +46,8 @@ SourcePath SinkAndSeal() {
   char dir[] = "/tmp/wattline-sink-bench-XXXXXX";
   CheckSetup(mkdtemp(dir) != nullptr, "cannot make a temporary directory");
   state->dir = dir;
-  auto outbox = agent::Outbox::Open(state->dir + "/outbox.db");
+  // The default persist mode (always): every seal is a committed transaction.
+  auto outbox = agent::Outbox::Open(state->dir + "/outbox.db", agent::OutboxOptions{}, "bench");
   CheckSetup(outbox.ok(), "cannot open the outbox");
   state->outbox = std::move(*outbox);
   for (int i = 0; i < kDevices; ++i) state->meters.emplace_back(kBenchStartMs, uint64_t(i + 1));
@@ -80,9 +81,11 @@ SourcePath SinkAndSeal() {
       samples += poll.size();
     }
     if (++state->round % kRoundsPerSeal == 0) {
-      Batch batch = state->open.Take(kBenchStartMs + 1000 * int64_t(state->round));
+      const int64_t now = kBenchStartMs + 1000 * int64_t(state->round);
+      Batch batch = state->open.Take(now);
       batch.agent_id = "bench";
-      CheckSetup(state->outbox->Seal(std::move(batch)).ok(), "the seal failed");
+      CheckSetup(state->outbox->Seal(std::move(batch), agent::SealTime{now, true, "", 0}).ok(),
+                 "the seal failed");
     }
     return samples;
   };

@@ -144,11 +144,13 @@ Status SampleStore::ReplayLog() {
   Result<Statement> rows = writer_->Prepare("SELECT id, record FROM ingest_log ORDER BY id");
   if (!rows.ok()) return rows.status();
   int64_t records = 0;
+  int64_t last_id = 0;
   while (true) {
     Result<bool> row = rows->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
     const int64_t id = rows->ColumnInt64(0);
+    last_id = id;
     Result<std::vector<SeriesRecord>> record = DecodeLogRecord(rows->ColumnBlob(1));
     if (!record.ok()) {
       // The log is SQLite's, checksummed by nothing of ours: a record that
@@ -163,6 +165,7 @@ Status SampleStore::ReplayLog() {
     ++records;
   }
   log_records_ = records;
+  next_log_id_ = last_id + 1;
   if (records > 0) {
     LogInfo("storage", "replayed " + std::to_string(records) + " ingest log records (" +
                            std::to_string(head_.samples()) + " samples) into the head");
@@ -209,11 +212,15 @@ Result<SeriesId> SampleStore::SeriesIdFor(const Labels& labels, NewSeries* creat
 
 Result<int64_t> SampleStore::InsertLogRecord(const std::vector<SeriesRecord>& record) {
   if (record.empty()) return 0;
-  Result<Statement> insert = writer_->Prepare("INSERT INTO ingest_log (record) VALUES (?1)");
+  Result<Statement> insert = writer_->Prepare("INSERT INTO ingest_log (id, record) VALUES (?1, ?2)");
   if (!insert.ok()) return insert.status();
-  insert->BindBlob(1, EncodeLogRecord(record));
+  const int64_t id = next_log_id_;
+  insert->Bind(1, id).BindBlob(2, EncodeLogRecord(record));
   WATTLINE_RETURN_IF_ERROR(insert->Run());
-  return writer_->LastInsertRowId();
+  // Taken only now: a write that fails before its commit leaves a gap,
+  // which is harmless; reusing a number never is.
+  ++next_log_id_;
+  return id;
 }
 
 void SampleStore::Publish(NewSeries* created, int64_t log_id,

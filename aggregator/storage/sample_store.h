@@ -161,8 +161,14 @@ class SampleStore final : public SeriesReader {
 
   std::mutex write_mutex_;  // one write (upload or Write) at a time
   std::unique_ptr<SqliteDb> writer_;
+  // The next ingest log record's id: one more than the last on disk at
+  // open, then increasing while the store runs, so the head's order of
+  // records never goes back (head.h), even after the log was emptied.
+  // Guarded by write_mutex_.
+  int64_t next_log_id_ = 1;
   std::mutex flush_mutex_;  // one flush at a time
   std::unique_ptr<SqliteDb> flusher_db_;
+  int64_t next_checkpoint_mono_ms_ = 0;  // guarded by flush_mutex_
   std::unique_ptr<ReaderPool> readers_;
 
   mutable std::mutex index_mutex_;

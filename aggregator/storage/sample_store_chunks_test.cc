@@ -248,6 +248,19 @@ TEST_F(SampleStoreChunks, ARestartReplaysWhatTheLogHoldsBeyondTheChunks) {
   EXPECT_EQ((*restarted)->Stats()->log_records, 0);
 }
 
+// The head orders records by id: once the log was emptied, the next record
+// must still come after the last, not start again at 1.
+TEST_F(SampleStoreChunks, LogRecordIdsKeepIncreasingAfterTheLogWasEmptied) {
+  auto store = Open();
+  ASSERT_TRUE(store->Write({Samples(kT0, kT0 + 10'000, 1000, 1)}).ok());
+  ASSERT_TRUE(store->Write({Samples(kT0 + 10'000, kT0 + 20'000, 1000, 1)}).ok());
+  ASSERT_TRUE(store->Flush(Head::Selection::kAll).ok());
+  ASSERT_EQ(QueryInt("SELECT count(*) FROM ingest_log"), 0);
+  ASSERT_TRUE(store->Write({Samples(kT0 + 20'000, kT0 + 30'000, 1000, 1)}).ok());
+  EXPECT_EQ(QueryInt("SELECT id FROM ingest_log"), 3);
+  EXPECT_EQ(ReadAll(*store).size(), 30u);
+}
+
 TEST_F(SampleStoreChunks, ACleanStopCutsEverythingSoTheNextStartReplaysNothing) {
   const SeriesSamples written = Samples(kT0, kT0 + kWindowMs * 3 / 2, 1000, 5);
   {

@@ -151,6 +151,9 @@ class HourBlocks {
 constexpr size_t kRowOverheadBytes = 48;
 constexpr size_t kPageHeaderBytes = 8;
 
+// The longest the WAL goes without a checkpoint while only small writes come.
+constexpr int64_t kCheckpointIntervalMs = 60 * 1000;
+
 // How long a closed window must go unwritten to be cut when memory is short.
 constexpr int64_t kPressureQuietMs = 1000;
 
@@ -261,6 +264,7 @@ Status SampleStore::CutWindows(Head::Selection selection, int64_t quiet_ms) {
   std::lock_guard<std::mutex> lock(flush_mutex_);
   SqliteDb& db = *flusher_db_;
   // Bounded, so a flood of writes cannot keep one call going for ever.
+  bool cut_any = false;
   for (int pass = 0; pass < 64; ++pass) {
     FlushSelection selected =
         head_.Select(selection, clock_->NowUnixMs(), clock_->NowMonotonicMs(),
@@ -363,9 +367,16 @@ Status SampleStore::CutWindows(Head::Selection selection, int64_t quiet_ms) {
     log_records_ -= trimmed;
     samples_beyond_retention_ += beyond_retention;
     ++flushes_;
+    cut_any = true;
   }
   // The WAL is copied back into the database here, never on the ingest
-  // path; PASSIVE never waits for readers.
+  // path; PASSIVE never waits for readers. After chunks were cut (a lot
+  // written), or else once a minute: the pages every upload rewrites (the
+  // log's last page, the ledger's, the floors') then reach the database
+  // file once a minute, not once an upload.
+  const int64_t now_mono_ms = clock_->NowMonotonicMs();
+  if (!cut_any && now_mono_ms < next_checkpoint_mono_ms_) return Status::Ok();
+  next_checkpoint_mono_ms_ = now_mono_ms + kCheckpointIntervalMs;
   return db.Exec("PRAGMA wal_checkpoint(PASSIVE)");
 }
 
