@@ -93,12 +93,43 @@ Result<int64_t> FileSize(const std::string& path) {
   return static_cast<int64_t>(st.st_size);
 }
 
+// Copies the storage at `db_path` to `temp` and its chunk file, checks the
+// copy and renames both to `to` and its chunk file. The temporary files are
+// the caller's to remove on failure.
+Result<BackupSummary> CopyAndPublish(const std::string& db_path, const std::string& temp,
+                                     const std::string& to, bool overwrite) {
+  const std::string chunk_temp = ChunkFilePath(temp);
+  WATTLINE_RETURN_IF_ERROR(RemoveTemp(temp));
+  WATTLINE_RETURN_IF_ERROR(RemoveTemp(chunk_temp));
+  WATTLINE_RETURN_IF_ERROR(CreatePrivateFile(temp));
+  WATTLINE_RETURN_IF_ERROR(CreatePrivateFile(chunk_temp));
+  // The main file first: the chunk file copied after it holds every chunk
+  // the main file's log records were trimmed for, and chunks cut since only
+  // make a replayed record redundant (docs/storage.md).
+  WATTLINE_RETURN_IF_ERROR(VacuumInto(db_path, temp));
+  WATTLINE_RETURN_IF_ERROR(VacuumInto(ChunkFilePath(db_path), chunk_temp));
+  Result<BackupSummary> summary = CheckBackup(temp);
+  if (!summary.ok()) return summary.status();
+  // SQLite does not fsync what VACUUM INTO writes; the renames must not
+  // outrun the data. The main file under its final name means a whole
+  // backup: an old one being replaced goes first, then the chunk file is
+  // renamed, then the main file, so a crash never pairs files of two backups.
+  WATTLINE_RETURN_IF_ERROR(SyncPath(temp));
+  WATTLINE_RETURN_IF_ERROR(SyncPath(chunk_temp));
+  if (overwrite) WATTLINE_RETURN_IF_ERROR(RemoveIfPresent(to));
+  WATTLINE_RETURN_IF_ERROR(Rename(chunk_temp, ChunkFilePath(to), overwrite));
+  WATTLINE_RETURN_IF_ERROR(Rename(temp, to, overwrite));
+  return summary;
+}
+
 }  // namespace
 
 std::string StoragePathIn(const std::string& data_dir) { return data_dir + "/samples.db"; }
 
 Result<BackupSummary> CheckBackup(const std::string& path) {
+  const std::string chunk_path = ChunkFilePath(path);
   WATTLINE_RETURN_IF_ERROR(IntegrityCheck(path));
+  WATTLINE_RETURN_IF_ERROR(IntegrityCheck(chunk_path));
   BackupSummary summary;
   {
     // Only the wall clock of a flusher, which read-only does not run.
@@ -114,9 +145,11 @@ Result<BackupSummary> CheckBackup(const std::string& path) {
     summary.log_records = stats->log_records;
     summary.samples = stats->samples;
   }
-  Result<int64_t> bytes = FileSize(path);
-  if (!bytes.ok()) return bytes.status();
-  summary.bytes = *bytes;
+  for (const std::string& file : {path, chunk_path}) {
+    Result<int64_t> bytes = FileSize(file);
+    if (!bytes.ok()) return bytes.status();
+    summary.bytes += *bytes;
+  }
   return summary;
 }
 
@@ -124,23 +157,21 @@ Result<BackupSummary> BackupStorage(const std::string& db_path, const std::strin
                                     const BackupOptions& options) {
   struct stat st {};
   if (::stat(db_path.c_str(), &st) != 0) return ErrnoStatus("cannot read storage", db_path, errno);
-  if (!options.overwrite && ::lstat(to.c_str(), &st) == 0) {
-    return Status::AlreadyExists(to + " exists (--force replaces it)");
+  for (const std::string& file : {to, ChunkFilePath(to)}) {
+    if (!options.overwrite && ::lstat(file.c_str(), &st) == 0) {
+      return Status::AlreadyExists(file + " exists (--force replaces it)");
+    }
   }
   const std::string temp = to + ".tmp";
-  WATTLINE_RETURN_IF_ERROR(RemoveTemp(temp));
-  WATTLINE_RETURN_IF_ERROR(CreatePrivateFile(temp));
-  Status status = VacuumInto(db_path, temp);
-  Result<BackupSummary> summary = status.ok() ? CheckBackup(temp) : Result<BackupSummary>(status);
-  // SQLite does not fsync what VACUUM INTO writes; the rename must not
-  // outrun the data.
-  if (summary.ok()) status = SyncPath(temp);
-  if (summary.ok() && status.ok()) status = Rename(temp, to, options.overwrite);
-  if (!summary.ok() || !status.ok()) {
-    (void)RemoveTemp(temp);  // the error being returned matters more
-    return summary.ok() ? status : summary.status();
+  const std::string chunk_temp = ChunkFilePath(temp);
+  Result<BackupSummary> summary = CopyAndPublish(db_path, temp, to, options.overwrite);
+  if (!summary.ok()) {
+    // The error being returned matters more than a failure to clean up.
+    (void)RemoveTemp(temp);
+    (void)RemoveTemp(chunk_temp);
+    return summary.status();
   }
-  // The rename is durable only once the directory entry is.
+  // The renames are durable only once the directory entries are.
   WATTLINE_RETURN_IF_ERROR(SyncPath(DirectoryOf(to)));
   return summary;
 }

@@ -1,14 +1,16 @@
-// Online backup of the storage (sample_store.h) to one file, and the check
-// that a backup file is sound. docs/operations.md explains backup and
+// Online backup of the storage (sample_store.h: the main file and its chunk
+// file, ChunkFilePath()) to a pair of files, and the check that a backup is
+// sound. docs/operations.md explains backup and
 // restore; this is the part that touches the database.
 //
-// Consistency: the backup is `VACUUM INTO` run by its own connection, which
-// reads one snapshot in one read transaction. Every write acknowledged before
-// that transaction starts is in the file: the ingest log, the chunks, the
-// series and the agents' idempotency ledger live in the same database, so a
-// server started on the copy replays the log and holds exactly what was
-// acknowledged, and agents' retries of those uploads are still recognised.
-// Writes that commit while the copy runs are not in it.
+// Consistency: each file is copied by `VACUUM INTO` on its own connection,
+// one snapshot in one read transaction; the main file (ingest log, series,
+// the agents' idempotency ledger) first, then the chunk file. Every write
+// acknowledged before the first copy starts is in the backup: in the main
+// file's log, or in a chunk (the log records go only after their chunks
+// committed, and chunks only grow or are rewritten with more). A server
+// started on the copy replays the log, holds exactly what was acknowledged,
+// and still recognises agents' retries of those uploads.
 //
 // Why VACUUM INTO and not the online backup API (sqlite3_backup_step): in WAL
 // mode neither blocks the server's writers (readers never do), but a backup
@@ -52,18 +54,19 @@ struct BackupOptions {
   bool overwrite = false;
 };
 
-// Copies the storage at `db_path` (which a server may be using) to `to` and
-// checks the copy as CheckBackup() does. Errors: NotFound when `db_path` does
-// not exist, AlreadyExists (see BackupOptions), Corruption when the copy
-// fails its check (the copy is then deleted), IoError and others from SQLite
-// or the file system, each naming the path.
+// Copies the storage at `db_path` (the main file; a server may be using it)
+// to `to` and ChunkFilePath(to), and checks the copy as CheckBackup() does.
+// Errors: NotFound when `db_path` does not exist, AlreadyExists (see
+// BackupOptions), Corruption when the copy fails its check (the copy is then
+// deleted), IoError and others from SQLite or the file system, each naming
+// the path.
 [[nodiscard]] Result<BackupSummary> BackupStorage(const std::string& db_path, const std::string& to,
                                                   const BackupOptions& options = {});
 
-// Runs PRAGMA integrity_check on `path`, then opens it with the storage
-// engine read-only (replaying its log) and summarises it. Corruption when the
-// check reports problems (the message quotes the first of them). Opening
-// switches the file to WAL mode, as the server would.
+// Runs PRAGMA integrity_check on `path` and its chunk file, then opens them
+// with the storage engine read-only (replaying the log) and summarises them.
+// Corruption when the check reports problems (the message quotes the first
+// of them). Opening switches the files to WAL mode, as the server would.
 [[nodiscard]] Result<BackupSummary> CheckBackup(const std::string& path);
 
 }  // namespace wattline::aggregator

@@ -45,7 +45,8 @@ SampleStore::SampleStore(std::string path, const Clock* clock, StorageOptions op
       clock_(clock),
       options_(options),
       head_(kChunkWindowMs),
-      readers_(std::make_unique<ReaderPool>(path_)) {}
+      chunk_path_(ChunkFilePath(path_)),
+      readers_(std::make_unique<ReaderPool>(chunk_path_)) {}
 
 Result<std::unique_ptr<SampleStore>> SampleStore::Open(const std::string& path,
                                                        const Clock* clock,
@@ -88,26 +89,36 @@ Status SampleStore::OpenConnections() {
     if (!version.ok()) return version.status();
     if (*version != static_cast<int64_t>(SampleStoreSchemas().size())) {
       return Status::InvalidArgument("schema version " + std::to_string(*version) +
-                                        ", not this build's; let the aggregator open it first");
+                                     ", not this build's; let the aggregator open it first");
     }
     writer_ = std::move(*db);  // used only for reading
     return Status::Ok();
   }
-  SqliteDb::Options options;
-  options.page_size = kStoragePageSize;
-  // The flusher gives free pages (deleted log records, expired chunks) back
-  // to the file system; a file made by an earlier version only reuses them.
-  options.incremental_vacuum = true;
-  auto writer = SqliteDb::Open(path_, options);
+  // Small pages for the main file, which every write commits to; large ones
+  // for the chunk file, which only the flusher writes, in bulk
+  // (storage_layout.h). Both give free pages back to the file system; a file
+  // made by an earlier version only reuses them.
+  SqliteDb::Options main_options;
+  main_options.page_size = kMainPageSize;
+  main_options.incremental_vacuum = true;
+  SqliteDb::Options chunk_options;
+  chunk_options.page_size = kChunkPageSize;
+  chunk_options.incremental_vacuum = true;
+  auto writer = SqliteDb::Open(path_, main_options);
   if (!writer.ok()) return writer.status();
-  WATTLINE_RETURN_IF_ERROR(MigrateSchema(**writer, SampleStoreSchemas()));
+  auto chunk_db = SqliteDb::Open(chunk_path_, chunk_options);
+  if (!chunk_db.ok()) return chunk_db.status();
+  writer_ = std::move(*writer);
+  chunk_db_ = std::move(*chunk_db);
+  WATTLINE_RETURN_IF_ERROR(MigrateFiles());
   // The flusher checkpoints the WAL; a commit on the ingest path never does.
   // Once checkpointed, the WAL is cut back to a few MiB rather than keeping
   // the size of its largest burst.
-  WATTLINE_RETURN_IF_ERROR((*writer)->Exec("PRAGMA wal_autocheckpoint=0"));
-  WATTLINE_RETURN_IF_ERROR((*writer)->Exec("PRAGMA journal_size_limit=8388608"));
-  writer_ = std::move(*writer);
-  auto flusher = SqliteDb::Open(path_, options);
+  WATTLINE_RETURN_IF_ERROR(writer_->Exec("PRAGMA wal_autocheckpoint=0"));
+  for (SqliteDb* db : {writer_.get(), chunk_db_.get()}) {
+    WATTLINE_RETURN_IF_ERROR(db->Exec("PRAGMA journal_size_limit=8388608"));
+  }
+  auto flusher = SqliteDb::Open(path_, main_options);
   if (!flusher.ok()) return flusher.status();
   WATTLINE_RETURN_IF_ERROR((*flusher)->Exec("PRAGMA journal_size_limit=8388608"));
   flusher_db_ = std::move(*flusher);
@@ -130,8 +141,10 @@ Status SampleStore::LoadSeries() {
   }
   std::lock_guard<std::mutex> lock(index_mutex_);
   for (SeriesRef& ref : loaded) index_.Add(ref.id, std::move(ref.labels));
+  ReaderLease reader(readers_.get());
+  WATTLINE_RETURN_IF_ERROR(reader.Take());
   Result<Statement> totals =
-      writer_->Prepare("SELECT count(*), coalesce(sum(samples), 0) FROM chunks");
+      reader.db().Prepare("SELECT count(*), coalesce(sum(samples), 0) FROM chunks");
   if (!totals.ok()) return totals.status();
   Result<bool> row = totals->Step();
   if (!row.ok()) return row.status();
@@ -408,7 +421,8 @@ Result<StoreStats> SampleStore::Stats() {
   stats.samples = chunk_samples_ + stats.head_samples;
   stats.chunks = chunks_;
   stats.log_records = log_records_;
-  stats.disk_bytes = FileBytes(path_) + FileBytes(path_ + "-wal");
+  stats.disk_bytes = FileBytes(path_) + FileBytes(path_ + "-wal") + FileBytes(chunk_path_) +
+                     FileBytes(chunk_path_ + "-wal");
   stats.flushes = flushes_;
   stats.flush_errors = flush_errors_;
   stats.samples_merged_over = samples_merged_over_;

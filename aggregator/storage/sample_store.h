@@ -72,8 +72,14 @@ struct StoredBatch {
 };
 
 // The schema versions, oldest first: version i + 1 is what
-// SampleStoreSchemas()[i] makes of version i. For migration tests.
+// SampleStoreSchemas()[i] makes of version i; the same for the chunk file.
+// For migration tests.
 const std::vector<std::string_view>& SampleStoreSchemas();
+const std::vector<std::string_view>& ChunkFileSchemas();
+
+// The chunk file beside the main storage file `path`: samples.db's is
+// samples-chunks.db.
+std::string ChunkFilePath(const std::string& path);
 
 class SampleStore final : public SeriesReader {
  public:
@@ -133,6 +139,9 @@ class SampleStore final : public SeriesReader {
 
   SampleStore(std::string path, const Clock* clock, StorageOptions options);
   Status OpenConnections();
+  // Brings both files to this build's schemas, moving chunks that an
+  // earlier version kept in the main file into the chunk file.
+  Status MigrateFiles();
   Status LoadSeries();
   Status ConvertLegacySamples();
   Status ReplayLog();
@@ -167,9 +176,11 @@ class SampleStore final : public SeriesReader {
   // Guarded by write_mutex_.
   int64_t next_log_id_ = 1;
   std::mutex flush_mutex_;  // one flush at a time
-  std::unique_ptr<SqliteDb> flusher_db_;
+  std::unique_ptr<SqliteDb> flusher_db_;  // the main file: trims the log
+  std::unique_ptr<SqliteDb> chunk_db_;    // the chunk file's one writer
   int64_t next_checkpoint_mono_ms_ = 0;  // guarded by flush_mutex_
-  std::unique_ptr<ReaderPool> readers_;
+  const std::string chunk_path_;
+  std::unique_ptr<ReaderPool> readers_;  // of the chunk file
 
   mutable std::mutex index_mutex_;
   SeriesIndex index_;

@@ -52,12 +52,15 @@ class SampleStoreChunks : public ::testing::Test {
   }
 
   int64_t QueryInt(const std::string& sql) const { return aggregator::QueryInt(Path(), sql); }
+  int64_t ChunkQueryInt(const std::string& sql) const {
+    return aggregator::QueryInt(ChunkFilePath(Path()), sql);
+  }
 
   // Damages the chunk of the window at `window_start_ms` on disk.
   void FlipBitOfChunk(int64_t window_start_ms, size_t byte) const {
     SqliteDb::Options options;
     options.create = false;
-    auto db = SqliteDb::Open(Path(), options);
+    auto db = SqliteDb::Open(ChunkFilePath(Path()), options);
     ASSERT_TRUE(db.ok());
     auto read = (*db)->Prepare("SELECT data FROM chunks WHERE window_start_ms = ?1");
     read->Bind(1, window_start_ms);
@@ -95,8 +98,8 @@ TEST_F(SampleStoreChunks, CutsTheHeadIntoOneChunkPerWindowAndEmptiesTheLog) {
   EXPECT_EQ(store->Stats()->head_samples, 3 * static_cast<int64_t>(kPerWindow));
 
   ASSERT_TRUE(store->Flush(Head::Selection::kAll).ok());
-  EXPECT_EQ(QueryInt("SELECT count(*) FROM chunks"), 3);
-  EXPECT_EQ(QueryInt("SELECT sum(samples) FROM chunks"), 3 * static_cast<int64_t>(kPerWindow));
+  EXPECT_EQ(ChunkQueryInt("SELECT count(*) FROM chunks"), 3);
+  EXPECT_EQ(ChunkQueryInt("SELECT sum(samples) FROM chunks"), 3 * static_cast<int64_t>(kPerWindow));
   EXPECT_EQ(QueryInt("SELECT count(*) FROM ingest_log"), 0);
   StoreStats stats = *store->Stats();
   EXPECT_EQ(stats.head_samples, 0);
@@ -123,10 +126,10 @@ TEST_F(SampleStoreChunks, OnlyClosedQuietWindowsAreCutWhenDue) {
   // The wall clock is at the start of window 10: window 9 is still open.
   ASSERT_TRUE(store->Write({Samples(kT0 + 8 * kWindowMs, kT0 + 10 * kWindowMs, 60'000, 1)}).ok());
   ASSERT_TRUE(store->Flush(Head::Selection::kDue).ok());
-  EXPECT_EQ(QueryInt("SELECT count(*) FROM chunks"), 0) << "written just now: not quiet yet";
+  EXPECT_EQ(ChunkQueryInt("SELECT count(*) FROM chunks"), 0) << "written just now: not quiet yet";
   clock_.AdvanceMs(10'000);
   ASSERT_TRUE(store->Flush(Head::Selection::kDue).ok());
-  EXPECT_EQ(QueryInt("SELECT count(*) FROM chunks"), 1) << "window 8 is closed and quiet";
+  EXPECT_EQ(ChunkQueryInt("SELECT count(*) FROM chunks"), 1) << "window 8 is closed and quiet";
   EXPECT_EQ(store->Stats()->head_samples, static_cast<int64_t>(kWindowMs / 60'000));
   EXPECT_EQ(QueryInt("SELECT count(*) FROM ingest_log"), 1)
       << "the open window's samples are only in the log";
@@ -154,8 +157,8 @@ TEST_F(SampleStoreChunks, LateSamplesMergeIntoACutWindowWithoutDuplicates) {
 
   ASSERT_TRUE(store->Flush(Head::Selection::kAll).ok());
   EXPECT_EQ(ReadAll(*store), before_cut);
-  EXPECT_EQ(QueryInt("SELECT count(*) FROM chunks"), 1);
-  EXPECT_EQ(QueryInt("SELECT samples FROM chunks"), static_cast<int64_t>(kPerWindow));
+  EXPECT_EQ(ChunkQueryInt("SELECT count(*) FROM chunks"), 1);
+  EXPECT_EQ(ChunkQueryInt("SELECT samples FROM chunks"), static_cast<int64_t>(kPerWindow));
   EXPECT_EQ(store->Stats()->samples_merged_over, 1u);
   EXPECT_EQ(store->Stats()->samples, static_cast<int64_t>(kPerWindow));
 }
@@ -205,9 +208,10 @@ TEST_F(SampleStoreChunks, AWeeksBacklogMergesIntoCutWindowsBetweenLiveData) {
   for (size_t i = 1; i < away_read.size(); ++i) {
     ASSERT_EQ(away_read[i].timestamp_ms - away_read[i - 1].timestamp_ms, 60'000) << i;
   }
-  EXPECT_EQ(QueryInt("SELECT count(*) FROM chunks WHERE series_id = (SELECT id FROM series "
-                     "WHERE key LIKE '%away%')"),
-            7 * kDay / kWindowMs);
+  const int64_t away_id = QueryInt("SELECT id FROM series WHERE key LIKE '%away%'");
+  EXPECT_EQ(
+      ChunkQueryInt("SELECT count(*) FROM chunks WHERE series_id = " + std::to_string(away_id)),
+      7 * kDay / kWindowMs);
   EXPECT_EQ(store->Stats()->log_records, 0);
 }
 
@@ -237,8 +241,11 @@ TEST_F(SampleStoreChunks, ARestartReplaysWhatTheLogHoldsBeyondTheChunks) {
   ASSERT_EQ(acknowledged.size(), kPerWindow + 600u + 10u);
 
   testing::TempDir crash;
-  std::filesystem::copy_file(Path(), crash.File("s.db"));
-  std::filesystem::copy_file(Path() + "-wal", crash.File("s.db-wal"));
+  for (const std::string& file : {Path(), ChunkFilePath(Path())}) {
+    const std::string name = std::filesystem::path(file).filename();
+    std::filesystem::copy_file(file, crash.File(name));
+    std::filesystem::copy_file(file + "-wal", crash.File(name + "-wal"));
+  }
   auto restarted = SampleStore::Open(crash.File("s.db"), &clock_);
   ASSERT_TRUE(restarted.ok()) << restarted.status().ToString();
   EXPECT_EQ((*restarted)->Stats()->log_records, 2);
@@ -268,7 +275,7 @@ TEST_F(SampleStoreChunks, ACleanStopCutsEverythingSoTheNextStartReplaysNothing) 
     ASSERT_TRUE(store->Write({written}).ok());
   }
   EXPECT_EQ(QueryInt("SELECT count(*) FROM ingest_log"), 0);
-  EXPECT_EQ(QueryInt("SELECT count(*) FROM chunks"), 2);
+  EXPECT_EQ(ChunkQueryInt("SELECT count(*) FROM chunks"), 2);
   auto store = Open();
   EXPECT_EQ(store->Stats()->head_samples, 0);
   EXPECT_EQ(ReadAll(*store), Points(written));
@@ -290,7 +297,7 @@ TEST_F(SampleStoreChunks, ACorruptChunkIsSkippedCountedAndQuarantinedNeverFatal)
   // window goes on with what arrived.
   ASSERT_TRUE(store->Write({Samples(kT0, kT0 + 5000, 1000, 9)}).ok());
   ASSERT_TRUE(store->Flush(Head::Selection::kAll).ok());
-  EXPECT_EQ(QueryInt("SELECT count(*) FROM quarantined_chunks"), 1);
+  EXPECT_EQ(ChunkQueryInt("SELECT count(*) FROM quarantined_chunks"), 1);
   EXPECT_EQ(ReadAll(*store).size(), kPerWindow + 5u);
 }
 
@@ -328,7 +335,7 @@ TEST_F(SampleStoreChunks, TheSamplesOfAnEarlierVersionBecomeChunks) {
   }
   auto store = Open();
   EXPECT_EQ(QueryInt("SELECT count(*) FROM sqlite_master WHERE name = 'samples'"), 0);
-  EXPECT_EQ(QueryInt("SELECT count(*) FROM chunks"), 2) << "two hour windows";
+  EXPECT_EQ(ChunkQueryInt("SELECT count(*) FROM chunks"), 2) << "two hour windows";
   std::vector<SamplePoint> read = ReadAll(*store);
   ASSERT_EQ(read.size(), 60u);
   EXPECT_EQ(read[0], (SamplePoint{kT0 - 1800'000, static_cast<double>((kT0 - 1800'000) % 7)}));

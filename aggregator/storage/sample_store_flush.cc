@@ -262,7 +262,7 @@ Status SampleStore::Flush(Head::Selection selection) {
 Status SampleStore::CutWindows(Head::Selection selection, int64_t quiet_ms) {
   if (options_.read_only) return Status::Ok();
   std::lock_guard<std::mutex> lock(flush_mutex_);
-  SqliteDb& db = *flusher_db_;
+  SqliteDb& db = *chunk_db_;
   // Bounded, so a flood of writes cannot keep one call going for ever.
   bool cut_any = false;
   for (int pass = 0; pass < 64; ++pass) {
@@ -317,15 +317,14 @@ Status SampleStore::CutWindows(Head::Selection selection, int64_t quiet_ms) {
     Result<Statement> rollup_remove = db.Prepare(
         "DELETE FROM rollups WHERE series_id = ?1 AND resolution_ms = ?2 AND "
         "block_start_ms = ?3");
-    Result<Statement> trim = db.Prepare("DELETE FROM ingest_log WHERE id < ?1");
     for (const Result<Statement>* statement :
-         {&insert, &quarantine, &rollup_upsert, &rollup_remove, &trim}) {
+         {&insert, &quarantine, &rollup_upsert, &rollup_remove}) {
       if (!statement->ok()) return statement->status();
     }
     std::vector<size_t> row_bytes(cuts.size());
     for (size_t i = 0; i < cuts.size(); ++i)
       row_bytes[i] = cuts[i].chunk.size() + kRowOverheadBytes;
-    for (size_t i : PackingOrder(row_bytes, kStoragePageSize - kPageHeaderBytes)) {
+    for (size_t i : PackingOrder(row_bytes, kChunkPageSize - kPageHeaderBytes)) {
       if (!kept[i]) continue;
       const HeadWindow& window = selected.windows[i];
       const WindowCut& cut = cuts[i];
@@ -348,15 +347,15 @@ Status SampleStore::CutWindows(Head::Selection selection, int64_t quiet_ms) {
       }
     }
     WATTLINE_RETURN_IF_ERROR(hour_blocks.Write(*rollup_upsert, *rollup_remove));
-    trim->Bind(1, selected.log_floor);
-    WATTLINE_RETURN_IF_ERROR(trim->Run());
-    const int trimmed = db.Changes();
     Status committed = txn.Commit().WithContext("commit chunks");
     if (!committed.ok()) {
       NoteWriteError(committed);
       return committed;
     }
-
+    // The samples are in the chunk file now. Only then do the log records
+    // that held them go, in the main file: a crash between the two commits
+    // replays records whose samples are already in chunks, which merges to
+    // the same samples.
     head_.Release(selected.windows);
     for (size_t i = 0; i < cuts.size(); ++i) {
       if (!kept[i]) continue;
@@ -364,26 +363,35 @@ Status SampleStore::CutWindows(Head::Selection selection, int64_t quiet_ms) {
       chunk_samples_ += cuts[i].samples - cuts[i].replaced_samples;
       samples_merged_over_ += cuts[i].merged_over;
     }
-    log_records_ -= trimmed;
     samples_beyond_retention_ += beyond_retention;
     ++flushes_;
     cut_any = true;
+    Result<Statement> trim = flusher_db_->Prepare("DELETE FROM ingest_log WHERE id < ?1");
+    if (!trim.ok()) return trim.status();
+    trim->Bind(1, selected.log_floor);
+    Status trimmed = trim->Run();
+    if (!trimmed.ok()) {
+      NoteWriteError(trimmed);
+      return trimmed.WithContext("trim the ingest log");
+    }
+    log_records_ -= flusher_db_->Changes();
   }
   // The WAL is copied back into the database here, never on the ingest
   // path; PASSIVE never waits for readers. After chunks were cut (a lot
   // written), or else once a minute: the pages every upload rewrites (the
   // log's last page, the ledger's, the floors') then reach the database
   // file once a minute, not once an upload.
+  if (cut_any) WATTLINE_RETURN_IF_ERROR(db.Exec("PRAGMA wal_checkpoint(PASSIVE)"));
   const int64_t now_mono_ms = clock_->NowMonotonicMs();
   if (!cut_any && now_mono_ms < next_checkpoint_mono_ms_) return Status::Ok();
   next_checkpoint_mono_ms_ = now_mono_ms + kCheckpointIntervalMs;
-  return db.Exec("PRAGMA wal_checkpoint(PASSIVE)");
+  return flusher_db_->Exec("PRAGMA wal_checkpoint(PASSIVE)");
 }
 
 Status SampleStore::EnforceRetention() {
   if (options_.read_only) return Status::Ok();
   std::lock_guard<std::mutex> lock(flush_mutex_);
-  SqliteDb& db = *flusher_db_;
+  SqliteDb& db = *chunk_db_;
   const int64_t now_ms = clock_->NowUnixMs();
   // A chunk or block goes once all of its span is older than the retention.
   if (options_.raw_retention_ms > 0) {
@@ -412,25 +420,28 @@ Status SampleStore::EnforceRetention() {
 Status SampleStore::ReleaseFreePages(bool all) {
   if (options_.read_only) return Status::Ok();
   std::lock_guard<std::mutex> lock(flush_mutex_);
-  SqliteDb& db = *flusher_db_;
-  int64_t free_pages = 0;
-  int64_t total_pages = 0;
-  {
-    Result<Statement> pages = db.Prepare(
-        "SELECT freelist_count, page_count FROM pragma_freelist_count(), "
-        "pragma_page_count()");
-    if (!pages.ok()) return pages.status();
-    Result<bool> row = pages->Step();
-    if (!row.ok()) return row.status();
-    free_pages = pages->ColumnInt64(0);
-    total_pages = pages->ColumnInt64(1);
+  for (SqliteDb* db : {flusher_db_.get(), chunk_db_.get()}) {
+    int64_t free_pages = 0;
+    int64_t total_pages = 0;
+    {
+      Result<Statement> pages = db->Prepare(
+          "SELECT freelist_count, page_count FROM pragma_freelist_count(), "
+          "pragma_page_count()");
+      if (!pages.ok()) return pages.status();
+      Result<bool> row = pages->Step();
+      if (!row.ok()) return row.status();
+      free_pages = pages->ColumnInt64(0);
+      total_pages = pages->ColumnInt64(1);
+    }
+    // Free pages are reused by the next writes: they are worth giving back
+    // only when many (a quarter of the file, after retention removed a lot),
+    // and then a bounded number at a time, as it holds the write lock.
+    if (free_pages == 0 || (!all && free_pages * 4 < total_pages)) continue;
+    const int64_t release = all ? free_pages : std::min<int64_t>(free_pages, 1024);
+    WATTLINE_RETURN_IF_ERROR(
+        db->Exec("PRAGMA incremental_vacuum(" + std::to_string(release) + ")"));
   }
-  // Free pages are reused by the next writes: they are worth giving back
-  // only when many (a quarter of the file, after retention removed a lot),
-  // and then a bounded number at a time, as it holds the write lock.
-  if (free_pages == 0 || (!all && free_pages * 4 < total_pages)) return Status::Ok();
-  const int64_t release = all ? free_pages : std::min<int64_t>(free_pages, 1024);
-  return db.Exec("PRAGMA incremental_vacuum(" + std::to_string(release) + ")");
+  return Status::Ok();
 }
 
 void SampleStore::RunFlusher() {

@@ -126,11 +126,91 @@ ALTER TABLE ingest_log_v4 RENAME TO ingest_log;
 DELETE FROM sqlite_sequence WHERE name = 'ingest_log';
 )sql";
 
-const std::vector<std::string_view> kSchemas = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4};
+// Version 5: chunks and rollups live in a file of their own
+// (ChunkFilePath()): SampleStore::MigrateFiles() copies them there
+// before this drops them.
+constexpr const char* kSchemaV5 = R"sql(
+DROP TABLE chunks;
+DROP TABLE quarantined_chunks;
+DROP TABLE rollups;
+)sql";
+
+const std::vector<std::string_view> kSchemas = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4,
+                                                kSchemaV5};
+
+// The chunk file's versions, as for the main file's.
+constexpr const char* kChunkSchemaV1 = R"sql(
+CREATE TABLE chunks (
+  series_id INTEGER NOT NULL,
+  window_start_ms INTEGER NOT NULL,     -- aligned to kChunkWindowMs
+  samples INTEGER NOT NULL,
+  checksum INTEGER NOT NULL,            -- StoredChecksum(data)
+  data BLOB NOT NULL,                   -- chunk_codec.h
+  PRIMARY KEY (series_id, window_start_ms)
+);
+CREATE TABLE quarantined_chunks (       -- failed their checksum or decoding
+  series_id INTEGER NOT NULL,
+  window_start_ms INTEGER NOT NULL,
+  quarantined_at_ms INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  checksum INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+CREATE TABLE rollups (
+  series_id INTEGER NOT NULL,
+  resolution_ms INTEGER NOT NULL,       -- kMinuteResolutionMs or kHourResolutionMs
+  block_start_ms INTEGER NOT NULL,      -- RollupBlockMs(resolution_ms)-aligned
+  checksum INTEGER NOT NULL,            -- StoredChecksum(data)
+  data BLOB NOT NULL,                   -- EncodeRollups() of the block's buckets
+  PRIMARY KEY (series_id, resolution_ms, block_start_ms)
+);
+)sql";
+
+const std::vector<std::string_view> kChunkSchemas = {kChunkSchemaV1};
 
 }  // namespace
 
 const std::vector<std::string_view>& SampleStoreSchemas() { return kSchemas; }
+
+const std::vector<std::string_view>& ChunkFileSchemas() { return kChunkSchemas; }
+
+std::string ChunkFilePath(const std::string& path) {
+  const std::string_view suffix = ".db";
+  if (path.size() > suffix.size() && path.ends_with(suffix)) {
+    return path.substr(0, path.size() - suffix.size()) + "-chunks.db";
+  }
+  return path + "-chunks";
+}
+
+Status SampleStore::MigrateFiles() {
+  // Versions 3 and 4 kept the chunks in the main file: copied over first
+  // (idempotent: a crash before version 5 is recorded copies them again).
+  Result<int64_t> version = writer_->UserVersion();
+  if (!version.ok()) return version.status();
+  const std::vector<std::string_view> before_move(kSchemas.begin(), kSchemas.begin() + 4);
+  if (*version < 5) WATTLINE_RETURN_IF_ERROR(MigrateSchema(*writer_, before_move));
+  WATTLINE_RETURN_IF_ERROR(MigrateSchema(*chunk_db_, kChunkSchemas));
+  if (*version >= 3 && *version < 5) {
+    {
+      Result<Statement> attach = writer_->Prepare("ATTACH DATABASE ?1 AS chunk_file");
+      if (!attach.ok()) return attach.status();
+      attach->BindText(1, chunk_path_);
+      WATTLINE_RETURN_IF_ERROR(attach->Run());
+    }
+    Status copied = writer_->Exec(
+        "BEGIN IMMEDIATE;"
+        "INSERT OR REPLACE INTO chunk_file.chunks (series_id, window_start_ms, samples, "
+        "  checksum, data) SELECT series_id, window_start_ms, samples, checksum, data "
+        "  FROM main.chunks;"
+        "INSERT INTO chunk_file.quarantined_chunks SELECT * FROM main.quarantined_chunks;"
+        "INSERT OR REPLACE INTO chunk_file.rollups SELECT * FROM main.rollups;"
+        "COMMIT;");
+    if (!copied.ok()) (void)writer_->Exec("ROLLBACK");
+    WATTLINE_RETURN_IF_ERROR(writer_->Exec("DETACH DATABASE chunk_file"));
+    WATTLINE_RETURN_IF_ERROR(copied.WithContext("moving chunks to " + chunk_path_));
+  }
+  return MigrateSchema(*writer_, kSchemas);
+}
 
 Status SampleStore::ConvertLegacySamples() {
   if (options_.read_only) return Status::Ok();
@@ -142,14 +222,14 @@ Status SampleStore::ConvertLegacySamples() {
     if (!found.ok()) return found.status();
     if (!*found) return Status::Ok();
   }
-  Transaction txn(*writer_);
+  Transaction txn(*chunk_db_);
   WATTLINE_RETURN_IF_ERROR(txn.status());
   {  // the statements are finalised before the table goes
     Result<Statement> rows = writer_->Prepare(
         "SELECT series_id, ts_ms, value_bits FROM samples ORDER BY series_id, ts_ms");
     if (!rows.ok()) return rows.status();
-    Result<Statement> insert = writer_->Prepare(
-        "INSERT INTO chunks (series_id, window_start_ms, samples, checksum, data) "
+    Result<Statement> insert = chunk_db_->Prepare(
+        "INSERT OR REPLACE INTO chunks (series_id, window_start_ms, samples, checksum, data) "
         "VALUES (?1, ?2, ?3, ?4, ?5)");
     if (!insert.ok()) return insert.status();
     SeriesId series = 0;
@@ -186,8 +266,10 @@ Status SampleStore::ConvertLegacySamples() {
     WATTLINE_RETURN_IF_ERROR(write_chunk());
   }
   if (chunks_ > 0) LogInfo("storage", "converted the samples of an earlier version into chunks");
-  WATTLINE_RETURN_IF_ERROR(writer_->Exec("DROP TABLE samples"));
-  return txn.Commit();
+  // Into the chunk file first, then the old table goes: a crash in between
+  // converts again, over the same chunks.
+  WATTLINE_RETURN_IF_ERROR(txn.Commit());
+  return writer_->Exec("DROP TABLE samples");
 }
 
 }  // namespace wattline::aggregator

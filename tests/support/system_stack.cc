@@ -111,9 +111,12 @@ Status SystemStack::StartAgent(const std::string& agent_binary,
   return StartAgentWithSources(
       agent_binary, launcher, agent_name, seal_ms,
       "  - type: shelly_gen2_http\n    device: panel\n    url: " + simulator_->url() +
-          "\n    interval: " + std::to_string(poll_ms) +
-          "ms\n    timeout: 2s\n",
-      "");
+          "\n    interval: " + std::to_string(poll_ms) + "ms\n    timeout: 2s\n",
+      // The simulator stamps what it serves with this machine's wall clock;
+      // the agent's stamps are compared with those, so it uses that clock
+      // too. Under the default (sync: kernel) a machine whose kernel says
+      // "unsynchronised" gives the aggregator's time, a millisecond apart.
+      "clock:\n  sync: system\n");
 }
 
 std::string SystemStack::AgentConfigPath() const { return dir_.File("agent.yaml"); }

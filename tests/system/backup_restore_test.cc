@@ -1,6 +1,7 @@
 // docs/operations.md's backup and restore, with the real binary: a backup of
 // a running aggregator while data is imported, its check, and a second
-// aggregator started on the restored file answering queries.
+// aggregator started on the restored pair of files answering queries, both
+// for samples cut into chunks and for samples still in the ingest log.
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <sys/stat.h>
@@ -10,6 +11,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <utility>
 
 #include "aggregator/ingest/write_handler.h"
 #include "aggregator/pki/pki.h"
@@ -36,9 +38,13 @@ class BackupRestore : public ::testing::Test {
   // Writes a config for `data_dir` on run-time ports; returns its path.
   std::string WriteConfig(const std::string& name, const std::string& data_dir) {
     std::string path = dir_.File(name + ".yaml");
-    WriteFile(path, "data_dir: " + data_dir + "\ningest:\n  listen: 127.0.0.1:0\n  pki_dir: " +
-                        dir_.File("pki") + "\napi:\n  listen: 127.0.0.1:0\n  write_token_file: " +
-                        dir_.File("write-token") + "\n");
+    WriteFile(path,
+              "data_dir: " + data_dir +
+                  "\ningest:\n  listen: 127.0.0.1:0\n  pki_dir: " + dir_.File("pki") +
+                  "\napi:\n  listen: 127.0.0.1:0\n  write_token_file: " + dir_.File("write-token") +
+                  // Windows are cut a second after their last write,
+                  // so the chunk file has something to back up.
+                  "\nstorage:\n  flush_quiet: 1s\n");
     return path;
   }
 
@@ -70,6 +76,35 @@ class BackupRestore : public ::testing::Test {
 
   std::string ToolLog(const std::string& name) { return ReadFileOrEmpty(dir_.File(name + ".log")); }
 
+  // The unlabelled series `name` on the aggregator's /metrics, or -1.
+  static int64_t Metric(int port, const std::string& name) {
+    httplib::Client client("127.0.0.1", port);
+    auto answer = client.Get("/metrics");
+    if (!answer || answer->status != 200) return -1;
+    const size_t at = answer->body.find("\n" + name + " ");
+    if (at == std::string::npos) return -1;
+    return std::atoll(answer->body.c_str() + at + name.size() + 2);
+  }
+
+  // The values of the instant query `query` (a range selector) at now.
+  nlohmann::json RangeValues(int port, const std::string& query) {
+    httplib::Client client("127.0.0.1", port);
+    auto answer = client.Get(
+        "/api/v1/query",
+        httplib::Params{{"query", query}, {"time", std::to_string(clock_.NowUnixMs() / 1000)}}, {});
+    if (!answer || answer->status != 200) {
+      ADD_FAILURE() << query << ": "
+                    << (answer ? answer->body : httplib::to_string(answer.error()));
+      return nlohmann::json::array();
+    }
+    nlohmann::json result = nlohmann::json::parse(answer->body)["data"]["result"];
+    if (result.size() != 1) {
+      ADD_FAILURE() << query << ": " << answer->body;
+      return nlohmann::json::array();
+    }
+    return result[0]["values"];
+  }
+
   TempDir dir_;
   SystemClock clock_;
 };
@@ -79,6 +114,22 @@ TEST_F(BackupRestore, BackupOfARunningAggregatorRestoresEverythingAcknowledged) 
   std::unique_ptr<ChildProcess> live;
   const int live_port = StartAggregator("live", config, &live);
   ASSERT_NE(live_port, 0);
+
+  // Three hours ago: a closed window, cut into the chunk file.
+  const int64_t old_ms = clock_.NowUnixMs() - 3 * 60 * 60 * 1000;
+  constexpr int kOldSamples = 120;
+  {
+    std::string lines;
+    for (int i = 0; i < kOldSamples; ++i) {
+      lines += "backup_old " + std::to_string(i) + " " + std::to_string(old_ms + i * 1000) + "\n";
+    }
+    httplib::Client client("127.0.0.1", live_port);
+    client.set_bearer_token_auth(kToken);
+    auto result = client.Post(aggregator::kTextImportPath, lines, "text/plain");
+    ASSERT_TRUE(result && result->status == 204);
+  }
+  ASSERT_TRUE(WaitFor([&] { return Metric(live_port, "wattline_storage_chunks") >= 1; }, 30000))
+      << "the old window was not cut";
 
   // One series, sample i = i at base + i ms: what was acknowledged is a
   // prefix, easy to check whole.
@@ -102,15 +153,19 @@ TEST_F(BackupRestore, BackupOfARunningAggregatorRestoresEverythingAcknowledged) 
   ASSERT_TRUE(WaitFor([&] { return acknowledged.load() >= 50; }, 60000));
   const int64_t acknowledged_before = acknowledged.load();
   const std::string backup = dir_.File("backup.db");
+  const std::string backup_chunks = dir_.File("backup-chunks.db");
   const int backup_rc = RunTool("backup", {"backup", "--to", backup, "--config", config});
   stop.store(true);
   importer.join();
   ASSERT_EQ(backup_rc, 0) << ToolLog("backup");
   EXPECT_NE(ToolLog("backup").find("wrote " + backup), std::string::npos) << ToolLog("backup");
-  struct stat st {};
-  ASSERT_EQ(::stat(backup.c_str(), &st), 0);
-  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  for (const std::string& file : {backup, backup_chunks}) {
+    struct stat st {};
+    ASSERT_EQ(::stat(file.c_str(), &st), 0) << file;
+    EXPECT_EQ(st.st_mode & 0777, 0600u) << file;
+  }
   EXPECT_FALSE(std::filesystem::exists(backup + ".tmp"));
+  EXPECT_FALSE(std::filesystem::exists(backup + ".tmp-chunks"));
 
   EXPECT_EQ(RunTool("again", {"backup", "--to", backup, "--config", config}), 1);
   EXPECT_NE(ToolLog("again").find("--force"), std::string::npos) << ToolLog("again");
@@ -118,29 +173,29 @@ TEST_F(BackupRestore, BackupOfARunningAggregatorRestoresEverythingAcknowledged) 
   EXPECT_NE(ToolLog("check").find("integrity ok, "), std::string::npos) << ToolLog("check");
   live->Stop(SIGTERM, 10000);
 
-  // The restore of docs/operations.md: the backup becomes samples.db.
+  // The restore of docs/operations.md: the backup's pair becomes
+  // samples.db and samples-chunks.db.
   const std::string restored_dir = dir_.File("restored-data");
   std::filesystem::create_directories(restored_dir);
-  std::filesystem::copy_file(backup, restored_dir + "/samples.db");
-  ASSERT_EQ(::chmod((restored_dir + "/samples.db").c_str(), 0600), 0);
+  for (const auto& [from, to] : {std::pair{backup, std::string("/samples.db")},
+                                 std::pair{backup_chunks, std::string("/samples-chunks.db")}}) {
+    std::filesystem::copy_file(from, restored_dir + to);
+    ASSERT_EQ(::chmod((restored_dir + to).c_str(), 0600), 0);
+  }
   std::unique_ptr<ChildProcess> restored;
   const int restored_port =
       StartAggregator("restored", WriteConfig("restored", restored_dir), &restored);
   ASSERT_NE(restored_port, 0);
 
-  httplib::Client client("127.0.0.1", restored_port);
-  auto answer = client.Get("/api/v1/query",
-                           httplib::Params{{"query", "backup_probe[30m]"},
-                                           {"time", std::to_string(clock_.NowUnixMs() / 1000)}},
-                           {});
-  ASSERT_TRUE(answer) << httplib::to_string(answer.error());
-  ASSERT_EQ(answer->status, 200) << answer->body;
-  nlohmann::json result = nlohmann::json::parse(answer->body)["data"]["result"];
-  ASSERT_EQ(result.size(), 1u) << answer->body;
-  const nlohmann::json& values = result[0]["values"];
+  const nlohmann::json values = RangeValues(restored_port, "backup_probe[30m]");
   ASSERT_GE(static_cast<int64_t>(values.size()), acknowledged_before);
   for (size_t i = 0; i < values.size(); ++i) {
     ASSERT_EQ(values[i][1].get<std::string>(), std::to_string(i)) << "sample " << i;
+  }
+  const nlohmann::json old_values = RangeValues(restored_port, "backup_old[4h]");
+  ASSERT_EQ(old_values.size(), static_cast<size_t>(kOldSamples));
+  for (size_t i = 0; i < old_values.size(); ++i) {
+    ASSERT_EQ(old_values[i][1].get<std::string>(), std::to_string(i)) << "old sample " << i;
   }
 }
 
