@@ -381,11 +381,14 @@ int main(int argc, char** argv) {
   reopen();  // the WALs checkpointed into the files, whose sizes are then final
   std::printf(
       "load: %lld samples; engine Write + Flush %.1f s (%.2f M samples/s), baseline inserts "
-      "%.1f s (%.2f M samples/s); generation not counted. On disk: engine %.1f MB, baseline "
+      "%.1f s (%.2f M samples/s); generation not counted. On disk: engine %.1f MB (both files), "
+      "baseline "
       "%.1f MB\n",
       static_cast<long long>(load.samples), load.store_s, load.samples / load.store_s / 1e6,
       load.baseline_s, load.samples / load.baseline_s / 1e6,
-      static_cast<double>(std::filesystem::file_size(store_path)) / 1e6,
+      static_cast<double>(std::filesystem::file_size(store_path) +
+                          std::filesystem::file_size(ChunkFilePath(store_path))) /
+          1e6,
       static_cast<double>(std::filesystem::file_size(baseline_path)) / 1e6);
 
   // The engine's answers against the baseline's.

@@ -222,6 +222,14 @@ Result<int64_t> SqliteDb::UserVersion() {
   return stmt->ColumnInt64(0);
 }
 
+Result<bool> SqliteDb::HasTable(std::string_view name) {
+  Result<Statement> stmt =
+      Prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->BindText(1, name);
+  return stmt->Step();
+}
+
 Status SqliteDb::SetUserVersion(int64_t version) {
   return Exec("PRAGMA user_version=" + std::to_string(version));
 }

@@ -94,6 +94,9 @@ class SqliteDb {
   Result<int64_t> UserVersion();
   Status SetUserVersion(int64_t version);
 
+  // Whether the table `name` exists (tables made on first use).
+  Result<bool> HasTable(std::string_view name);
+
   int64_t LastInsertRowId() const;
   int Changes() const;
   const std::string& path() const { return path_; }

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 
+#include "aggregator/storage/chunk_bits.h"
 #include "aggregator/storage/chunk_codec.h"
 #include "aggregator/storage/sample_points.h"
 
@@ -14,38 +16,64 @@ namespace {
 // the bucket start: small integers, which the chunk codec packs tightly.
 constexpr int kFields = 9;
 
+// The first byte of the current format (docs/formats/rollups.md). The
+// first format, still read, began with kFields as a 4-byte integer, whose
+// first byte is 9.
+constexpr uint8_t kFormatSharedTimes = 2;
+
 double Field(const Rollup& r, int field) {
   switch (field) {
-    case 0: return static_cast<double>(r.count);
-    case 1: return r.sum;
-    case 2: return r.min;
-    case 3: return r.max;
-    case 4: return r.first;
-    case 5: return r.last;
-    case 6: return static_cast<double>(r.first_ms - r.start_ms);
-    case 7: return static_cast<double>(r.last_ms - r.start_ms);
-    default: return r.increase;
+    case 0:
+      return static_cast<double>(r.count);
+    case 1:
+      return r.sum;
+    case 2:
+      return r.min;
+    case 3:
+      return r.max;
+    case 4:
+      return r.first;
+    case 5:
+      return r.last;
+    case 6:
+      return static_cast<double>(r.first_ms - r.start_ms);
+    case 7:
+      return static_cast<double>(r.last_ms - r.start_ms);
+    default:
+      return r.increase;
   }
 }
 
 void SetField(Rollup& r, int field, double value) {
   switch (field) {
-    case 0: r.count = static_cast<int64_t>(value); break;
-    case 1: r.sum = value; break;
-    case 2: r.min = value; break;
-    case 3: r.max = value; break;
-    case 4: r.first = value; break;
-    case 5: r.last = value; break;
-    case 6: r.first_ms = r.start_ms + static_cast<int64_t>(value); break;
-    case 7: r.last_ms = r.start_ms + static_cast<int64_t>(value); break;
-    default: r.increase = value; break;
+    case 0:
+      r.count = static_cast<int64_t>(value);
+      break;
+    case 1:
+      r.sum = value;
+      break;
+    case 2:
+      r.min = value;
+      break;
+    case 3:
+      r.max = value;
+      break;
+    case 4:
+      r.first = value;
+      break;
+    case 5:
+      r.last = value;
+      break;
+    case 6:
+      r.first_ms = r.start_ms + static_cast<int64_t>(value);
+      break;
+    case 7:
+      r.last_ms = r.start_ms + static_cast<int64_t>(value);
+      break;
+    default:
+      r.increase = value;
+      break;
   }
-}
-
-void PutU32(std::string& out, uint32_t value) {
-  char bytes[4];
-  std::memcpy(bytes, &value, 4);
-  out.append(bytes, 4);
 }
 
 bool TakeU32(std::string_view& in, uint32_t* value) {
@@ -95,30 +123,45 @@ double RollupIncrease(std::span<const Rollup> buckets) {
 }
 
 std::string EncodeRollups(std::span<const Rollup> buckets) {
-  std::string out;
-  PutU32(out, static_cast<uint32_t>(kFields));
+  std::string out(1, static_cast<char>(kFormatSharedTimes));
   std::vector<SamplePoint> column(buckets.size());
   for (int field = 0; field < kFields; ++field) {
     for (size_t i = 0; i < buckets.size(); ++i) {
-      column[i] = SamplePoint{buckets[i].start_ms, Field(buckets[i], field)};
+      // The bucket starts once, with the first field; the others are keyed
+      // by index, which the codec's regular timestamps store in 3 bytes.
+      const int64_t key = field == 0 ? buckets[i].start_ms : static_cast<int64_t>(i);
+      column[i] = SamplePoint{key, Field(buckets[i], field)};
     }
     const std::string chunk = EncodeChunk(column);
-    PutU32(out, static_cast<uint32_t>(chunk.size()));
+    chunk_bits::PutVarint(&out, chunk.size());
     out += chunk;
   }
   return out;
 }
 
 Status DecodeRollups(std::string_view data, std::vector<Rollup>* out) {
-  uint32_t fields = 0;
-  if (!TakeU32(data, &fields) || fields != kFields) {
-    return Status::InvalidArgument("rollups: bad field count");
+  const bool shared_times = !data.empty() && data[0] == static_cast<char>(kFormatSharedTimes);
+  if (shared_times) {
+    data.remove_prefix(1);
+  } else {
+    uint32_t fields = 0;
+    if (!TakeU32(data, &fields) || fields != kFields) {
+      return Status::InvalidArgument("rollups: bad field count");
+    }
   }
   std::vector<Rollup> buckets;
   std::vector<SamplePoint> column;
   for (int field = 0; field < kFields; ++field) {
-    uint32_t length = 0;
-    if (!TakeU32(data, &length) || length > data.size()) {
+    uint64_t length = 0;
+    if (shared_times) {
+      size_t pos = 0;
+      if (!chunk_bits::GetVarint(data, &pos, &length)) length = UINT64_MAX;
+      data.remove_prefix(std::min(pos, data.size()));
+    } else {
+      uint32_t length32 = 0;
+      length = TakeU32(data, &length32) ? length32 : UINT64_MAX;
+    }
+    if (length > data.size()) {
       return Status::InvalidArgument("rollups: truncated field " + std::to_string(field));
     }
     column.clear();
@@ -133,13 +176,14 @@ Status DecodeRollups(std::string_view data, std::vector<Rollup>* out) {
     }
     const bool integral = field == 0 || field == 6 || field == 7;
     for (size_t i = 0; i < column.size(); ++i) {
-      if (column[i].timestamp_ms != buckets[i].start_ms) {
+      const int64_t key =
+          field == 0 || !shared_times ? buckets[i].start_ms : static_cast<int64_t>(i);
+      if (column[i].timestamp_ms != key) {
         return Status::InvalidArgument("rollups: fields of different buckets");
       }
       // Counts and offsets are whole numbers well inside int64.
       if (integral && !(std::abs(column[i].value) <= 0x1p53)) {
-        return Status::InvalidArgument("rollups: field " + std::to_string(field) +
-                                       " out of range");
+        return Status::InvalidArgument("rollups: field " + std::to_string(field) + " out of range");
       }
       SetField(buckets[i], field, column[i].value);
     }

@@ -54,8 +54,9 @@ std::vector<Rollup> ComputeRollups(std::span<const SamplePoint> samples, int64_t
 // raw samples give, with resets.
 double RollupIncrease(std::span<const Rollup> buckets);
 
-// The on-disk form of a run of buckets (docs/storage.md): one chunk
-// (chunk_codec.h) per field, all keyed by bucket start.
+// The on-disk form of a run of buckets (docs/formats/rollups.md): one chunk
+// (chunk_codec.h) per field; the first keyed by bucket start, the others by
+// index. The earlier form (every field keyed by bucket start) still decodes.
 std::string EncodeRollups(std::span<const Rollup> buckets);
 // Appends to `out`. InvalidArgument on anything malformed.
 Status DecodeRollups(std::string_view data, std::vector<Rollup>* out);

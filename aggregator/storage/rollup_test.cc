@@ -5,6 +5,9 @@
 #include <cmath>
 #include <limits>
 #include <random>
+#include <string>
+
+#include "aggregator/storage/chunk_codec.h"
 
 namespace wattline::aggregator {
 namespace {
@@ -95,6 +98,55 @@ TEST(Rollup, MalformedEncodingsAreRefused) {
   wrong_fields[0] = 3;
   EXPECT_FALSE(DecodeRollups(wrong_fields, &out).ok());
   EXPECT_TRUE(out.empty()) << "nothing appended on failure";
+}
+
+// The first on-disk form: the field count as a 4-byte integer, then each
+// field as a 4-byte length and a chunk keyed by bucket start.
+std::string FirstFormat(const std::vector<Rollup>& buckets) {
+  auto put_u32 = [](std::string* out, uint32_t v) {
+    for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>(v >> (8 * i)));
+  };
+  std::string out;
+  put_u32(&out, 9);
+  for (int field = 0; field < 9; ++field) {
+    std::vector<SamplePoint> column;
+    for (const Rollup& r : buckets) {
+      const double values[] = {static_cast<double>(r.count),
+                               r.sum,
+                               r.min,
+                               r.max,
+                               r.first,
+                               r.last,
+                               static_cast<double>(r.first_ms - r.start_ms),
+                               static_cast<double>(r.last_ms - r.start_ms),
+                               r.increase};
+      column.push_back({r.start_ms, values[field]});
+    }
+    const std::string chunk = EncodeChunk(column);
+    put_u32(&out, static_cast<uint32_t>(chunk.size()));
+    out += chunk;
+  }
+  return out;
+}
+
+TEST(Rollup, TheFirstFormatStillDecodesAndTheCurrentOneIsSmaller) {
+  constexpr int64_t kStart = 1'700'000'000'000 - 1'700'000'000'000 % kHourResolutionMs;
+  std::vector<SamplePoint> samples;
+  for (int64_t ts = kStart; ts < kStart + 24 * kHourResolutionMs; ts += 1000) {
+    samples.push_back({ts, 230 + static_cast<double>(ts % 997) / 100});
+  }
+  const std::vector<Rollup> hours = ComputeRollups(samples, kHourResolutionMs);
+  ASSERT_EQ(hours.size(), 24u);
+  const std::string first = FirstFormat(hours);
+  std::vector<Rollup> decoded;
+  ASSERT_TRUE(DecodeRollups(first, &decoded).ok());
+  EXPECT_EQ(decoded, hours);
+  const std::string current = EncodeRollups(hours);
+  decoded.clear();
+  ASSERT_TRUE(DecodeRollups(current, &decoded).ok());
+  EXPECT_EQ(decoded, hours);
+  // Eight fields no longer repeat the bucket starts.
+  EXPECT_LT(current.size() + 64, first.size()) << current.size() << " vs " << first.size();
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "aggregator/storage/chunk_codec.h"
 #include "aggregator/storage/ingest_log_record.h"
 #include "aggregator/storage/reader_pool.h"
+#include "aggregator/storage/row_key.h"
 #include "common/log.h"
 
 namespace wattline::aggregator {
@@ -46,7 +47,8 @@ SampleStore::SampleStore(std::string path, const Clock* clock, StorageOptions op
       options_(options),
       head_(kChunkWindowMs),
       chunk_path_(ChunkFilePath(path_)),
-      readers_(std::make_unique<ReaderPool>(chunk_path_)) {}
+      readers_(std::make_unique<ReaderPool>(chunk_path_)),
+      main_readers_(std::make_unique<ReaderPool>(path_)) {}
 
 Result<std::unique_ptr<SampleStore>> SampleStore::Open(const std::string& path,
                                                        const Clock* clock,
@@ -205,11 +207,14 @@ Result<SeriesId> SampleStore::SeriesIdFor(const Labels& labels, NewSeries* creat
     if (std::optional<SeriesId> id = index_.Find(key)) return *id;
   }
   if (auto it = created->by_key.find(key); it != created->by_key.end()) return it->second;
-  Result<Statement> insert = writer_->Prepare("INSERT INTO series (key) VALUES (?1)");
+  Result<Statement> insert = writer_->Prepare("INSERT INTO series DEFAULT VALUES");
   if (!insert.ok()) return insert.status();
-  insert->BindText(1, key);
   WATTLINE_RETURN_IF_ERROR(insert->Run());
   const SeriesId id = writer_->LastInsertRowId();
+  if (id >= kSeriesIdLimit) {
+    return Status::ResourceExhausted("the storage holds as many series as it can (" +
+                                     std::to_string(kSeriesIdLimit - 1) + ")");
+  }
   Result<Statement> label_insert =
       writer_->Prepare("INSERT INTO series_labels (series_id, name, value) VALUES (?1, ?2, ?3)");
   if (!label_insert.ok()) return label_insert.status();
@@ -259,6 +264,7 @@ Result<StoredBatch> SampleStore::Write(const std::vector<SeriesSamples>& series)
   PendingRecord pending;
   for (const SeriesSamples& one : series) {
     if (one.values.empty()) continue;
+    WATTLINE_RETURN_IF_ERROR(CheckStorableTimes(one.timestamps_ms));
     Result<SeriesId> id = SeriesIdFor(one.labels, &created);
     if (!id.ok()) return id.status();
     pending.Add(*id, one, 0);
@@ -331,6 +337,7 @@ Result<uint64_t> SampleStore::UploadWrite::Store(const Batch& batch, uint64_t sa
   uint64_t taken = 0;
   for (const SeriesSamples& series : batch.series) {
     if (series.values.empty()) continue;
+    WATTLINE_RETURN_IF_ERROR(CheckStorableTimes(series.timestamps_ms));
     Result<SeriesId> id = store_->SeriesIdFor(WithAgent(series.labels, agent_), &created_);
     if (!id.ok()) return id.status();
     pending_.Add(*id, series, source);

@@ -76,6 +76,11 @@ struct StoredBatch {
 // For migration tests.
 const std::vector<std::string_view>& SampleStoreSchemas();
 const std::vector<std::string_view>& ChunkFileSchemas();
+// The chunk file's quarantine table, made when the first chunk is
+// quarantined (CREATE TABLE IF NOT EXISTS).
+std::string_view QuarantineTableSchema();
+// Its minute rollups table, made when raw chunks first expire into minutes.
+std::string_view MinuteRollupsTableSchema();
 
 // The chunk file beside the main storage file `path`: samples.db's is
 // samples-chunks.db.
@@ -180,7 +185,8 @@ class SampleStore final : public SeriesReader {
   std::unique_ptr<SqliteDb> chunk_db_;    // the chunk file's one writer
   int64_t next_checkpoint_mono_ms_ = 0;  // guarded by flush_mutex_
   const std::string chunk_path_;
-  std::unique_ptr<ReaderPool> readers_;  // of the chunk file
+  std::unique_ptr<ReaderPool> readers_;       // of the chunk file
+  std::unique_ptr<ReaderPool> main_readers_;  // of the main file: hour rollups
 
   mutable std::mutex index_mutex_;
   SeriesIndex index_;

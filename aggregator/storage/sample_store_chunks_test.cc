@@ -6,9 +6,15 @@
 #include <algorithm>
 #include <bit>
 #include <filesystem>
+#include <tuple>
 
+#include "aggregator/storage/chunk_codec.h"
+#include "aggregator/storage/rollup.h"
+#include "aggregator/storage/row_key.h"
+#include "aggregator/storage/sample_points.h"
 #include "aggregator/storage/sample_store.h"
 #include "aggregator/storage/storage_test_support.h"
+#include "aggregator/storage/stored_blob.h"
 #include "common/testing/temp_dir.h"
 
 namespace wattline::aggregator {
@@ -208,7 +214,8 @@ TEST_F(SampleStoreChunks, AWeeksBacklogMergesIntoCutWindowsBetweenLiveData) {
   for (size_t i = 1; i < away_read.size(); ++i) {
     ASSERT_EQ(away_read[i].timestamp_ms - away_read[i - 1].timestamp_ms, 60'000) << i;
   }
-  const int64_t away_id = QueryInt("SELECT id FROM series WHERE key LIKE '%away%'");
+  const int64_t away_id =
+      QueryInt("SELECT DISTINCT series_id FROM series_labels WHERE value LIKE '%away%'");
   EXPECT_EQ(
       ChunkQueryInt("SELECT count(*) FROM chunks WHERE series_id = " + std::to_string(away_id)),
       7 * kDay / kWindowMs);
@@ -355,6 +362,87 @@ TEST_F(SampleStoreChunks, AReadOnlyOpenSeesTheLogAndTheChunksAndWritesNothing) {
   EXPECT_FALSE((*reader)->Write({Samples(kT0, kT0 + 1000, 1000, 1)}).ok());
   reader->reset();
   EXPECT_EQ(QueryInt("SELECT count(*) FROM ingest_log"), 1) << "closing it cut nothing";
+}
+
+TEST_F(SampleStoreChunks, ChunksAndRollupsOfVersionFourMoveToTheChunkFile) {
+  const std::vector<SamplePoint> raw = Points(Samples(kT0, kT0 + kWindowMs, 1000, 230));
+  const std::vector<SamplePoint> expired = Points(Samples(kT0 - kWindowMs, kT0, 1000, 10));
+  const int64_t hour_block = AlignDown(kT0, RollupBlockMs(kHourResolutionMs));
+  {
+    auto db = SqliteDb::Open(Path(), SqliteDb::Options{});
+    ASSERT_TRUE(db.ok());
+    const auto& schemas = SampleStoreSchemas();
+    ASSERT_TRUE(MigrateSchema(**db, {schemas.begin(), schemas.begin() + 4}).ok());
+    // Version 4 as the server left it: the samples of version 2 converted.
+    ASSERT_TRUE((*db)->Exec("DROP TABLE samples").ok());
+    ASSERT_TRUE((*db)
+                    ->Exec("INSERT INTO series VALUES (1, 'power_watts{device=\"panel\"}');"
+                           "INSERT INTO series_labels VALUES (1, '__name__', 'power_watts'), "
+                           "(1, 'device', 'panel');")
+                    .ok());
+    const std::string chunk = EncodeChunk(raw);
+    auto insert_chunk = (*db)->Prepare("INSERT INTO chunks VALUES (1, ?1, ?2, ?3, ?4)");
+    insert_chunk->Bind(1, kT0)
+        .Bind(2, static_cast<int64_t>(raw.size()))
+        .Bind(3, StoredChecksum(chunk))
+        .BindBlob(4, chunk);
+    ASSERT_TRUE(insert_chunk->Run().ok());
+    auto insert_rollups = (*db)->Prepare("INSERT INTO rollups VALUES (1, ?1, ?2, ?3, ?4)");
+    for (const auto& [resolution, block, samples] :
+         {std::tuple{kHourResolutionMs, hour_block, raw},
+          std::tuple{kMinuteResolutionMs, kT0 - kWindowMs, expired}}) {
+      const std::string data = EncodeRollups(ComputeRollups(samples, resolution));
+      insert_rollups->Bind(1, resolution)
+          .Bind(2, block)
+          .Bind(3, StoredChecksum(data))
+          .BindBlob(4, data);
+      ASSERT_TRUE(insert_rollups->Run().ok());
+      insert_rollups->Reset();
+    }
+    ASSERT_TRUE(
+        (*db)->Exec("INSERT INTO quarantined_chunks VALUES (1, 0, 0, 'damaged', 0, x'00')").ok());
+  }
+
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM sqlite_master WHERE name IN "
+                     "('chunks', 'rollups', 'quarantined_chunks')"),
+            0);
+  EXPECT_EQ(ChunkQueryInt("SELECT count(*) FROM chunks WHERE series_id = 1 AND "
+                          "window_start_ms = " +
+                          std::to_string(kT0)),
+            1);
+  EXPECT_EQ(ChunkQueryInt("SELECT count(*) FROM quarantined_chunks"), 1);
+  EXPECT_EQ(ReadAll(*store), raw);
+  auto hours = store->ReadRollups(1, kHourResolutionMs, kT0, kT0 + kWindowMs - 1);
+  ASSERT_TRUE(hours.ok()) << hours.status().ToString();
+  EXPECT_EQ(*hours, ComputeRollups(raw, kHourResolutionMs));
+  auto minutes = store->ReadRollups(1, kMinuteResolutionMs, kT0 - kWindowMs, kT0 - 1);
+  ASSERT_TRUE(minutes.ok()) << minutes.status().ToString();
+  EXPECT_EQ(*minutes, ComputeRollups(expired, kMinuteResolutionMs));
+}
+
+TEST_F(SampleStoreChunks, TimesOutsideTheStorableRangeAreRefusedWholeWithAClearError) {
+  auto store = Open();
+  SeriesSamples before_epoch = Samples(kT0, kT0 + 3000, 1000, 1);
+  before_epoch.timestamps_ms[1] = -1000;
+  Result<StoredBatch> refused = store->Write({before_epoch});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(refused.status().ToString().find("-1000"), std::string::npos)
+      << refused.status().ToString();
+  SeriesSamples too_late = Samples(kT0, kT0 + 1000, 1000, 1);
+  too_late.timestamps_ms[0] = kStorableTimeLimitMs;
+  EXPECT_FALSE(store->Write({too_late}).ok());
+  EXPECT_TRUE(ReadAll(*store).empty());
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM ingest_log"), 0);
+
+  // The last storable window round-trips through its key.
+  const int64_t last_window = kStorableTimeLimitMs - kWindowMs;
+  ASSERT_TRUE(store->Write({Samples(last_window, last_window + 2000, 1000, 5)}).ok());
+  ASSERT_TRUE(store->Flush(Head::Selection::kAll).ok());
+  EXPECT_EQ(ChunkQueryInt("SELECT window_start_ms FROM chunks"), last_window);
+  EXPECT_EQ(ReadAll(*store).size(), 2u);
 }
 
 }  // namespace

@@ -6,10 +6,11 @@
 #include <chrono>
 #include <limits>
 #include <map>
+#include <optional>
 
 #include "aggregator/storage/chunk_codec.h"
-#include "aggregator/storage/page_packing.h"
 #include "aggregator/storage/rollup.h"
+#include "aggregator/storage/row_key.h"
 #include "aggregator/storage/sample_points.h"
 #include "aggregator/storage/sample_store.h"
 #include "aggregator/storage/stored_blob.h"
@@ -36,7 +37,7 @@ Result<WindowCut> CutWindow(Statement& existing, const HeadWindow& window,
                             std::atomic<uint64_t>* corrupt) {
   WindowCut cut;
   std::vector<SamplePoint> samples;
-  existing.Bind(1, window.series).Bind(2, window.start_ms);
+  existing.Bind(1, WindowKey(window.series, window.start_ms));
   Result<bool> found = existing.Step();
   if (!found.ok()) return found.status();
   if (*found) {
@@ -99,18 +100,15 @@ class HourBlocks {
   // Writes every touched block. REQUIRES: inside the flush's transaction.
   Status Write(Statement& upsert, Statement& remove) {
     for (const auto& [key, buckets] : blocks_) {
+      const int64_t row_key = HourBlockKey(key.first, key.second);
       if (buckets.empty()) {
-        remove.Bind(1, key.first).Bind(2, kHourResolutionMs).Bind(3, key.second);
+        remove.Bind(1, row_key);
         WATTLINE_RETURN_IF_ERROR(remove.Run());
         remove.Reset();
         continue;
       }
       const std::string data = EncodeRollups(buckets);
-      upsert.Bind(1, key.first)
-          .Bind(2, kHourResolutionMs)
-          .Bind(3, key.second)
-          .Bind(4, StoredChecksum(data))
-          .BindBlob(5, data);
+      upsert.Bind(1, row_key).Bind(2, StoredChecksum(data)).BindBlob(3, data);
       WATTLINE_RETURN_IF_ERROR(upsert.Run());
       upsert.Reset();
     }
@@ -119,11 +117,9 @@ class HourBlocks {
 
  private:
   Result<std::vector<Rollup>> Load(const BlockKey& key, std::atomic<uint64_t>* corrupt) {
-    Result<Statement> read = db_.Prepare(
-        "SELECT checksum, data FROM rollups WHERE series_id = ?1 AND resolution_ms = ?2 AND "
-        "block_start_ms = ?3");
+    Result<Statement> read = db_.Prepare("SELECT checksum, data FROM hour_rollups WHERE key = ?1");
     if (!read.ok()) return read.status();
-    read->Bind(1, key.first).Bind(2, kHourResolutionMs).Bind(3, key.second);
+    read->Bind(1, HourBlockKey(key.first, key.second));
     Result<bool> found = read->Step();
     if (!found.ok()) return found.status();
     std::vector<Rollup> buckets;
@@ -144,12 +140,6 @@ class HourBlocks {
   SqliteDb& db_;
   std::map<BlockKey, std::vector<Rollup>> blocks_;
 };
-
-// A chunk row's bytes beyond its blob (the other columns, the record and
-// cell headers, the cell pointer), and a leaf page's own header: what
-// PackingOrder needs to fill pages.
-constexpr size_t kRowOverheadBytes = 48;
-constexpr size_t kPageHeaderBytes = 8;
 
 // The longest the WAL goes without a checkpoint while only small writes come.
 constexpr int64_t kCheckpointIntervalMs = 60 * 1000;
@@ -183,6 +173,27 @@ Result<int64_t> DeleteInBatches(SqliteDb& db, const std::string& table, const st
   }
 }
 
+// In one transaction on the main file: the touched hour rollups written,
+// and the ingest log's records below `log_floor` deleted. Returns how many
+// records went.
+Result<int> WriteHourRollupsAndTrimLog(SqliteDb& db, HourBlocks& hour_blocks, int64_t log_floor) {
+  Transaction txn(db);
+  WATTLINE_RETURN_IF_ERROR(txn.status());
+  Result<Statement> upsert =
+      db.Prepare("INSERT OR REPLACE INTO hour_rollups (key, checksum, data) VALUES (?1, ?2, ?3)");
+  Result<Statement> remove = db.Prepare("DELETE FROM hour_rollups WHERE key = ?1");
+  Result<Statement> trim = db.Prepare("DELETE FROM ingest_log WHERE id < ?1");
+  for (const Result<Statement>* statement : {&upsert, &remove, &trim}) {
+    if (!statement->ok()) return statement->status();
+  }
+  WATTLINE_RETURN_IF_ERROR(hour_blocks.Write(*upsert, *remove));
+  trim->Bind(1, log_floor);
+  WATTLINE_RETURN_IF_ERROR(trim->Run());
+  const int trimmed = db.Changes();
+  WATTLINE_RETURN_IF_ERROR(txn.Commit().WithContext("commit hour rollups and trim the log"));
+  return trimmed;
+}
+
 // What expiring raw chunks removed.
 struct Expired {
   int64_t chunks = 0;
@@ -196,49 +207,62 @@ struct Expired {
 Result<Expired> ExpireChunks(SqliteDb& db, int64_t bound, bool keep_minutes,
                              std::atomic<uint64_t>* corrupt) {
   Expired expired;
+  // Every key below this one is of a window starting at or before `bound`.
+  const int64_t bound_key =
+      bound < 0 ? 0 : WindowKey(0, AlignDown(bound, kChunkWindowMs) + kChunkWindowMs);
+  {
+    // Nothing to expire (most hours): no transaction, and no minute table
+    // made before the first minutes are.
+    Result<Statement> any = db.Prepare("SELECT 1 FROM chunks WHERE key < ?1 LIMIT 1");
+    if (!any.ok()) return any.status();
+    any->Bind(1, bound_key);
+    Result<bool> found = any->Step();
+    if (!found.ok()) return found.status();
+    if (!*found) return expired;
+  }
   for (;;) {
     Transaction txn(db);
     WATTLINE_RETURN_IF_ERROR(txn.status());
+    if (keep_minutes) WATTLINE_RETURN_IF_ERROR(db.Exec(std::string(MinuteRollupsTableSchema())));
+    // In key order: time-major, so the minute rollups append.
     Result<Statement> rows = db.Prepare(
-        "SELECT rowid, series_id, window_start_ms, samples, checksum, data FROM chunks "
-        "WHERE window_start_ms <= ?1 LIMIT " +
+        "SELECT key, samples, checksum, data FROM chunks WHERE key < ?1 ORDER BY key LIMIT " +
         std::to_string(kRetentionBatchRows));
-    Result<Statement> minutes = db.Prepare(
-        "INSERT OR REPLACE INTO rollups (series_id, resolution_ms, block_start_ms, checksum, "
-        "data) VALUES (?1, ?2, ?3, ?4, ?5)");
-    Result<Statement> remove = db.Prepare("DELETE FROM chunks WHERE rowid = ?1");
+    Result<Statement> minutes =
+        db.Prepare(keep_minutes ? "INSERT OR REPLACE INTO minute_rollups (key, checksum, data) "
+                                  "VALUES (?1, ?2, ?3)"
+                                : "SELECT 1");  // not used
+    Result<Statement> remove = db.Prepare("DELETE FROM chunks WHERE key = ?1");
     for (const Result<Statement>* statement : {&rows, &minutes, &remove}) {
       if (!statement->ok()) return statement->status();
     }
-    rows->Bind(1, bound);
+    rows->Bind(1, bound_key);
     std::vector<int64_t> rowids;
     std::vector<SamplePoint> samples;
     for (;;) {
       Result<bool> row = rows->Step();
       if (!row.ok()) return row.status();
       if (!*row) break;
-      rowids.push_back(rows->ColumnInt64(0));
-      expired.samples += rows->ColumnInt64(3);
+      const int64_t key = rows->ColumnInt64(0);
+      rowids.push_back(key);
+      expired.samples += rows->ColumnInt64(1);
       if (!keep_minutes) continue;
       samples.clear();
-      const std::string_view data = rows->ColumnBlob(5);
-      Status decoded = CheckStoredBlob(data, rows->ColumnInt64(4));
+      const std::string_view data = rows->ColumnBlob(3);
+      Status decoded = CheckStoredBlob(data, rows->ColumnInt64(2));
       if (decoded.ok()) decoded = DecodeChunk(data, &samples);
       if (!decoded.ok()) {
         ++*corrupt;
-        LogError("storage", "expired chunk of series " + std::to_string(rows->ColumnInt64(1)) +
-                                " at " + std::to_string(rows->ColumnInt64(2)) +
+        LogError("storage", "expired chunk of series " + std::to_string(WindowKeySeries(key)) +
+                                " at " + std::to_string(WindowKeyStartMs(key)) +
                                 " left no minute rollups: " + decoded.ToString());
         continue;
       }
       const std::vector<Rollup> buckets = ComputeRollups(samples, kMinuteResolutionMs);
       if (buckets.empty()) continue;  // stale markers only
       const std::string encoded = EncodeRollups(buckets);
-      minutes->Bind(1, rows->ColumnInt64(1))
-          .Bind(2, kMinuteResolutionMs)
-          .Bind(3, rows->ColumnInt64(2))
-          .Bind(4, StoredChecksum(encoded))
-          .BindBlob(5, encoded);
+      // A minute block is a chunk's window: the same key.
+      minutes->Bind(1, key).Bind(2, StoredChecksum(encoded)).BindBlob(3, encoded);
       WATTLINE_RETURN_IF_ERROR(minutes->Run());
       minutes->Reset();
     }
@@ -281,12 +305,11 @@ Status SampleStore::CutWindows(Head::Selection selection, int64_t quiet_ms) {
     // SQLite's write lock only while the rows are written.
     std::vector<WindowCut> cuts(selected.windows.size());
     std::vector<bool> kept(selected.windows.size(), false);
-    HourBlocks hour_blocks(db);
+    HourBlocks hour_blocks(*flusher_db_);
     uint64_t beyond_retention = 0;
     {
-      Result<Statement> existing = db.Prepare(
-          "SELECT checksum, data, samples FROM chunks WHERE series_id = ?1 AND "
-          "window_start_ms = ?2");
+      Result<Statement> existing =
+          db.Prepare("SELECT checksum, data, samples FROM chunks WHERE key = ?1");
       if (!existing.ok()) return existing.status();
       for (size_t i = 0; i < cuts.size(); ++i) {
         const HeadWindow& window = selected.windows[i];
@@ -306,36 +329,37 @@ Status SampleStore::CutWindows(Head::Selection selection, int64_t quiet_ms) {
     Transaction txn(db);
     WATTLINE_RETURN_IF_ERROR(txn.status());
     Result<Statement> insert = db.Prepare(
-        "INSERT OR REPLACE INTO chunks (series_id, window_start_ms, samples, checksum, data) "
-        "VALUES (?1, ?2, ?3, ?4, ?5)");
-    Result<Statement> quarantine = db.Prepare(
-        "INSERT INTO quarantined_chunks (series_id, window_start_ms, quarantined_at_ms, reason, "
-        "checksum, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-    Result<Statement> rollup_upsert = db.Prepare(
-        "INSERT OR REPLACE INTO rollups (series_id, resolution_ms, block_start_ms, checksum, "
-        "data) VALUES (?1, ?2, ?3, ?4, ?5)");
-    Result<Statement> rollup_remove = db.Prepare(
-        "DELETE FROM rollups WHERE series_id = ?1 AND resolution_ms = ?2 AND "
-        "block_start_ms = ?3");
-    for (const Result<Statement>* statement :
-         {&insert, &quarantine, &rollup_upsert, &rollup_remove}) {
-      if (!statement->ok()) return statement->status();
+        "INSERT OR REPLACE INTO chunks (key, samples, checksum, data) VALUES (?1, ?2, ?3, ?4)");
+    if (!insert.ok()) return insert.status();
+    // In key order: a window's rows then append to the table's last page
+    // rather than split pages in the middle (row_key.h).
+    std::vector<size_t> order;
+    for (size_t i = 0; i < cuts.size(); ++i) {
+      if (kept[i]) order.push_back(i);
     }
-    std::vector<size_t> row_bytes(cuts.size());
-    for (size_t i = 0; i < cuts.size(); ++i)
-      row_bytes[i] = cuts[i].chunk.size() + kRowOverheadBytes;
-    for (size_t i : PackingOrder(row_bytes, kChunkPageSize - kPageHeaderBytes)) {
-      if (!kept[i]) continue;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+      return WindowKey(selected.windows[a].series, selected.windows[a].start_ms) <
+             WindowKey(selected.windows[b].series, selected.windows[b].start_ms);
+    });
+    std::optional<Statement> quarantine;
+    for (size_t i : order) {
       const HeadWindow& window = selected.windows[i];
       const WindowCut& cut = cuts[i];
-      insert->Bind(1, window.series)
-          .Bind(2, window.start_ms)
-          .Bind(3, cut.samples)
-          .Bind(4, StoredChecksum(cut.chunk))
-          .BindBlob(5, cut.chunk);
+      insert->Bind(1, WindowKey(window.series, window.start_ms))
+          .Bind(2, cut.samples)
+          .Bind(3, StoredChecksum(cut.chunk))
+          .BindBlob(4, cut.chunk);
       WATTLINE_RETURN_IF_ERROR(insert->Run());
       insert->Reset();
       if (!cut.quarantine_reason.empty()) {
+        if (!quarantine) {
+          WATTLINE_RETURN_IF_ERROR(db.Exec(std::string(QuarantineTableSchema())));
+          Result<Statement> prepared = db.Prepare(
+              "INSERT INTO quarantined_chunks (series_id, window_start_ms, quarantined_at_ms, "
+              "reason, checksum, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+          if (!prepared.ok()) return prepared.status();
+          quarantine.emplace(std::move(*prepared));
+        }
         quarantine->Bind(1, window.series)
             .Bind(2, window.start_ms)
             .Bind(3, clock_->NowUnixMs())
@@ -346,17 +370,11 @@ Status SampleStore::CutWindows(Head::Selection selection, int64_t quiet_ms) {
         quarantine->Reset();
       }
     }
-    WATTLINE_RETURN_IF_ERROR(hour_blocks.Write(*rollup_upsert, *rollup_remove));
     Status committed = txn.Commit().WithContext("commit chunks");
     if (!committed.ok()) {
       NoteWriteError(committed);
       return committed;
     }
-    // The samples are in the chunk file now. Only then do the log records
-    // that held them go, in the main file: a crash between the two commits
-    // replays records whose samples are already in chunks, which merges to
-    // the same samples.
-    head_.Release(selected.windows);
     for (size_t i = 0; i < cuts.size(); ++i) {
       if (!kept[i]) continue;
       if (!cuts[i].replaces) ++chunks_;
@@ -366,15 +384,19 @@ Status SampleStore::CutWindows(Head::Selection selection, int64_t quiet_ms) {
     samples_beyond_retention_ += beyond_retention;
     ++flushes_;
     cut_any = true;
-    Result<Statement> trim = flusher_db_->Prepare("DELETE FROM ingest_log WHERE id < ?1");
-    if (!trim.ok()) return trim.status();
-    trim->Bind(1, selected.log_floor);
-    Status trimmed = trim->Run();
+    // The samples are in the chunk file now. Only then, in one transaction
+    // on the main file, do the windows' hour rollups go in and the log
+    // records that held their samples go: a crash between the two commits
+    // replays records whose samples are already in chunks, which merges to
+    // the same samples and cuts the same rollups. Until that commit the
+    // windows stay in the head, so reads compute their hours from raw.
+    Result<int> trimmed = WriteHourRollupsAndTrimLog(*flusher_db_, hour_blocks, selected.log_floor);
     if (!trimmed.ok()) {
-      NoteWriteError(trimmed);
-      return trimmed.WithContext("trim the ingest log");
+      NoteWriteError(trimmed.status());
+      return trimmed.status();
     }
-    log_records_ -= flusher_db_->Changes();
+    log_records_ -= *trimmed;
+    head_.Release(selected.windows);
   }
   // The WAL is copied back into the database here, never on the ingest
   // path; PASSIVE never waits for readers. After chunks were cut (a lot
@@ -408,10 +430,20 @@ Status SampleStore::EnforceRetention() {
        {std::pair{kMinuteResolutionMs, options_.minute_retention_ms},
         std::pair{kHourResolutionMs, options_.hour_retention_ms}}) {
     if (retention <= 0) continue;
-    Result<int64_t> deleted = DeleteInBatches(
-        db, "rollups",
-        "resolution_ms = " + std::to_string(resolution) + " AND block_start_ms <= ?1",
-        now_ms - retention - RollupBlockMs(resolution));
+    if (resolution == kMinuteResolutionMs) {
+      Result<bool> made = db.HasTable("minute_rollups");
+      if (!made.ok()) return made.status();
+      if (!*made) continue;
+    }
+    // Minute blocks are keyed time-major (a key range); hour blocks
+    // series-major, few (one a series and 30 days), so scanned.
+    const int64_t bound = now_ms - retention - RollupBlockMs(resolution);
+    Result<int64_t> deleted =
+        resolution == kMinuteResolutionMs
+            ? DeleteInBatches(
+                  db, "minute_rollups", "key < ?1",
+                  bound < 0 ? 0 : WindowKey(0, AlignDown(bound, kChunkWindowMs) + kChunkWindowMs))
+            : DeleteInBatches(*flusher_db_, "hour_rollups", "block_start_ms <= ?1", bound);
     if (!deleted.ok()) return deleted.status();
   }
   return Status::Ok();

@@ -6,12 +6,46 @@
 
 #include "aggregator/storage/chunk_codec.h"
 #include "aggregator/storage/reader_pool.h"
+#include "aggregator/storage/row_key.h"
 #include "aggregator/storage/sample_points.h"
 #include "aggregator/storage/sample_store.h"
 #include "aggregator/storage/stored_blob.h"
 #include "common/log.h"
 
 namespace wattline::aggregator {
+namespace {
+
+// Calls `visit(row, window_start_ms)` for the row of `table` (keyed by
+// WindowKey, selecting `columns`) of each window of series `id` starting in
+// [first_start_ms, last_start_ms], oldest first. The rows are time-major,
+// so a series' windows are not adjacent: one lookup a window, within the
+// windows the table holds at all (its least and greatest keys).
+template <typename Visit>
+Status ForEachWindowRow(SqliteDb& db, const std::string& table, const std::string& columns,
+                        SeriesId id, int64_t first_start_ms, int64_t last_start_ms, Visit visit) {
+  // Two subqueries: SQLite answers a lone min() or max() of the rowid from
+  // the B-tree's ends, but scans the table for both in one query.
+  Result<Statement> extent = db.Prepare("SELECT (SELECT min(key) FROM " + table +
+                                        "), (SELECT max(key) FROM " + table + ")");
+  if (!extent.ok()) return extent.status();
+  Result<bool> any = extent->Step();
+  if (!any.ok()) return any.status();
+  if (!*any || extent->ColumnIsNull(0)) return Status::Ok();
+  const int64_t from = std::max(first_start_ms, WindowKeyStartMs(extent->ColumnInt64(0)));
+  const int64_t to = std::min(last_start_ms, WindowKeyStartMs(extent->ColumnInt64(1)));
+  Result<Statement> row = db.Prepare("SELECT " + columns + " FROM " + table + " WHERE key = ?1");
+  if (!row.ok()) return row.status();
+  for (int64_t start = from; start <= to; start += kChunkWindowMs) {
+    row->Bind(1, WindowKey(id, start));
+    Result<bool> found = row->Step();
+    if (!found.ok()) return found.status();
+    if (*found) visit(*row, start);
+    row->Reset();
+  }
+  return Status::Ok();
+}
+
+}  // namespace
 
 Result<std::vector<SamplePoint>> SampleStore::ReadSamples(SeriesId id, int64_t mint_ms,
                                                           int64_t maxt_ms) {
@@ -22,30 +56,23 @@ Result<std::vector<SamplePoint>> SampleStore::ReadSamples(SeriesId id, int64_t m
   head_.Read(id, mint_ms, maxt_ms, &head);
   ReaderLease reader(readers_.get());
   WATTLINE_RETURN_IF_ERROR(reader.Take());
-  Result<Statement> rows = reader.db().Prepare(
-      "SELECT window_start_ms, checksum, data FROM chunks WHERE series_id = ?1 AND "
-      "window_start_ms BETWEEN ?2 AND ?3 ORDER BY window_start_ms");
-  if (!rows.ok()) return rows.status();
-  rows->Bind(1, id).Bind(2, head_.WindowStart(mint_ms)).Bind(3, maxt_ms);
   std::vector<SamplePoint> out;
   std::vector<SamplePoint> chunk;
-  while (true) {
-    Result<bool> row = rows->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    chunk.clear();
-    const std::string_view data = rows->ColumnBlob(2);
-    Status decoded = CheckStoredBlob(data, rows->ColumnInt64(1));
-    if (decoded.ok()) decoded = DecodeChunk(data, &chunk);
-    if (!decoded.ok()) {
-      ++corrupt_chunks_;
-      LogError("storage", "chunk of series " + std::to_string(id) + " at " +
-                              std::to_string(rows->ColumnInt64(0)) +
-                              " skipped: " + decoded.ToString());
-      continue;
-    }
-    AppendInRange(chunk, mint_ms, maxt_ms, &out);
-  }
+  WATTLINE_RETURN_IF_ERROR(ForEachWindowRow(
+      reader.db(), "chunks", "checksum, data", id, head_.WindowStart(mint_ms),
+      head_.WindowStart(maxt_ms), [&](const Statement& row, int64_t start_ms) {
+        chunk.clear();
+        const std::string_view data = row.ColumnBlob(1);
+        Status decoded = CheckStoredBlob(data, row.ColumnInt64(0));
+        if (decoded.ok()) decoded = DecodeChunk(data, &chunk);
+        if (!decoded.ok()) {
+          ++corrupt_chunks_;
+          LogError("storage", "chunk of series " + std::to_string(id) + " at " +
+                                  std::to_string(start_ms) + " skipped: " + decoded.ToString());
+          return;
+        }
+        AppendInRange(chunk, mint_ms, maxt_ms, &out);
+      }));
   if (!head.empty()) MergeSamples(out, head);
   return out;
 }
@@ -73,34 +100,48 @@ Result<std::vector<Rollup>> SampleStore::ReadRollups(SeriesId id, int64_t resolu
     }
   }
   {
-    ReaderLease reader(readers_.get());
+    // Minutes are in the chunk file, hours in the main file.
+    ReaderLease reader(resolution_ms == kMinuteResolutionMs ? readers_.get() : main_readers_.get());
     WATTLINE_RETURN_IF_ERROR(reader.Take());
-    Result<Statement> rows = reader.db().Prepare(
-        "SELECT block_start_ms, checksum, data FROM rollups WHERE series_id = ?1 AND "
-        "resolution_ms = ?2 AND block_start_ms BETWEEN ?3 AND ?4 ORDER BY block_start_ms");
-    if (!rows.ok()) return rows.status();
-    rows->Bind(1, id)
-        .Bind(2, resolution_ms)
-        .Bind(3, AlignDown(first_bucket, RollupBlockMs(resolution_ms)))
-        .Bind(4, maxt_ms);
     std::vector<Rollup> block;
-    while (true) {
-      Result<bool> row = rows->Step();
-      if (!row.ok()) return row.status();
-      if (!*row) break;
+    auto take = [&](const Statement& row, int64_t block_start_ms) {
       block.clear();
-      const std::string_view data = rows->ColumnBlob(2);
-      Status decoded = CheckStoredBlob(data, rows->ColumnInt64(1));
+      const std::string_view data = row.ColumnBlob(1);
+      Status decoded = CheckStoredBlob(data, row.ColumnInt64(0));
       if (decoded.ok()) decoded = DecodeRollups(data, &block);
       if (!decoded.ok()) {
         ++corrupt_chunks_;
         LogError("storage", "rollups of series " + std::to_string(id) + " at " +
-                                std::to_string(rows->ColumnInt64(0)) +
-                                " skipped: " + decoded.ToString());
-        continue;
+                                std::to_string(block_start_ms) + " skipped: " + decoded.ToString());
+        return;
       }
       for (const Rollup& bucket : block) {
         if (bucket.start_ms >= first_bucket && bucket.start_ms <= maxt_ms) out.push_back(bucket);
+      }
+    };
+    const int64_t block_ms = RollupBlockMs(resolution_ms);
+    const int64_t first_block = std::max<int64_t>(0, AlignDown(first_bucket, block_ms));
+    const int64_t last_block = std::min(AlignDown(maxt_ms, block_ms), kStorableTimeLimitMs - 1);
+    if (resolution_ms == kMinuteResolutionMs) {
+      // Made when raw chunks first expire into minutes.
+      Result<bool> made = reader.db().HasTable("minute_rollups");
+      if (!made.ok()) return made.status();
+      if (*made) {
+        WATTLINE_RETURN_IF_ERROR(ForEachWindowRow(reader.db(), "minute_rollups", "checksum, data",
+                                                  id, first_block, last_block, take));
+      }
+    } else if (first_block <= last_block) {
+      // Series-major: a series' blocks are one range of keys.
+      Result<Statement> rows = reader.db().Prepare(
+          "SELECT checksum, data, key FROM hour_rollups WHERE key BETWEEN ?1 AND ?2 "
+          "ORDER BY key");
+      if (!rows.ok()) return rows.status();
+      rows->Bind(1, HourBlockKey(id, first_block)).Bind(2, HourBlockKey(id, last_block));
+      while (true) {
+        Result<bool> row = rows->Step();
+        if (!row.ok()) return row.status();
+        if (!*row) break;
+        take(*rows, HourBlockKeyStartMs(rows->ColumnInt64(2)));
       }
     }
   }

@@ -110,6 +110,14 @@ wattline_fuzzer(NAME chunk_codec_fuzz
           common/zstd_frame.cc common/status.cc
   PKG zlib libzstd)
 
+wattline_fuzzer(NAME rollups_fuzz
+  CORPUS aggregator/storage/fuzz_corpus/rollups
+  SOURCES aggregator/storage/rollups_fuzz.cc aggregator/storage/rollup.cc
+          aggregator/storage/sample_points.cc aggregator/storage/chunk_codec.cc
+          aggregator/storage/chunk_zstd.cc aggregator/storage/chunk_zstd_frame.cc
+          common/zstd_frame.cc common/status.cc
+  PKG zlib libzstd)
+
 wattline_fuzzer(NAME prom_text_import_fuzz
   CORPUS aggregator/ingest/fuzz_corpus/prom_text
   SOURCES aggregator/ingest/prom_text_import_fuzz.cc aggregator/ingest/prom_text_import.cc
