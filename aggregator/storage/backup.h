@@ -5,7 +5,7 @@
 //
 // Consistency: each file is copied by `VACUUM INTO` on its own connection,
 // one snapshot in one read transaction; the main file (ingest log, series,
-// the agents' idempotency ledger) first, then the chunk file. Every write
+// hour rollups, the agents' idempotency ledger) first, then the chunk file. Every write
 // acknowledged before the first copy starts is in the backup: in the main
 // file's log, or in a chunk (the log records go only after their chunks
 // committed, and chunks only grow or are rewritten with more). A server

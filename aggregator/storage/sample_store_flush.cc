@@ -223,18 +223,21 @@ Result<Expired> ExpireChunks(SqliteDb& db, int64_t bound, bool keep_minutes,
   for (;;) {
     Transaction txn(db);
     WATTLINE_RETURN_IF_ERROR(txn.status());
-    if (keep_minutes) WATTLINE_RETURN_IF_ERROR(db.Exec(std::string(MinuteRollupsTableSchema())));
     // In key order: time-major, so the minute rollups append.
     Result<Statement> rows = db.Prepare(
         "SELECT key, samples, checksum, data FROM chunks WHERE key < ?1 ORDER BY key LIMIT " +
         std::to_string(kRetentionBatchRows));
-    Result<Statement> minutes =
-        db.Prepare(keep_minutes ? "INSERT OR REPLACE INTO minute_rollups (key, checksum, data) "
-                                  "VALUES (?1, ?2, ?3)"
-                                : "SELECT 1");  // not used
     Result<Statement> remove = db.Prepare("DELETE FROM chunks WHERE key = ?1");
-    for (const Result<Statement>* statement : {&rows, &minutes, &remove}) {
+    for (const Result<Statement>* statement : {&rows, &remove}) {
       if (!statement->ok()) return statement->status();
+    }
+    std::optional<Statement> minutes;
+    if (keep_minutes) {
+      WATTLINE_RETURN_IF_ERROR(db.Exec(std::string(MinuteRollupsTableSchema())));
+      Result<Statement> prepared = db.Prepare(
+          "INSERT OR REPLACE INTO minute_rollups (key, checksum, data) VALUES (?1, ?2, ?3)");
+      if (!prepared.ok()) return prepared.status();
+      minutes.emplace(std::move(*prepared));
     }
     rows->Bind(1, bound_key);
     std::vector<int64_t> rowids;
