@@ -386,8 +386,9 @@ int main(int argc, char** argv) {
       "%.1f MB\n",
       static_cast<long long>(load.samples), load.store_s, load.samples / load.store_s / 1e6,
       load.baseline_s, load.samples / load.baseline_s / 1e6,
-      static_cast<double>(std::filesystem::file_size(store_path) +
-                          std::filesystem::file_size(ChunkFilePath(store_path))) /
+      static_cast<double>(
+          std::filesystem::file_size(store_path) +
+          std::filesystem::file_size(wattline::aggregator::ChunkFilePath(store_path))) /
           1e6,
       static_cast<double>(std::filesystem::file_size(baseline_path)) / 1e6);
 
