@@ -23,7 +23,7 @@ Result<std::unique_ptr<Aggregator>> Aggregator::Start(const AggregatorConfig& co
   write_options.max_write_bytes = static_cast<size_t>(config.max_write_bytes);
   write_options.max_future_ms = config.max_future_ms;
   WATTLINE_RETURN_IF_ERROR(MakePrivateDirectory(config.data_dir));
-  auto store = SampleStore::Open(config.data_dir + "/samples.db", clock, config.storage);
+  auto store = SampleStore::Open(StoragePathIn(config.data_dir), clock, config.storage);
   if (!store.ok()) return store.status();
   self->store_ = std::move(*store);
 

@@ -6,6 +6,7 @@
 
 #include "aggregator/config/aggregator_config.h"
 #include "aggregator/storage/backup.h"
+#include "aggregator/storage/sample_store.h"
 
 namespace wattline::aggregator {
 namespace {

@@ -124,8 +124,6 @@ Result<BackupSummary> CopyAndPublish(const std::string& db_path, const std::stri
 
 }  // namespace
 
-std::string StoragePathIn(const std::string& data_dir) { return data_dir + "/samples.db"; }
-
 Result<BackupSummary> CheckBackup(const std::string& path) {
   const std::string chunk_path = ChunkFilePath(path);
   WATTLINE_RETURN_IF_ERROR(IntegrityCheck(path));

@@ -37,9 +37,6 @@
 
 namespace wattline::aggregator {
 
-// The storage database inside a data directory.
-std::string StoragePathIn(const std::string& data_dir);
-
 // What a backup file holds.
 struct BackupSummary {
   int64_t bytes = 0;  // the file's size

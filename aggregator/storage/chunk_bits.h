@@ -77,8 +77,6 @@ class BitWriter {
     pending_ = 0;
   }
 
-  uint64_t bits() const { return out_->size() * 8 + static_cast<uint64_t>(pending_); }
-
  private:
   std::string* out_;
   uint64_t acc_ = 0;

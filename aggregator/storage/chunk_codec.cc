@@ -22,6 +22,7 @@ using chunk_bits::BitWidth;
 using chunk_bits::BitWriter;
 using chunk_bits::UnZigZag;
 using chunk_bits::ZigZag;
+using chunk_format::Delta;
 using chunk_format::Invalid;
 using chunk_format::kLastEncoding;
 using chunk_format::kMaxDecimalExponent;
@@ -91,11 +92,6 @@ void WriteDod(int64_t dod, Sink* w) {
       return;
     }
   }
-}
-
-uint64_t Delta(std::span<const SamplePoint> samples, size_t i) {
-  return static_cast<uint64_t>(samples[i].timestamp_ms) -
-         static_cast<uint64_t>(samples[i - 1].timestamp_ms);
 }
 
 template <typename Sink>

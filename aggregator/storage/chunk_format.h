@@ -1,14 +1,17 @@
 // What the parts of the chunk codec (chunk_codec.cc, chunk_zstd.cc) share of
 // the format in docs/formats/chunk.md: the tag's encodings, the decimal
-// scales and the timestamp rule every encoding checks when decoding.
+// scales, the timestamp delta every encoder writes, and the timestamp rule
+// every encoding checks when decoding.
 // Internal to the codec; a header so the hot loops inline.
 #ifndef WATTLINE_AGGREGATOR_STORAGE_CHUNK_FORMAT_H_
 #define WATTLINE_AGGREGATOR_STORAGE_CHUNK_FORMAT_H_
 
 #include <cstdint>
 #include <limits>
+#include <span>
 #include <string>
 
+#include "aggregator/storage/series_reader.h"
 #include "common/status.h"
 
 namespace wattline::aggregator::chunk_format {
@@ -30,6 +33,12 @@ inline constexpr double kPow10[kMaxDecimalExponent + 1] = {1e0, 1e1, 1e2, 1e3, 1
                                                            1e5, 1e6, 1e7, 1e8, 1e9};
 
 inline Status Invalid(const std::string& what) { return Status::InvalidArgument("chunk: " + what); }
+
+// ts[i] - ts[i - 1], modulo 2^64: any two int64 timestamps.
+inline uint64_t Delta(std::span<const SamplePoint> samples, size_t i) {
+  return static_cast<uint64_t>(samples[i].timestamp_ms) -
+         static_cast<uint64_t>(samples[i - 1].timestamp_ms);
+}
 
 // ts += delta, unless the delta is 0 or runs past INT64_MAX: timestamps are
 // strictly increasing. Arithmetic modulo 2^64, so a damaged delta cannot

@@ -1,6 +1,5 @@
 #include "aggregator/storage/chunk_zstd.h"
 
-#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -17,6 +16,7 @@ using chunk_bits::GetVarint;
 using chunk_bits::PutVarint;
 using chunk_bits::UnZigZag;
 using chunk_bits::ZigZag;
+using chunk_format::Delta;
 using chunk_format::Invalid;
 
 // Encoding 3's, measured on bench/meter_data.h's series (docs/formats/chunk.md);
@@ -30,12 +30,6 @@ enum class TimestampForm : uint8_t {
 
 // A varint takes at most 10 bytes, and the stream holds at most two a sample.
 constexpr uint64_t kMaxRawBytesPerSample = 20;
-
-// Modulo 2^64: any two int64 timestamps.
-uint64_t Delta(std::span<const SamplePoint> samples, size_t i) {
-  return static_cast<uint64_t>(samples[i].timestamp_ms) -
-         static_cast<uint64_t>(samples[i - 1].timestamp_ms);
-}
 
 // Whether ts[i] = ts[0] + i * delta: then the stream holds no timestamps.
 bool Regular(std::span<const SamplePoint> samples) {
@@ -186,7 +180,7 @@ std::vector<int> Candidates(std::span<const int64_t> mantissas, ZstdBodyForm for
 // The frame of `raw` in the body's form: the best of the fast and the deep
 // search for bare frames (the deep one only pays on counters and steps).
 Result<std::string> Frame(std::string_view raw, ZstdBodyForm form, BareZstdCompressor* bare) {
-  if (form == ZstdBodyForm::kStandard) return ZstdCompressor(kZstdLevel).Compress(raw);
+  if (form == ZstdBodyForm::kStandard) return ZstdCompress(raw, kZstdLevel);
   Result<std::string> fast = bare->Compress(raw, BareZstdEffort::kFast);
   if (!fast.ok()) return fast;
   Result<std::string> deep = bare->Compress(raw, BareZstdEffort::kDeep);

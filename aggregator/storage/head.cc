@@ -46,10 +46,7 @@ void Head::Apply(int64_t log_id, std::span<const SeriesRecord> record, int64_t n
       const int64_t start = WindowStart(samples[i].timestamp_ms);
       auto [it, created] = series.windows.try_emplace(start);
       Window& window = it->second;
-      if (created) {
-        window.min_log_id = log_id;
-        ++windows_;
-      }
+      if (created) window.min_log_id = log_id;
       window.version = next_version_++;
       window.touched_mono_ms = now_mono_ms;
       // The record is sorted: the run of samples in this window is contiguous.
@@ -161,7 +158,6 @@ void Head::Release(std::span<const HeadWindow> flushed) {
       continue;
     }
     samples_ -= window->second.samples.size();
-    --windows_;
     series->second.windows.erase(window);
   }
 }
@@ -169,11 +165,6 @@ void Head::Release(std::span<const HeadWindow> flushed) {
 size_t Head::samples() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return samples_;
-}
-
-size_t Head::windows() const {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return windows_;
 }
 
 }  // namespace wattline::aggregator

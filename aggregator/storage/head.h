@@ -87,7 +87,6 @@ class Head {
   void Release(std::span<const HeadWindow> flushed);
 
   size_t samples() const;
-  size_t windows() const;
 
  private:
   struct Window {
@@ -108,7 +107,6 @@ class Head {
   uint64_t next_version_ = 1;  // unique over all windows, so a window made
                                // anew after Release never matches an old copy
   size_t samples_ = 0;
-  size_t windows_ = 0;
 };
 
 }  // namespace wattline::aggregator

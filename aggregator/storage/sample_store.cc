@@ -117,13 +117,12 @@ Status SampleStore::OpenConnections() {
   // Once checkpointed, the WAL is cut back to a few MiB rather than keeping
   // the size of its largest burst.
   WATTLINE_RETURN_IF_ERROR(writer_->Exec("PRAGMA wal_autocheckpoint=0"));
-  for (SqliteDb* db : {writer_.get(), chunk_db_.get()}) {
-    WATTLINE_RETURN_IF_ERROR(db->Exec("PRAGMA journal_size_limit=8388608"));
-  }
   auto flusher = SqliteDb::Open(path_, main_options);
   if (!flusher.ok()) return flusher.status();
-  WATTLINE_RETURN_IF_ERROR((*flusher)->Exec("PRAGMA journal_size_limit=8388608"));
   flusher_db_ = std::move(*flusher);
+  for (SqliteDb* db : {writer_.get(), chunk_db_.get(), flusher_db_.get()}) {
+    WATTLINE_RETURN_IF_ERROR(db->Exec("PRAGMA journal_size_limit=8388608"));
+  }
   return Status::Ok();
 }
 

@@ -82,6 +82,10 @@ std::string_view QuarantineTableSchema();
 // Its minute rollups table, made when raw chunks first expire into minutes.
 std::string_view MinuteRollupsTableSchema();
 
+// The storage's main file inside a data directory: the server's and the
+// backup command's one definition of where it is.
+std::string StoragePathIn(const std::string& data_dir);
+
 // The chunk file beside the main storage file `path`: samples.db's is
 // samples-chunks.db.
 std::string ChunkFilePath(const std::string& path);

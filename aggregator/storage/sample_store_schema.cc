@@ -234,6 +234,8 @@ std::string_view QuarantineTableSchema() { return kQuarantineTable; }
 
 std::string_view MinuteRollupsTableSchema() { return kMinuteRollupsTable; }
 
+std::string StoragePathIn(const std::string& data_dir) { return data_dir + "/samples.db"; }
+
 std::string ChunkFilePath(const std::string& path) {
   const std::string_view suffix = ".db";
   if (path.size() > suffix.size() && path.ends_with(suffix)) {

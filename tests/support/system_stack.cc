@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aggregator/pki/pki.h"
+#include "aggregator/storage/sample_store.h"
 
 namespace wattline::testing {
 
@@ -76,12 +77,15 @@ void SystemStack::KillAggregator() {
 
 bool SystemStack::AggregatorRunning() { return aggregator_ && aggregator_->Running(); }
 
+int64_t MetricValue(const std::string& metrics, const std::string& name) {
+  const size_t at = metrics.find("\n" + name + " ");
+  if (at == std::string::npos) return -1;
+  return std::atoll(metrics.c_str() + at + name.size() + 2);
+}
+
 int64_t SystemStack::AggregatorMetric(const std::string& name) {
   Result<std::string> text = ApiGet("/metrics");
-  if (!text.ok()) return -1;
-  const size_t at = text->find("\n" + name + " ");
-  if (at == std::string::npos) return -1;
-  return std::atoll(text->c_str() + at + name.size() + 2);
+  return text.ok() ? MetricValue(*text, name) : -1;
 }
 
 std::string SystemStack::AggregatorDataDir() const {
@@ -89,7 +93,7 @@ std::string SystemStack::AggregatorDataDir() const {
 }
 
 std::string SystemStack::AggregatorStoragePath() const {
-  return AggregatorDataDir() + "/samples.db";
+  return aggregator::StoragePathIn(AggregatorDataDir());
 }
 
 Status SystemStack::StartSimulator() {

@@ -27,6 +27,10 @@ struct Binaries {
   static std::string ArmelAgent();
 };
 
+// The value of the unlabelled series `name` in the Prometheus text
+// exposition `metrics` (a /metrics body); -1 when it is not there.
+int64_t MetricValue(const std::string& metrics, const std::string& name);
+
 class SystemStack {
  public:
   SystemStack();

@@ -80,10 +80,7 @@ class BackupRestore : public ::testing::Test {
   static int64_t Metric(int port, const std::string& name) {
     httplib::Client client("127.0.0.1", port);
     auto answer = client.Get("/metrics");
-    if (!answer || answer->status != 200) return -1;
-    const size_t at = answer->body.find("\n" + name + " ");
-    if (at == std::string::npos) return -1;
-    return std::atoll(answer->body.c_str() + at + name.size() + 2);
+    return answer && answer->status == 200 ? MetricValue(answer->body, name) : -1;
   }
 
   // The values of the instant query `query` (a range selector) at now.
