@@ -9,7 +9,8 @@
 #   1. outbox.persist: always   bytes the agent writes to storage
 #   2. outbox.persist: unacked  the same, and its ratio to run 1 (the baseline)
 #      (both: write_bytes of /proc/<pid>/io over the run, per day: what the
-#      agent sent towards the storage device; wchar would count sockets too)
+#      agent sent towards the storage device; wchar would count sockets too;
+#      and the same counter of the aggregator, for this agent's uploads)
 #   3. an outage: the upload path refused for the run, so everything stays in
 #      the outbox: outbox bytes per sample (frames, and the whole file); then
 #      the path returns (a socat relay to the aggregator) and the backlog
@@ -99,7 +100,7 @@ awk -v a="$always_written" -v u="$written" \
            else print "ratio unacked / always: n/a (nothing written in the baseline)" }'
 
 # The outage: the agent uploads through a relay port on which nothing listens.
-relay_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+relay_port="$(free_port)"
 write_config outage "$relay_port" ""
 # Retry quickly, so the drain starts when the path returns, not a back-off later.
 sed -i "s|^  url: \(.*\)|  url: \1\n  backoff_initial: 200ms\n  backoff_max: 1s|" "$work/outage.yaml"

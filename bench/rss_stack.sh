@@ -56,6 +56,12 @@ wait_for() {
   exit 1
 }
 
+# free_port: a loopback TCP port free now, for servers that cannot be told
+# to pick their own.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 # start_stack: the aggregator, with a fresh PKI and ports picked by the
 # kernel, and the simulators; sets ingest_port, api_port, pro3em_url,
 # gen1_url and modbus_port.

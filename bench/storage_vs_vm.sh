@@ -28,7 +28,7 @@
 #
 #   WATTLINE_BENCH_DEVICES   homes (default 20)
 #   WATTLINE_BENCH_HOURS     hours of data (default 24: at 6 h a few fixed
-#                            pages of the aggregator's files weigh 5% more)
+#                            pages of the aggregator's files weigh 6% more)
 #   WATTLINE_BENCH_SEED      the data's seed (default 1)
 #   WATTLINE_BENCH_KEEP=1    keep the working directory (data, logs)
 set -euo pipefail
@@ -63,9 +63,6 @@ start_work /var/tmp/wattline-storage-bench.XXXXXX
 
 now_ms() { date +%s%3N; }
 seconds_since() { awk -v a="$1" -v b="$(now_ms)" 'BEGIN {printf "%.3f", (b - a) / 1000}'; }
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
 
 # --- the data, once.
 duration_ms=$((hours * 3600 * 1000))
