@@ -88,6 +88,8 @@ class Evaluation {
         return EvalVectorSelector(static_cast<const VectorSelector&>(expr));
       case Expr::Kind::kMatrixSelector:
         return EvalMatrixSelector(static_cast<const MatrixSelector&>(expr));
+      default:
+        break;
     }
     return Status::InvalidArgument("unsupported expression");
   }

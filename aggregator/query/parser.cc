@@ -11,8 +11,6 @@
 namespace wattline::aggregator {
 namespace {
 
-using ExprPtr = std::unique_ptr<Expr>;
-
 // Prometheus's PositionRange.StartPosInput: "line:column", both from 1.
 std::string PositionString(std::string_view query, size_t pos) {
   if (query.empty()) return "unknown position";
@@ -262,8 +260,9 @@ class Parser {
         return CheckVectorSelector(static_cast<const VectorSelector&>(expr));
       case Expr::Kind::kMatrixSelector:
         return CheckVectorSelector(*static_cast<const MatrixSelector&>(expr).selector);
+      default:
+        return Status::Ok();
     }
-    return Status::Ok();
   }
 
   Status CheckVectorSelector(const VectorSelector& selector) const {
