@@ -29,6 +29,9 @@ struct RangeWindow {
   std::optional<SamplePoint> before;
   int64_t range_start_ms = 0;  // evaluation time - offset - range
   int64_t range_end_ms = 0;    // evaluation time - offset
+  // The step's own time (Prometheus's enh.Ts): predict_linear predicts from
+  // it, whatever the offset.
+  int64_t eval_time_ms = 0;
 };
 
 // `scalars` are the call's scalar arguments at this step, in call order
