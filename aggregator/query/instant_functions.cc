@@ -6,8 +6,10 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <numbers>
 #include <optional>
+#include <utility>
 
 // Each kernel follows Prometheus 2.42's promql/functions.go for float
 // samples; where Go's math package computes differently from <cmath>
@@ -271,15 +273,25 @@ ValueKernel FindValueKernel(std::string_view name) {
   return nullptr;
 }
 
-Result<Labels> LabelReplace(const Labels& labels, std::string_view dst,
-                            std::string_view replacement, std::string_view src,
-                            std::string_view regex) {
+LabelReplacer::LabelReplacer(std::string dst, std::string replacement, std::string src,
+                             std::unique_ptr<const RE2> regex)
+    : dst_(std::move(dst)),
+      replacement_(std::move(replacement)),
+      src_(std::move(src)),
+      regex_(std::move(regex)) {}
+LabelReplacer::LabelReplacer(LabelReplacer&&) noexcept = default;
+LabelReplacer& LabelReplacer::operator=(LabelReplacer&&) noexcept = default;
+LabelReplacer::~LabelReplacer() = default;
+
+Result<LabelReplacer> LabelReplacer::Make(std::string_view dst, std::string_view replacement,
+                                          std::string_view src, std::string_view regex) {
   RE2::Options options;
   options.set_log_errors(false);
-  // Anchored at both ends, as Prometheus's "^(?:" + regex + ")$". 2.42 does
-  // not let "." match a newline here (later versions do).
-  const RE2 re("(?:" + std::string(regex) + ")", options);
-  if (!re.ok()) {
+  // Anchored at both ends by the match below, as Prometheus's
+  // "^(?:" + regex + ")$". 2.42 does not let "." match a newline here
+  // (later versions do).
+  auto re = std::make_unique<const RE2>("(?:" + std::string(regex) + ")", options);
+  if (!re->ok()) {
     return Status::InvalidArgument("invalid regular expression in label_replace(): " +
                                    std::string(regex));
   }
@@ -287,13 +299,25 @@ Result<Labels> LabelReplace(const Labels& labels, std::string_view dst,
     return Status::InvalidArgument("invalid destination label name in label_replace(): " +
                                    std::string(dst));
   }
-  const std::string_view value = LabelValue(labels, src);
-  std::vector<re2::StringPiece> groups(static_cast<size_t>(re.NumberOfCapturingGroups()) + 1);
-  if (!re.Match(value, 0, value.size(), RE2::ANCHOR_BOTH, groups.data(),
-                static_cast<int>(groups.size()))) {
+  return LabelReplacer(std::string(dst), std::string(replacement), std::string(src), std::move(re));
+}
+
+Labels LabelReplacer::Apply(const Labels& labels) const {
+  const std::string_view value = LabelValue(labels, src_);
+  std::vector<re2::StringPiece> groups(static_cast<size_t>(regex_->NumberOfCapturingGroups()) + 1);
+  if (!regex_->Match(value, 0, value.size(), RE2::ANCHOR_BOTH, groups.data(),
+                     static_cast<int>(groups.size()))) {
     return labels;  // no match: the series keeps its labels
   }
-  return WithLabel(labels, dst, Expand(re, replacement, groups));
+  return WithLabel(labels, dst_, Expand(*regex_, replacement_, groups));
+}
+
+Result<Labels> LabelReplace(const Labels& labels, std::string_view dst,
+                            std::string_view replacement, std::string_view src,
+                            std::string_view regex) {
+  Result<LabelReplacer> replacer = LabelReplacer::Make(dst, replacement, src, regex);
+  if (!replacer.ok()) return replacer.status();
+  return replacer->Apply(labels);
 }
 
 Result<Labels> LabelJoin(const Labels& labels, std::string_view dst, std::string_view separator,

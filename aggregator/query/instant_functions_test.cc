@@ -198,6 +198,13 @@ TEST(LabelReplace, NoMatchLeavesLabelsAlone) {
   EXPECT_EQ(Replace("port", "x", "instance", "meter"), kTarget);
 }
 
+TEST(LabelReplace, DotDoesNotMatchNewlineAsIn242) {
+  const Labels labels = {{"__name__", "up"}, {"note", "a\nb"}};
+  Result<Labels> result = LabelReplace(labels, "x", "y", "note", "a.b");
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(*result, labels);
+}
+
 TEST(LabelReplace, EmptyResultRemovesTheLabel) {
   // The missing label "zone" has the value "", which "(.*)" matches.
   EXPECT_EQ(Replace("job", "$1", "zone", "(.*)"),
@@ -212,6 +219,16 @@ TEST(LabelReplace, RejectsBadRegexAndDestination) {
   Result<Labels> bad_dst = LabelReplace(kTarget, "1x", "", "job", ".*");
   ASSERT_FALSE(bad_dst.ok());
   EXPECT_EQ(bad_dst.status().message(), "invalid destination label name in label_replace(): 1x");
+}
+
+TEST(LabelReplacer, AppliesOneCompiledRegexToManySeries) {
+  Result<LabelReplacer> replacer = LabelReplacer::Make("phase", "L$1", "channel", "ch([1-3])");
+  ASSERT_TRUE(replacer.ok()) << replacer.status().ToString();
+  EXPECT_EQ(replacer->Apply({{"__name__", "power_watts"}, {"channel", "ch2"}}),
+            (Labels{{"__name__", "power_watts"}, {"channel", "ch2"}, {"phase", "L2"}}));
+  EXPECT_EQ(replacer->Apply({{"__name__", "power_watts"}, {"channel", "ch7"}}),
+            (Labels{{"__name__", "power_watts"}, {"channel", "ch7"}}));
+  EXPECT_FALSE(LabelReplacer::Make("phase", "", "channel", "[").ok());
 }
 
 TEST(LabelJoin, JoinsSourcesWithTheSeparator) {

@@ -20,6 +20,12 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 double Seconds(int64_t ms) { return static_cast<double>(ms) / 1000; }
 
+// Go's time.Duration.Seconds(): whole seconds plus the fraction, which can
+// round differently from ms / 1000 in the last bit.
+double RangeSeconds(int64_t ms) {
+  return static_cast<double>(ms / 1000) + static_cast<double>(ms % 1000 * 1'000'000) / 1e9;
+}
+
 // Kahan summation with Neumaier's improvement, as kahanSumInc: adds `inc`
 // to `sum`, accumulating the lost low-order bits in `c`.
 void KahanAdd(double inc, double& sum, double& c) {
@@ -71,7 +77,7 @@ std::optional<double> ExtrapolatedRate(const RangeWindow& window, bool is_counte
   extrapolate_to += duration_to_end < threshold ? duration_to_end : average_interval / 2;
 
   double factor = extrapolate_to / sampled_interval;
-  if (is_rate) factor /= Seconds(window.range_end_ms - window.range_start_ms);
+  if (is_rate) factor /= RangeSeconds(window.range_end_ms - window.range_start_ms);
   return result * factor;
 }
 

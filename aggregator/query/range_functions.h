@@ -44,6 +44,28 @@ using RangeKernel = std::optional<double> (*)(const RangeWindow& window,
 // The kernel of the range-vector function `name`, or nullptr when `name`
 // takes no range vector. absent_over_time has none: it is about which series
 // exist, and the engine answers it.
+//
+// Prometheus's functions follow 2.42 for float samples: rate(), increase()
+// and delta() extrapolate as extrapolatedRate does (counter resets, the zero
+// point, the 1.1 x average-interval threshold; rate() divides by the whole
+// range); the sums, means and variances use Kahan-Neumaier summation, as
+// 2.42 does. holt_winters expects 0 < sf < 1 and 0 < tf < 1: the engine
+// rejects other factors with Prometheus's error before calling the kernel.
+//
+// Wattline's extensions (docs/promql-extensions.md), for adjoining windows
+// that add up exactly (a day's total is the sum of its hours'):
+//   increase_exact  the increase of a counter over (range_start, range_end]:
+//                   from the base (the newest of `before` and a point exactly
+//                   at range_start; without one, the first point in the
+//                   window) it adds cur - prev for every later point, or cur
+//                   where cur < prev (the counter restarted from 0). No
+//                   extrapolation. nullopt when no point follows the base.
+//   integrate       the integral of a gauge in value-seconds (W -> J), by the
+//                   trapezoid rule over consecutive samples from the same
+//                   base; a segment counts in the window holding its later
+//                   sample. A segment longer than 5 minutes is a gap (the
+//                   meter was silent) and counts 0. nullopt when no segment
+//                   ends in the window; 0 when all that do are gaps.
 RangeKernel FindRangeKernel(std::string_view name);
 
 }  // namespace wattline::aggregator
