@@ -13,6 +13,8 @@ std::string_view CodeName(Status::Code code) {
     case Status::Code::kUnavailable: return "unavailable";
     case Status::Code::kIoError: return "I/O error";
     case Status::Code::kCorruption: return "corruption";
+    case Status::Code::kFailedPrecondition:
+      return "failed precondition";
     case Status::Code::kInternal: return "internal error";
   }
   return "unknown";

@@ -23,15 +23,16 @@ class [[nodiscard]] Status {
  public:
   enum class Code {
     kOk = 0,
-    kInvalidArgument,    // the caller's input is malformed or out of range
+    kInvalidArgument,  // the caller's input is malformed or out of range
     kNotFound,
     kAlreadyExists,
-    kPermissionDenied,   // authentication or authorisation refused
-    kResourceExhausted,  // a limit was hit: size, disk, queue
-    kUnavailable,        // a peer or device could not be reached; retry later
-    kIoError,            // local I/O failed
-    kCorruption,         // stored or received data is damaged
-    kInternal,           // a bug or an unexpected library failure
+    kPermissionDenied,    // authentication or authorisation refused
+    kResourceExhausted,   // a limit was hit: size, disk, queue
+    kUnavailable,         // a peer or device could not be reached; retry later
+    kIoError,             // local I/O failed
+    kCorruption,          // stored or received data is damaged
+    kInternal,            // a bug or an unexpected library failure
+    kFailedPrecondition,  // valid, but cannot be done on this data or in this state
   };
 
   // An OK status.
@@ -59,6 +60,9 @@ class [[nodiscard]] Status {
     return Status(Code::kCorruption, std::move(message));
   }
   static Status Internal(std::string message) { return Status(Code::kInternal, std::move(message)); }
+  static Status FailedPrecondition(std::string message) {
+    return Status(Code::kFailedPrecondition, std::move(message));
+  }
 
   bool ok() const { return code_ == Code::kOk; }
   Code code() const { return code_; }

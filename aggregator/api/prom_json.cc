@@ -4,6 +4,9 @@
 #include <cmath>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <variant>
+
+#include "aggregator/query/number.h"
 
 namespace wattline::aggregator {
 namespace {
@@ -106,6 +109,24 @@ std::string EncodeMatrixResult(const Matrix& matrix) {
   return SuccessEnvelope("matrix", std::move(result));
 }
 
+std::string EncodeScalarResult(const Scalar& scalar) {
+  return SuccessEnvelope("scalar", PointJson(scalar.timestamp_ms, scalar.value));
+}
+
+std::string EncodeStringResult(const StringValue& string) {
+  return SuccessEnvelope("string", Json::array({TimestampJson(string.timestamp_ms), string.value}));
+}
+
+std::string EncodeQueryValue(const QueryValue& value) {
+  struct Encoder {
+    std::string operator()(const Scalar& v) const { return EncodeScalarResult(v); }
+    std::string operator()(const StringValue& v) const { return EncodeStringResult(v); }
+    std::string operator()(const Vector& v) const { return EncodeVectorResult(v); }
+    std::string operator()(const Matrix& v) const { return EncodeMatrixResult(v); }
+  };
+  return std::visit(Encoder{}, value);
+}
+
 std::string EncodeError(ApiErrorType type, std::string_view message) {
   Json envelope = Json::object();
   envelope["status"] = "error";
@@ -114,43 +135,6 @@ std::string EncodeError(ApiErrorType type, std::string_view message) {
   return Dump(envelope);
 }
 
-std::string FormatSampleValue(double value) {
-  if (std::isnan(value)) return "NaN";
-  if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
-  // The shortest round-trip digits come from scientific form; they are laid
-  // out in fixed form here, as Go does. (to_chars in fixed form would print
-  // every digit of a large double's exact value instead: 1e23 as
-  // 99999999999999991611392.)
-  char buffer[64];
-  const std::to_chars_result printed =
-      std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::scientific);
-  const std::string_view scientific(buffer, static_cast<size_t>(printed.ptr - buffer));
-  const size_t e = scientific.find('e');
-  std::string out;
-  std::string digits;
-  for (char c : scientific.substr(0, e)) {
-    if (c == '-') {
-      out += '-';
-    } else if (c != '.') {
-      digits += c;
-    }
-  }
-  const int exponent = std::atoi(std::string(scientific.substr(e + 1)).c_str());
-  const int point = exponent + 1;  // digits before the decimal point
-  const int count = static_cast<int>(digits.size());
-  if (point <= 0) {
-    out += "0.";
-    out.append(static_cast<size_t>(-point), '0');
-    out += digits;
-  } else if (point >= count) {
-    out += digits;
-    out.append(static_cast<size_t>(point - count), '0');
-  } else {
-    out += digits.substr(0, static_cast<size_t>(point));
-    out += '.';
-    out += digits.substr(static_cast<size_t>(point));
-  }
-  return out;
-}
+std::string FormatSampleValue(double value) { return FormatGoFloat(value); }
 
 }  // namespace wattline::aggregator

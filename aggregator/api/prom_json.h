@@ -37,6 +37,11 @@ int ApiErrorHttpStatus(ApiErrorType type);
 // Success envelopes of an instant query's vector and a range query's matrix.
 std::string EncodeVectorResult(const Vector& vector);
 std::string EncodeMatrixResult(const Matrix& matrix);
+// {"resultType":"scalar","result":[1700000000,"2"]}; a string likewise.
+std::string EncodeScalarResult(const Scalar& scalar);
+std::string EncodeStringResult(const StringValue& string);
+// Whichever of the four an instant query gave.
+std::string EncodeQueryValue(const QueryValue& value);
 
 // The error envelope.
 std::string EncodeError(ApiErrorType type, std::string_view message);

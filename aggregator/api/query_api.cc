@@ -35,6 +35,7 @@ HttpResponse EngineError(const Status& status) {
     case Status::Code::kInvalidArgument:
       return ErrorResponse(ApiErrorType::kBadData, status.message());
     case Status::Code::kResourceExhausted:
+    case Status::Code::kFailedPrecondition:
       return ErrorResponse(ApiErrorType::kExecution, status.message());
     case Status::Code::kUnavailable:
       return ErrorResponse(ApiErrorType::kTimeout, status.message());
@@ -77,14 +78,9 @@ HttpResponse QueryApi::HandleQuery(const HttpRequest& request) const {
   Result<std::unique_ptr<Expr>> expr = ParseExpr(request.Param("query"));
   if (!expr.ok()) return InvalidParam("query", expr.status().message());
 
-  if ((*expr)->type() == ValueType::kMatrix) {
-    Result<Matrix> matrix = engine_.InstantRangeVector(**expr, time_ms, timeout_ms);
-    if (!matrix.ok()) return EngineError(matrix.status());
-    return JsonResponse(200, EncodeMatrixResult(*matrix));
-  }
-  Result<Vector> vector = engine_.Instant(**expr, time_ms, timeout_ms);
-  if (!vector.ok()) return EngineError(vector.status());
-  return JsonResponse(200, EncodeVectorResult(*vector));
+  Result<QueryValue> value = engine_.Instant(**expr, time_ms, timeout_ms);
+  if (!value.ok()) return EngineError(value.status());
+  return JsonResponse(200, EncodeQueryValue(*value));
 }
 
 HttpResponse QueryApi::HandleQueryRange(const HttpRequest& request) const {

@@ -170,8 +170,14 @@ TEST_F(QueryApiTest, EmptyResultIsAnEmptyArray) {
             R"({"status":"success","data":{"resultType":"matrix","result":[]}})");
 }
 
-TEST_F(QueryApiTest, SampleExactlyAtTheLookbackIsNotFound) {
+// Prometheus 2 (the reference) includes both ends of the lookback; 3 does not.
+TEST_F(QueryApiTest, SampleExactlyAtTheLookbackIsFound) {
   reader_.Add(kPanelA, {{kT - 5 * kMinute, 1}});
+  EXPECT_EQ(Values(Instant("power_watts")), std::vector<std::string>{"1"});
+}
+
+TEST_F(QueryApiTest, SampleJustOutsideTheLookbackIsNotFound) {
+  reader_.Add(kPanelA, {{kT - 5 * kMinute - 1, 1}});
   EXPECT_TRUE(Result(Instant("power_watts"), "vector").empty());
 }
 
@@ -199,11 +205,11 @@ TEST_F(QueryApiTest, ReadsOnlyTheLookbackWindow) {
   reader_.Add(kPanelA, {{kT, 1}});
   Result(Instant("power_watts"), "vector");
   ASSERT_EQ(reader_.reads.size(), 1u);
-  EXPECT_EQ(reader_.reads[0], std::make_pair(kT - 5 * kMinute + 1, kT));
+  EXPECT_EQ(reader_.reads[0], std::make_pair(kT - 5 * kMinute, kT));
   reader_.reads.clear();
   Result(Range("power_watts", kT, kT + kMinute, "15s"), "matrix");
   ASSERT_EQ(reader_.reads.size(), 1u);
-  EXPECT_EQ(reader_.reads[0], std::make_pair(kT - 5 * kMinute + 1, kT + kMinute));
+  EXPECT_EQ(reader_.reads[0], std::make_pair(kT - 5 * kMinute, kT + kMinute));
 }
 
 TEST_F(QueryApiTest, StaleMarkerEndsTheSeries) {
@@ -320,22 +326,23 @@ TEST_F(QueryApiTest, RangeLeavesGapsWhereTheLookbackFindsNothing) {
   Json result = Result(Range("power_watts", kT, kT + 20 * kMinute, "5m"), "matrix");
   ASSERT_EQ(result.size(), 1u);
   EXPECT_EQ(result[0]["metric"]["phase"], "a");
-  // At +5m the sample at 0 is exactly lookback old: gone.
-  Json expected = Json::parse(R"([[1700000000,"1"],[1700001200,"2"]])");
+  // At +5m the sample at 0 is exactly lookback old: still found; at +10m
+  // gone.
+  Json expected = Json::parse(R"([[1700000000,"1"],[1700000300,"1"],[1700001200,"2"]])");
   EXPECT_EQ(result[0]["values"], expected);
 }
 
 TEST_F(QueryApiTest, RangeOverSparseDataAtFineSteps) {
   // One sample an hour over three hours at 1 s steps: each is visible for
-  // 300 steps (5 minutes of lookback).
+  // 301 steps (5 minutes of lookback, both ends).
   reader_.Add(kPanelA, {{kT, 1}, {kT + 60 * kMinute, 2}, {kT + 120 * kMinute, 3}});
   Json result = Result(Range("power_watts", kT, kT + 180 * kMinute - 1000, "1"), "matrix");
   ASSERT_EQ(result.size(), 1u);
   const Json& values = result[0]["values"];
-  ASSERT_EQ(values.size(), 900u);
-  EXPECT_EQ(values[299][0].get<double>(), 1700000299.0);
-  EXPECT_EQ(values[300][0].get<double>(), 1700003600.0);
-  EXPECT_EQ(values[300][1], "2");
+  ASSERT_EQ(values.size(), 903u);
+  EXPECT_EQ(values[300][0].get<double>(), 1700000300.0);
+  EXPECT_EQ(values[301][0].get<double>(), 1700003600.0);
+  EXPECT_EQ(values[301][1], "2");
 }
 
 TEST_F(QueryApiTest, RangeAcceptsEveryStepForm) {
@@ -481,10 +488,11 @@ TEST_F(QueryApiLimitsTest, RequestTimeoutOnlyShortensTheLimit) {
 namespace wattline::aggregator {
 namespace {
 
-TEST_F(QueryApiTest, RangeVectorReturnsRawSamplesInTheLeftOpenWindow) {
+// Prometheus 2 (the reference) includes the window's start; 3 does not.
+TEST_F(QueryApiTest, RangeVectorReturnsRawSamplesInTheClosedWindow) {
   uint64_t stale_bits = kStaleNaNBits;
-  reader_.Add(kPanelA, {{kT - 60'000, 1},  // exactly the window's age: out, as in Prometheus
-                        {kT - 59'999, 2},
+  reader_.Add(kPanelA, {{kT - 60'001, 0},  // older than the window: out
+                        {kT - 60'000, 2},  // exactly the window's age: in
                         {kT - 30'000, std::bit_cast<double>(stale_bits)},  // dropped
                         {kT - 1, 3},
                         {kT + 1, 4}});  // after the evaluation time: out

@@ -1,10 +1,21 @@
 #include "aggregator/query/engine.h"
 
 #include <algorithm>
+#include <cmath>
+#include <functional>
 #include <limits>
+#include <numbers>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include "aggregator/query/aggregation.h"
+#include "aggregator/query/binary_ops.h"
+#include "aggregator/query/function_table.h"
+#include "aggregator/query/instant_functions.h"
+#include "aggregator/query/range_functions.h"
+#include "aggregator/query/step_vector.h"
 
 namespace wattline::aggregator {
 namespace {
@@ -13,10 +24,14 @@ namespace {
 constexpr char kTooManySamples[] =
     "query processing would load too many samples into memory in query execution";
 constexpr char kTimedOut[] = "query timed out in expression evaluation";
+constexpr char kSameLabelset[] = "vector cannot contain metrics with the same labelset";
 
 int64_t SaturatingSub(int64_t a, int64_t b) {
   if (b > 0 && a < std::numeric_limits<int64_t>::min() + b) {
     return std::numeric_limits<int64_t>::min();
+  }
+  if (b < 0 && a > std::numeric_limits<int64_t>::max() + b) {
+    return std::numeric_limits<int64_t>::max();
   }
   return a - b;
 }
@@ -24,6 +39,9 @@ int64_t SaturatingSub(int64_t a, int64_t b) {
 int64_t SaturatingAdd(int64_t a, int64_t b) {
   if (b > 0 && a > std::numeric_limits<int64_t>::max() - b) {
     return std::numeric_limits<int64_t>::max();
+  }
+  if (b < 0 && a < std::numeric_limits<int64_t>::min() - b) {
+    return std::numeric_limits<int64_t>::min();
   }
   return a + b;
 }
@@ -35,6 +53,11 @@ std::string MatchersToString(const LabelMatchers& matchers) {
     out += matchers[i].ToString();
   }
   return out + "}";
+}
+
+const LabelsRef& EmptyLabels() {
+  static const LabelsRef* empty = new LabelsRef(std::make_shared<Labels>());
+  return *empty;
 }
 
 // The evaluation times start, start + step, ..., <= end, in unsigned
@@ -50,11 +73,6 @@ class Steps {
   int64_t At(uint64_t i) const {
     return static_cast<int64_t>(static_cast<uint64_t>(start_) + i * step_);
   }
-  // The first step at or after `t`. REQUIRES: t >= start.
-  uint64_t FirstAtOrAfter(int64_t t) const {
-    const uint64_t distance = Distance(start_, t);
-    return distance / step_ + (distance % step_ != 0 ? 1 : 0);
-  }
 
  private:
   static uint64_t Distance(int64_t from, int64_t to) {
@@ -66,134 +84,825 @@ class Steps {
   uint64_t count_;
 };
 
-// One query's evaluation: its steps, its deadline, its sample count.
+// The functions whose value depends on the step even when their arguments
+// do not (Prometheus's AtModifierUnsafeFunctions).
+bool IsStepDependentFunction(std::string_view name) {
+  static constexpr std::string_view kNames[] = {
+      "days_in_month", "day_of_month", "day_of_week",    "day_of_year", "hour",
+      "minute",        "month",        "predict_linear", "time",        "year"};
+  return std::find(std::begin(kNames), std::end(kNames), name) != std::end(kNames);
+}
+
+// Whether `expr` gives the same result at every step (Prometheus's
+// preprocessExprHelper): it then is evaluated once and its result repeated.
+bool IsStepInvariant(const Expr& expr) {
+  switch (expr.kind) {
+    case Expr::Kind::kNumberLiteral:
+    case Expr::Kind::kStringLiteral:
+      return true;
+    case Expr::Kind::kParen:
+      return IsStepInvariant(*static_cast<const ParenExpr&>(expr).expr);
+    case Expr::Kind::kUnary:
+      return IsStepInvariant(*static_cast<const UnaryExpr&>(expr).expr);
+    case Expr::Kind::kBinary: {
+      const auto& binary = static_cast<const BinaryExpr&>(expr);
+      return IsStepInvariant(*binary.lhs) && IsStepInvariant(*binary.rhs);
+    }
+    case Expr::Kind::kAggregate:
+      return IsStepInvariant(*static_cast<const AggregateExpr&>(expr).expr);
+    case Expr::Kind::kCall: {
+      const auto& call = static_cast<const Call&>(expr);
+      if (IsStepDependentFunction(call.function->name)) return false;
+      return std::all_of(call.args.begin(), call.args.end(),
+                         [](const ExprPtr& arg) { return IsStepInvariant(*arg); });
+    }
+    case Expr::Kind::kVectorSelector:
+      return static_cast<const VectorSelector&>(expr).at.has_value();
+    case Expr::Kind::kMatrixSelector:
+      return static_cast<const MatrixSelector&>(expr).selector->at.has_value();
+    case Expr::Kind::kSubquery:
+      return static_cast<const SubqueryExpr&>(expr).at.has_value();
+  }
+  return false;
+}
+
+bool IsLiteral(const Expr& expr) {
+  const Expr& inner = Unparen(expr);
+  return inner.kind == Expr::Kind::kNumberLiteral || inner.kind == Expr::Kind::kStringLiteral;
+}
+
+// absent()'s labels: the selector's equality matchers, except the metric
+// name and labels matched more than once (Prometheus's
+// createLabelsForAbsentFunction).
+LabelsRef AbsentLabels(const Expr& arg) {
+  const Expr& inner = Unparen(arg);
+  const VectorSelector* selector = nullptr;
+  if (inner.kind == Expr::Kind::kVectorSelector) {
+    selector = &static_cast<const VectorSelector&>(inner);
+  } else if (inner.kind == Expr::Kind::kMatrixSelector) {
+    selector = static_cast<const MatrixSelector&>(inner).selector.get();
+  }
+  auto labels = std::make_shared<Labels>();
+  if (selector == nullptr) return labels;
+  std::vector<std::string> seen;
+  for (const LabelMatcher& matcher : selector->matchers) {
+    if (matcher.name() == kMetricNameLabel) continue;
+    const bool repeated = std::find(seen.begin(), seen.end(), matcher.name()) != seen.end();
+    std::erase_if(*labels, [&](const Label& l) { return l.name == matcher.name(); });
+    if (matcher.type() == LabelMatcher::Type::kEqual && !repeated) {
+      labels->push_back({matcher.name(), matcher.value()});
+    }
+    seen.push_back(matcher.name());
+  }
+  std::sort(labels->begin(), labels->end(),
+            [](const Label& a, const Label& b) { return a.name < b.name; });
+  return labels;
+}
+
+// What every evaluation of one query shares.
+struct QueryContext {
+  SeriesReader* reader;
+  const Clock* clock;
+  int64_t max_samples;
+  int64_t lookback_delta_ms;
+  int64_t deadline_ms;
+  int64_t query_start_ms;  // @ start()
+  int64_t query_end_ms;    // @ end()
+  int64_t held = 0;        // samples held by live values
+
+  Status CheckDeadline() const {
+    if (clock->NowMonotonicMs() >= deadline_ms) return Status::Unavailable(kTimedOut);
+    return Status::Ok();
+  }
+};
+
+// Samples counted against the query's limit while a value is alive.
+class Budget {
+ public:
+  Budget() = default;
+  explicit Budget(QueryContext* context) : context_(context) {}
+  Budget(Budget&& other) noexcept : context_(other.context_), count_(other.count_) {
+    other.count_ = 0;
+  }
+  Budget& operator=(Budget&& other) noexcept {
+    Release();
+    context_ = other.context_;
+    count_ = other.count_;
+    other.count_ = 0;
+    return *this;
+  }
+  ~Budget() { Release(); }
+
+  Status Hold(size_t count) {
+    count_ += static_cast<int64_t>(count);
+    context_->held += static_cast<int64_t>(count);
+    if (context_->held > context_->max_samples) {
+      return Status::ResourceExhausted(kTooManySamples);
+    }
+    return Status::Ok();
+  }
+
+ private:
+  void Release() {
+    if (context_ != nullptr) context_->held -= count_;
+    count_ = 0;
+  }
+
+  QueryContext* context_ = nullptr;
+  int64_t count_ = 0;
+};
+
+// An expression's value over all steps of an evaluation.
+struct Value {
+  ValueType type = ValueType::kNone;
+  // Vectors and scalars: points at the steps; range vectors: raw points.
+  StepMatrix matrix;
+  std::string string;
+  Budget budget;
+};
+
+size_t PointCount(const StepMatrix& matrix) {
+  size_t count = 0;
+  for (const StepSeries& series : matrix) count += series.points.size();
+  return count;
+}
+
+// One evaluation: a query's steps, or a subquery's.
 class Evaluation {
  public:
-  Evaluation(SeriesReader* reader, const Clock* clock, const QueryLimits& limits,
-             int64_t lookback_delta_ms, int64_t deadline_ms, int64_t start, int64_t end,
-             int64_t step)
-      : reader_(reader),
-        clock_(clock),
-        max_samples_(limits.max_samples),
-        lookback_delta_ms_(lookback_delta_ms),
-        deadline_ms_(deadline_ms),
+  Evaluation(QueryContext* context, int64_t start, int64_t end, int64_t interval)
+      : context_(context),
         start_(start),
         end_(end),
-        steps_(start, end, step) {}
+        interval_(interval),
+        steps_(start, end, interval) {}
 
-  Result<Matrix> Eval(const Expr& expr) {
-    WATTLINE_RETURN_IF_ERROR(CheckDeadline());
+  Result<Value> Eval(const Expr& expr) {
+    WATTLINE_RETURN_IF_ERROR(context_->CheckDeadline());
+    if (steps_.count() > 1 && !IsLiteral(expr) && IsStepInvariant(expr)) {
+      return EvalOnceAndRepeat(expr);
+    }
+    Result<Value> value = EvalNode(expr);
+    if (!value.ok()) return value;
+    value->budget = Budget(context_);
+    WATTLINE_RETURN_IF_ERROR(value->budget.Hold(PointCount(value->matrix)));
+    return value;
+  }
+
+ private:
+  // Per step, one argument's value: the samples of a vector, a scalar.
+  struct StepArg {
+    StepVector samples;
+    std::vector<uint32_t> series;  // samples[i] is from the value's series[i]
+    double scalar = 0;
+  };
+  using StepFunction = std::function<Result<StepVector>(std::span<StepArg> args, int64_t t)>;
+
+  Result<Value> EvalOnceAndRepeat(const Expr& expr) {
+    Evaluation once(context_, start_, start_, interval_);
+    Result<Value> value = once.Eval(expr);
+    if (!value.ok() || value->type == ValueType::kMatrix || value->type == ValueType::kString) {
+      return value;
+    }
+    for (StepSeries& series : value->matrix) {
+      if (series.points.empty()) continue;
+      const double v = series.points.front().value;
+      series.points.clear();
+      series.points.reserve(steps_.count());
+      for (uint64_t i = 0; i < steps_.count(); ++i) series.points.push_back({steps_.At(i), v});
+    }
+    WATTLINE_RETURN_IF_ERROR(value->budget.Hold(PointCount(value->matrix)));
+    return value;
+  }
+
+  Result<Value> EvalNode(const Expr& expr) {
     switch (expr.kind) {
+      case Expr::Kind::kNumberLiteral:
+        return ScalarValue(
+            [v = static_cast<const NumberLiteral&>(expr).value](int64_t) { return v; });
+      case Expr::Kind::kStringLiteral: {
+        Value value;
+        value.type = ValueType::kString;
+        value.string = static_cast<const StringLiteral&>(expr).value;
+        return value;
+      }
+      case Expr::Kind::kParen:
+        return Eval(*static_cast<const ParenExpr&>(expr).expr);
+      case Expr::Kind::kUnary:
+        return EvalUnary(static_cast<const UnaryExpr&>(expr));
+      case Expr::Kind::kBinary:
+        return EvalBinary(static_cast<const BinaryExpr&>(expr));
+      case Expr::Kind::kAggregate:
+        return EvalAggregate(static_cast<const AggregateExpr&>(expr));
+      case Expr::Kind::kCall:
+        return EvalCall(static_cast<const Call&>(expr));
       case Expr::Kind::kVectorSelector:
-        return EvalVectorSelector(static_cast<const VectorSelector&>(expr));
+        return EvalVectorSelector(static_cast<const VectorSelector&>(expr), false);
       case Expr::Kind::kMatrixSelector:
         return EvalMatrixSelector(static_cast<const MatrixSelector&>(expr));
-      default:
-        break;
+      case Expr::Kind::kSubquery:
+        return EvalSubquery(static_cast<const SubqueryExpr&>(expr));
     }
     return Status::InvalidArgument("unsupported expression");
   }
 
- private:
-  Status CheckDeadline() const {
-    if (clock_->NowMonotonicMs() >= deadline_ms_) return Status::Unavailable(kTimedOut);
-    return Status::Ok();
+  template <typename At>
+  Value ScalarValue(At value_at) const {
+    Value value;
+    value.type = ValueType::kScalar;
+    StepSeries series{EmptyLabels(), {}};
+    series.points.reserve(steps_.count());
+    for (uint64_t i = 0; i < steps_.count(); ++i) {
+      const int64_t t = steps_.At(i);
+      series.points.push_back({t, value_at(t)});
+    }
+    value.matrix.push_back(std::move(series));
+    return value;
   }
 
-  Result<Matrix> EvalVectorSelector(const VectorSelector& selector) {
-    // Only samples newer than (first step - lookback) can be found.
-    const int64_t mint = SaturatingAdd(SaturatingSub(start_, lookback_delta_ms_), 1);
-    return SelectSeries(selector.matchers, mint, [this](std::vector<SamplePoint> samples) {
-      return PointsAtSteps(samples);
-    });
+  // The time data is read at for step `t`: the @ time or t, less the offset.
+  int64_t ReferenceTime(int64_t t, const std::optional<AtModifier>& at, int64_t offset_ms) const {
+    int64_t base = t;
+    if (at) {
+      switch (at->kind) {
+        case AtModifier::Kind::kTimestamp:
+          base = at->timestamp_ms;
+          break;
+        case AtModifier::Kind::kStart:
+          base = context_->query_start_ms;
+          break;
+        case AtModifier::Kind::kEnd:
+          base = context_->query_end_ms;
+          break;
+      }
+    }
+    return SaturatingSub(base, offset_ms);
   }
 
-  // The raw samples of each series in (t - range, t], t the one evaluation
-  // time; stale markers are dropped, as Prometheus drops them.
-  Result<Matrix> EvalMatrixSelector(const MatrixSelector& matrix_selector) {
-    const int64_t mint = SaturatingAdd(SaturatingSub(end_, matrix_selector.range_ms), 1);
-    return SelectSeries(matrix_selector.selector->matchers, mint,
-                        [](std::vector<SamplePoint> samples) {
-                          std::erase_if(samples,
-                                        [](const SamplePoint& p) { return IsStaleNaN(p.value); });
-                          return samples;
-                        });
-  }
-
-  // Reads every series matching `matchers` over [mint, end], turns its
-  // samples into points with `to_points`, and keeps the series with points,
-  // sorted by labels. Counts what it holds against the sample limit.
-  template <typename ToPoints>
-  Result<Matrix> SelectSeries(const LabelMatchers& matchers, int64_t mint, ToPoints to_points) {
-    Result<std::vector<SeriesRef>> refs = reader_->Select(matchers);
+  // Reads every series matching `matchers` over [mint, maxt], in label
+  // order, stale markers kept.
+  Result<std::vector<std::pair<SeriesRef, std::vector<SamplePoint>>>> ReadSeries(
+      const LabelMatchers& matchers, int64_t mint, int64_t maxt, Budget& budget) {
+    Result<std::vector<SeriesRef>> refs = context_->reader->Select(matchers);
     if (!refs.ok()) {
       return Status::Internal("cannot select series " + MatchersToString(matchers) + ": " +
                               refs.status().message());
     }
-    WATTLINE_RETURN_IF_ERROR(CheckDeadline());
-    Matrix matrix;
+    std::vector<std::pair<SeriesRef, std::vector<SamplePoint>>> out;
+    out.reserve(refs->size());
     for (SeriesRef& ref : *refs) {
-      Result<std::vector<SamplePoint>> samples = reader_->ReadSamples(ref.id, mint, end_);
+      Result<std::vector<SamplePoint>> samples = context_->reader->ReadSamples(ref.id, mint, maxt);
       if (!samples.ok()) {
         return Status::Internal("cannot read samples of " + LabelsToString(ref.labels) + ": " +
                                 samples.status().message());
       }
-      const size_t read = samples->size();
-      WATTLINE_RETURN_IF_ERROR(Hold(read));
-      std::vector<SamplePoint> points = to_points(std::move(*samples));
-      held_ -= static_cast<int64_t>(read);
-      WATTLINE_RETURN_IF_ERROR(Hold(points.size()));
-      WATTLINE_RETURN_IF_ERROR(CheckDeadline());
-      if (!points.empty()) matrix.push_back(Series{std::move(ref.labels), std::move(points)});
+      WATTLINE_RETURN_IF_ERROR(context_->CheckDeadline());
+      WATTLINE_RETURN_IF_ERROR(budget.Hold(samples->size()));
+      out.emplace_back(std::move(ref), std::move(samples).value());
     }
-    std::sort(matrix.begin(), matrix.end(),
-              [](const Series& a, const Series& b) { return a.metric < b.metric; });
-    return matrix;
+    return out;
   }
 
-  // Counts `count` more samples held by this query.
-  Status Hold(size_t count) {
-    held_ += static_cast<int64_t>(count);
-    if (held_ > max_samples_) return Status::ResourceExhausted(kTooManySamples);
+  // At each step, the newest sample at or before the reference time and no
+  // more than the lookback older (both ends included, as Prometheus 2). With
+  // `sample_times`, the value is the sample's own time in seconds: what
+  // timestamp() reports for a selector.
+  Result<Value> EvalVectorSelector(const VectorSelector& selector, bool sample_times) {
+    const int64_t lookback = context_->lookback_delta_ms;
+    const int64_t first_ref = ReferenceTime(start_, selector.at, selector.offset_ms);
+    const int64_t last_ref = ReferenceTime(end_, selector.at, selector.offset_ms);
+    Budget reading(context_);
+    auto read =
+        ReadSeries(selector.matchers, SaturatingSub(first_ref, lookback), last_ref, reading);
+    if (!read.ok()) return read.status();
+    Value value;
+    value.type = ValueType::kVector;
+    for (auto& [ref, samples] : *read) {
+      StepSeries series{std::make_shared<Labels>(std::move(ref.labels)), {}};
+      size_t next = 0;  // the first sample after the reference time
+      for (uint64_t i = 0; i < steps_.count(); ++i) {
+        const int64_t t = steps_.At(i);
+        const int64_t reference = ReferenceTime(t, selector.at, selector.offset_ms);
+        while (next < samples.size() && samples[next].timestamp_ms <= reference) ++next;
+        if (next == 0) continue;
+        const SamplePoint& newest = samples[next - 1];
+        if (newest.timestamp_ms < SaturatingSub(reference, lookback)) continue;
+        if (IsStaleNaN(newest.value)) continue;
+        series.points.push_back(
+            {t, sample_times ? static_cast<double>(newest.timestamp_ms) / 1000 : newest.value});
+      }
+      samples = {};
+      if (!series.points.empty()) value.matrix.push_back(std::move(series));
+    }
+    return value;
+  }
+
+  // A range vector as a query's result: each series' samples in the window
+  // of the (single) evaluation time.
+  Result<Value> EvalMatrixSelector(const MatrixSelector& matrix_selector) {
+    const VectorSelector& selector = *matrix_selector.selector;
+    const int64_t maxt = ReferenceTime(start_, selector.at, selector.offset_ms);
+    const int64_t mint = SaturatingSub(maxt, matrix_selector.range_ms);
+    Budget reading(context_);
+    auto read = ReadSeries(selector.matchers, mint, maxt, reading);
+    if (!read.ok()) return read.status();
+    Value value;
+    value.type = ValueType::kMatrix;
+    for (auto& [ref, samples] : *read) {
+      std::erase_if(samples, [](const SamplePoint& p) { return IsStaleNaN(p.value); });
+      if (samples.empty()) continue;
+      value.matrix.push_back({std::make_shared<Labels>(std::move(ref.labels)), std::move(samples)});
+    }
+    return value;
+  }
+
+  // expr[range:step]: expr evaluated at the multiples of step in
+  // [t - offset - range, t - offset], for the first to the last step.
+  Result<Value> EvalSubquery(const SubqueryExpr& subquery) {
+    const int64_t step = subquery.step_ms > 0 ? subquery.step_ms : kDefaultSubqueryStepMs;
+    const int64_t first =
+        SaturatingSub(ReferenceTime(start_, subquery.at, subquery.offset_ms), subquery.range_ms);
+    const int64_t last = ReferenceTime(end_, subquery.at, subquery.offset_ms);
+    // The first multiple of the step at or after `first`.
+    int64_t inner_start = first / step * step;
+    if (inner_start < first) inner_start = SaturatingAdd(inner_start, step);
+    Value value;
+    value.type = ValueType::kMatrix;
+    if (inner_start > last) return value;
+    Evaluation inner(context_, inner_start, last, step);
+    Result<Value> result = inner.Eval(*subquery.expr);
+    if (!result.ok()) return result.status();
+    value.matrix = std::move(result->matrix);
+    return value;
+  }
+
+  Result<Value> EvalUnary(const UnaryExpr& unary) {
+    Result<Value> value = Eval(*unary.expr);
+    if (!value.ok() || unary.op != TokenType::kSub) return value;
+    for (StepSeries& series : value->matrix) {
+      if (value->type == ValueType::kVector) series.metric = DropMetricName(series.metric);
+      for (SamplePoint& point : series.points) point.value = -point.value;
+    }
+    if (value->type == ValueType::kVector && HasSameLabelset(value->matrix)) {
+      return Status::FailedPrecondition(kSameLabelset);
+    }
+    return value;
+  }
+
+  static bool HasSameLabelset(const StepMatrix& matrix) {
+    StepVector metrics;
+    metrics.reserve(matrix.size());
+    for (const StepSeries& series : matrix) metrics.push_back({series.metric, 0});
+    return ContainsSameLabelset(metrics);
+  }
+
+  Result<Value> EvalBinary(const BinaryExpr& binary) {
+    const ValueType lt = binary.lhs->type();
+    const ValueType rt = binary.rhs->type();
+    const Expr* args[] = {binary.lhs.get(), binary.rhs.get()};
+    const TokenType op = binary.op;
+    if (lt == ValueType::kScalar && rt == ValueType::kScalar) {
+      Result<Value> value =
+          RangeEval(args, [op](std::span<StepArg> v, int64_t) -> Result<StepVector> {
+            return StepVector{{EmptyLabels(), ScalarBinop(op, v[0].scalar, v[1].scalar)}};
+          });
+      if (value.ok()) value->type = ValueType::kScalar;
+      return value;
+    }
+    if (lt == ValueType::kVector && rt == ValueType::kScalar) {
+      return RangeEval(args, [&binary](std::span<StepArg> v, int64_t) -> Result<StepVector> {
+        return VectorScalarBinop(binary.op, v[0].samples, v[1].scalar, false, binary.return_bool);
+      });
+    }
+    if (lt == ValueType::kScalar && rt == ValueType::kVector) {
+      return RangeEval(args, [&binary](std::span<StepArg> v, int64_t) -> Result<StepVector> {
+        return VectorScalarBinop(binary.op, v[1].samples, v[0].scalar, true, binary.return_bool);
+      });
+    }
+    // Vector and vector: each series' match signature is computed once.
+    const VectorMatching matching = binary.matching.value_or(VectorMatching{});
+    std::vector<std::string> signatures[2];
+    std::vector<std::string_view> step_signatures[2];
+    ResultMetricCache cache;
+    auto signatures_of = [&](int side, const StepArg& arg) {
+      std::vector<std::string_view>& out = step_signatures[side];
+      out.clear();
+      for (uint32_t s : arg.series) out.push_back(signatures[side][s]);
+      return std::span<const std::string_view>(out);
+    };
+    const bool set_op =
+        op == TokenType::kLand || op == TokenType::kLor || op == TokenType::kLunless;
+    return RangeEval(
+        args,
+        [&](std::span<StepArg> v, int64_t) -> Result<StepVector> {
+          std::span<const std::string_view> ls = signatures_of(0, v[0]);
+          std::span<const std::string_view> rs = signatures_of(1, v[1]);
+          if (set_op) return VectorSetOp(op, v[0].samples, v[1].samples, ls, rs);
+          return VectorBinop(op, v[0].samples, v[1].samples, ls, rs, matching, binary.return_bool,
+                             cache);
+        },
+        [&](size_t arg, const StepMatrix& matrix) {
+          signatures[arg].clear();
+          for (const StepSeries& series : matrix) {
+            signatures[arg].push_back(MatchSignature(*series.metric, matching));
+          }
+        });
+  }
+
+  Result<Value> EvalAggregate(const AggregateExpr& aggregate) {
+    Aggregator aggregator(aggregate);
+    std::string label;
+    std::vector<const Expr*> args;
+    const bool has_scalar_param =
+        aggregate.param != nullptr && aggregate.param->type() == ValueType::kScalar;
+    if (aggregate.param != nullptr && !has_scalar_param) {
+      Result<Value> param = Eval(*aggregate.param);
+      if (!param.ok()) return param.status();
+      label = param->string;
+    }
+    if (has_scalar_param) args.push_back(aggregate.param.get());
+    args.push_back(aggregate.expr.get());
+    return RangeEval(args, [&](std::span<StepArg> v, int64_t) -> Result<StepVector> {
+      const double param = has_scalar_param ? v[0].scalar : 0;
+      return aggregator.Step(v.back().samples, param, label);
+    });
+  }
+
+  Result<Value> EvalCall(const Call& call) {
+    const std::string_view name = call.function->name;
+    for (size_t i = 0; i < call.args.size(); ++i) {
+      if (call.args[i]->type() == ValueType::kMatrix) return EvalRangeFunction(call, i);
+    }
+    if (name == "time") {
+      return ScalarValue([](int64_t t) { return static_cast<double>(t) / 1000; });
+    }
+    if (name == "pi") return ScalarValue([](int64_t) { return std::numbers::pi; });
+    if (name == "timestamp") {
+      const Expr& arg = Unparen(*call.args[0]);
+      if (arg.kind == Expr::Kind::kVectorSelector) {
+        Result<Value> value =
+            EvalVectorSelector(static_cast<const VectorSelector&>(arg), /*sample_times=*/true);
+        if (!value.ok()) return value;
+        for (StepSeries& series : value->matrix) series.metric = DropMetricName(series.metric);
+        return value;
+      }
+    }
+    std::vector<const Expr*> args;
+    std::vector<std::string> strings;  // the string arguments, constant
+    for (const ExprPtr& arg : call.args) {
+      if (arg->type() == ValueType::kString) {
+        Result<Value> value = Eval(*arg);
+        if (!value.ok()) return value.status();
+        strings.push_back(std::move(value->string));
+      } else {
+        args.push_back(arg.get());
+      }
+    }
+    if (name == "scalar") {
+      Result<Value> value =
+          RangeEval(args, [](std::span<StepArg> v, int64_t) -> Result<StepVector> {
+            const StepVector& in = v[0].samples;
+            return StepVector{{EmptyLabels(), in.size() == 1 ? in[0].value : std::nan("")}};
+          });
+      if (value.ok()) value->type = ValueType::kScalar;
+      return value;
+    }
+    if (name == "vector") {
+      return RangeEval(args, [](std::span<StepArg> v, int64_t) -> Result<StepVector> {
+        return StepVector{{EmptyLabels(), v[0].scalar}};
+      });
+    }
+    if (name == "absent") {
+      LabelsRef labels = AbsentLabels(*call.args[0]);
+      return RangeEval(args, [labels](std::span<StepArg> v, int64_t) -> Result<StepVector> {
+        if (!v[0].samples.empty()) return StepVector{};
+        return StepVector{{labels, 1}};
+      });
+    }
+    if (name == "sort" || name == "sort_desc") {
+      const bool descending = name == "sort_desc";
+      return RangeEval(args, [descending](std::span<StepArg> v, int64_t) -> Result<StepVector> {
+        StepVector out = std::move(v[0].samples);
+        // NaN sorts last either way, as in Prometheus.
+        std::stable_sort(out.begin(), out.end(),
+                         [descending](const StepSample& a, const StepSample& b) {
+                           if (std::isnan(a.value)) return false;
+                           if (std::isnan(b.value)) return true;
+                           return descending ? a.value > b.value : a.value < b.value;
+                         });
+        return out;
+      });
+    }
+    if (name == "timestamp") {
+      return RangeEval(args, [](std::span<StepArg> v, int64_t t) -> Result<StepVector> {
+        StepVector out;
+        for (const StepSample& s : v[0].samples) {
+          out.push_back({DropMetricName(s.metric), static_cast<double>(t) / 1000});
+        }
+        return out;
+      });
+    }
+    if (name == "label_replace" || name == "label_join") {
+      return EvalLabelFunction(name, args, strings);
+    }
+    const ValueKernel kernel = FindValueKernel(name);
+    if (kernel == nullptr) {
+      return Status::InvalidArgument("function \"" + std::string(name) + "\" is not supported");
+    }
+    const bool calendar = call.function->variadic == 1 && call.args.empty();
+    const bool clamp = name == "clamp";
+    return RangeEval(args, [=](std::span<StepArg> v, int64_t t) -> Result<StepVector> {
+      if (calendar) {
+        // Without an argument, the calendar functions read vector(time()).
+        return StepVector{{EmptyLabels(), kernel(static_cast<double>(t) / 1000, {})}};
+      }
+      std::vector<double> scalars;
+      for (size_t i = 1; i < v.size(); ++i) scalars.push_back(v[i].scalar);
+      if (clamp && scalars[1] < scalars[0]) return StepVector{};
+      StepVector out;
+      out.reserve(v[0].samples.size());
+      for (const StepSample& s : v[0].samples) {
+        out.push_back({DropMetricName(s.metric), kernel(s.value, scalars)});
+      }
+      return out;
+    });
+  }
+
+  Result<Value> EvalLabelFunction(std::string_view name, const std::vector<const Expr*>& args,
+                                  const std::vector<std::string>& strings) {
+    const bool replace = name == "label_replace";
+    std::unordered_map<const Labels*, LabelsRef> cache;
+    std::vector<LabelsRef> alive;
+    return RangeEval(args, [&](std::span<StepArg> v, int64_t) -> Result<StepVector> {
+      StepVector out;
+      out.reserve(v[0].samples.size());
+      for (const StepSample& s : v[0].samples) {
+        auto it = cache.find(s.metric.get());
+        if (it == cache.end()) {
+          Result<Labels> labels =
+              replace ? LabelReplace(*s.metric, strings[0], strings[1], strings[2], strings[3])
+                      : LabelJoin(*s.metric, strings[0], strings[1],
+                                  std::span<const std::string>(strings).subspan(2));
+          if (!labels.ok()) return labels.status();
+          alive.push_back(s.metric);
+          it = cache.emplace(s.metric.get(), std::make_shared<Labels>(std::move(*labels))).first;
+        }
+        out.push_back({it->second, s.value});
+      }
+      return out;
+    });
+  }
+
+  // A function of a range vector (a range selector or a subquery), per
+  // series and step.
+  Result<Value> EvalRangeFunction(const Call& call, size_t matrix_arg) {
+    const std::string_view name = call.function->name;
+    const Expr& arg = Unparen(*call.args[matrix_arg]);
+    const bool extension = call.function->extension;
+    const int64_t lookback = context_->lookback_delta_ms;
+
+    // The scalar arguments, per step.
+    std::vector<Value> scalar_values;
+    for (size_t i = 0; i < call.args.size(); ++i) {
+      if (i == matrix_arg) continue;
+      Result<Value> value = Eval(*call.args[i]);
+      if (!value.ok()) return value.status();
+      scalar_values.push_back(std::move(value).value());
+    }
+
+    // The source series and how their windows sit.
+    int64_t range_ms = 0;
+    int64_t offset_ms = 0;
+    std::optional<AtModifier> at;
+    StepMatrix source;
+    Budget reading(context_);
+    if (arg.kind == Expr::Kind::kMatrixSelector) {
+      const auto& matrix_selector = static_cast<const MatrixSelector&>(arg);
+      const VectorSelector& selector = *matrix_selector.selector;
+      range_ms = matrix_selector.range_ms;
+      offset_ms = selector.offset_ms;
+      at = selector.at;
+      const int64_t mint = SaturatingSub(
+          SaturatingSub(ReferenceTime(start_, at, offset_ms), range_ms), extension ? lookback : 0);
+      auto read = ReadSeries(selector.matchers, mint, ReferenceTime(end_, at, offset_ms), reading);
+      if (!read.ok()) return read.status();
+      for (auto& [ref, samples] : *read) {
+        std::erase_if(samples, [](const SamplePoint& p) { return IsStaleNaN(p.value); });
+        source.push_back({std::make_shared<Labels>(std::move(ref.labels)), std::move(samples)});
+      }
+    } else {
+      const auto& subquery = static_cast<const SubqueryExpr&>(arg);
+      range_ms = subquery.range_ms;
+      offset_ms = subquery.offset_ms;
+      at = subquery.at;
+      Result<Value> inner = EvalSubquery(subquery);
+      if (!inner.ok()) return inner.status();
+      WATTLINE_RETURN_IF_ERROR(reading.Hold(PointCount(inner->matrix)));
+      source = std::move(inner->matrix);
+    }
+
+    if (name == "absent_over_time") return AbsentOverTime(call, source, range_ms, offset_ms, at);
+
+    const RangeKernel kernel = FindRangeKernel(name);
+    if (kernel == nullptr) {
+      return Status::InvalidArgument("function \"" + std::string(name) + "\" is not supported");
+    }
+    const bool keep_name = name == "last_over_time";
+    Value value;
+    value.type = ValueType::kVector;
+    Budget output(context_);
+    std::vector<double> scalars(scalar_values.size());
+    for (StepSeries& in : source) {
+      WATTLINE_RETURN_IF_ERROR(context_->CheckDeadline());
+      StepSeries out{keep_name ? in.metric : DropMetricName(in.metric), {}};
+      const std::vector<SamplePoint>& points = in.points;
+      size_t lo = 0;
+      size_t hi = 0;
+      for (uint64_t i = 0; i < steps_.count(); ++i) {
+        const int64_t t = steps_.At(i);
+        const int64_t range_end = ReferenceTime(t, at, offset_ms);
+        const int64_t range_start = SaturatingSub(range_end, range_ms);
+        while (lo < points.size() && points[lo].timestamp_ms < range_start) ++lo;
+        if (hi < lo) hi = lo;
+        while (hi < points.size() && points[hi].timestamp_ms <= range_end) ++hi;
+        if (hi == lo) continue;
+        RangeWindow window;
+        window.points = std::span<const SamplePoint>(points).subspan(lo, hi - lo);
+        window.range_start_ms = range_start;
+        window.range_end_ms = range_end;
+        window.eval_time_ms = t;
+        if (extension && lo > 0 &&
+            points[lo - 1].timestamp_ms >= SaturatingSub(range_start, lookback)) {
+          window.before = points[lo - 1];
+        }
+        for (size_t s = 0; s < scalar_values.size(); ++s) {
+          scalars[s] = ScalarAt(scalar_values[s], t);
+        }
+        if (name == "holt_winters") {
+          WATTLINE_RETURN_IF_ERROR(CheckHoltWinters(scalars));
+        }
+        const std::optional<double> result = kernel(window, scalars);
+        if (result) out.points.push_back({t, *result});
+      }
+      if (out.points.empty()) continue;
+      WATTLINE_RETURN_IF_ERROR(output.Hold(out.points.size()));
+      value.matrix.push_back(std::move(out));
+    }
+    if (HasSameLabelset(value.matrix)) return Status::FailedPrecondition(kSameLabelset);
+    return value;
+  }
+
+  static Status CheckHoltWinters(const std::vector<double>& scalars) {
+    const double sf = scalars[0];
+    const double tf = scalars[1];
+    if (!(sf > 0 && sf < 1)) {
+      return Status::FailedPrecondition("invalid smoothing factor. Expected: 0 < sf < 1, got: " +
+                                        std::to_string(sf));
+    }
+    if (!(tf > 0 && tf < 1)) {
+      return Status::FailedPrecondition("invalid trend factor. Expected: 0 < tf < 1, got: " +
+                                        std::to_string(tf));
+    }
     return Status::Ok();
   }
 
-  // The point of each step: the newest sample at or before it, unless that
-  // sample is lookback old or more, or a stale marker. Visits only the steps
-  // where a sample can be visible, so sparse data over many steps is cheap.
-  // REQUIRES: `samples` ordered by timestamp.
-  std::vector<SamplePoint> PointsAtSteps(const std::vector<SamplePoint>& samples) const {
-    std::vector<SamplePoint> points;
-    size_t next = 0;  // the first sample after the current step
-    for (uint64_t i = 0; i < steps_.count();) {
+  // absent_over_time(): 1 at the steps where no series has a sample in its
+  // window.
+  Result<Value> AbsentOverTime(const Call& call, const StepMatrix& source, int64_t range_ms,
+                               int64_t offset_ms, const std::optional<AtModifier>& at) {
+    Value value;
+    value.type = ValueType::kVector;
+    StepSeries out{AbsentLabels(*call.args[0]), {}};
+    std::vector<size_t> lo(source.size(), 0);
+    for (uint64_t i = 0; i < steps_.count(); ++i) {
       const int64_t t = steps_.At(i);
-      while (next < samples.size() && samples[next].timestamp_ms <= t) ++next;
-      if (next > 0) {
-        const SamplePoint& newest = samples[next - 1];
-        if (newest.timestamp_ms > SaturatingSub(t, lookback_delta_ms_) &&
-            !IsStaleNaN(newest.value)) {
-          points.push_back({t, newest.value});
-          ++i;
-          continue;
-        }
+      const int64_t range_end = ReferenceTime(t, at, offset_ms);
+      const int64_t range_start = SaturatingSub(range_end, range_ms);
+      bool present = false;
+      for (size_t s = 0; s < source.size() && !present; ++s) {
+        const std::vector<SamplePoint>& points = source[s].points;
+        while (lo[s] < points.size() && points[lo[s]].timestamp_ms < range_start) ++lo[s];
+        present = lo[s] < points.size() && points[lo[s]].timestamp_ms <= range_end;
       }
-      // Nothing is visible until the next sample arrives.
-      if (next == samples.size()) break;
-      i = std::max(i + 1, steps_.FirstAtOrAfter(samples[next].timestamp_ms));
+      if (!present) out.points.push_back({t, 1});
     }
-    return points;
+    if (!out.points.empty()) value.matrix.push_back(std::move(out));
+    return value;
   }
 
-  SeriesReader* const reader_;
-  const Clock* const clock_;
-  const int64_t max_samples_;
-  const int64_t lookback_delta_ms_;
-  const int64_t deadline_ms_;
+  static double ScalarAt(const Value& value, int64_t t) {
+    if (value.matrix.empty()) return std::nan("");
+    const std::vector<SamplePoint>& points = value.matrix.front().points;
+    auto it =
+        std::lower_bound(points.begin(), points.end(), t,
+                         [](const SamplePoint& p, int64_t time) { return p.timestamp_ms < time; });
+    if (it == points.end() || it->timestamp_ms != t) return std::nan("");
+    return it->value;
+  }
+
+  // Prometheus's rangeEval: evaluates `args`, then calls `function` at each
+  // step with each argument's samples there, and gathers its results into
+  // series. `on_argument` sees each evaluated vector argument first.
+  Result<Value> RangeEval(std::span<const Expr* const> args, const StepFunction& function,
+                          const std::function<void(size_t, const StepMatrix&)>& on_argument = {}) {
+    std::vector<Value> values;
+    values.reserve(args.size());
+    for (size_t a = 0; a < args.size(); ++a) {
+      Result<Value> value = Eval(*args[a]);
+      if (!value.ok()) return value.status();
+      if (on_argument && value->type == ValueType::kVector) on_argument(a, value->matrix);
+      values.push_back(std::move(value).value());
+    }
+    std::vector<std::vector<size_t>> cursors(values.size());
+    for (size_t a = 0; a < values.size(); ++a) cursors[a].assign(values[a].matrix.size(), 0);
+    std::vector<StepArg> step_args(values.size());
+
+    Value result;
+    result.type = ValueType::kVector;
+    Budget output(context_);
+    std::unordered_map<const Labels*, size_t> by_pointer;
+    std::unordered_multimap<size_t, size_t> by_hash;
+    const bool single_step = steps_.count() == 1;
+    for (uint64_t i = 0; i < steps_.count(); ++i) {
+      if (i % 256 == 0) WATTLINE_RETURN_IF_ERROR(context_->CheckDeadline());
+      const int64_t t = steps_.At(i);
+      for (size_t a = 0; a < values.size(); ++a) {
+        StepArg& arg = step_args[a];
+        arg.samples.clear();
+        arg.series.clear();
+        const StepMatrix& matrix = values[a].matrix;
+        for (size_t s = 0; s < matrix.size(); ++s) {
+          size_t& c = cursors[a][s];
+          const std::vector<SamplePoint>& points = matrix[s].points;
+          while (c < points.size() && points[c].timestamp_ms < t) ++c;
+          if (c < points.size() && points[c].timestamp_ms == t) {
+            arg.samples.push_back({matrix[s].metric, points[c].value});
+            arg.series.push_back(static_cast<uint32_t>(s));
+          }
+        }
+        if (values[a].type == ValueType::kScalar) {
+          arg.scalar = arg.samples.empty() ? std::nan("") : arg.samples.front().value;
+        }
+      }
+      Result<StepVector> out = function(step_args, t);
+      if (!out.ok()) return out.status();
+      if (ContainsSameLabelset(*out)) return Status::FailedPrecondition(kSameLabelset);
+      WATTLINE_RETURN_IF_ERROR(output.Hold(out->size()));
+      for (StepSample& sample : *out) {
+        size_t index;
+        if (single_step) {
+          index = result.matrix.size();
+          result.matrix.push_back({std::move(sample.metric), {}});
+        } else if (auto it = by_pointer.find(sample.metric.get()); it != by_pointer.end()) {
+          index = it->second;
+        } else {
+          const size_t hash = HashLabels(*sample.metric);
+          index = result.matrix.size();
+          auto [first, last] = by_hash.equal_range(hash);
+          for (auto h = first; h != last; ++h) {
+            if (*result.matrix[h->second].metric == *sample.metric) {
+              index = h->second;
+              break;
+            }
+          }
+          if (index == result.matrix.size()) {
+            by_hash.emplace(hash, index);
+            result.matrix.push_back({sample.metric, {}});
+          }
+          by_pointer.emplace(sample.metric.get(), index);
+          if (sample.metric != result.matrix[index].metric) {
+            // Keep the key's label set alive while its address is a key.
+            pinned_.push_back(sample.metric);
+          }
+        }
+        result.matrix[index].points.push_back({t, sample.value});
+      }
+    }
+    return result;
+  }
+
+  QueryContext* const context_;
   const int64_t start_;
   const int64_t end_;
+  const int64_t interval_;
   const Steps steps_;
-  int64_t held_ = 0;
+  std::vector<LabelsRef> pinned_;
 };
+
+Matrix ToMatrix(StepMatrix steps) {
+  Matrix matrix;
+  matrix.reserve(steps.size());
+  for (StepSeries& series : steps) {
+    if (series.points.empty()) continue;
+    matrix.push_back(Series{*series.metric, std::move(series.points)});
+  }
+  return matrix;
+}
+
+void SortByLabels(Matrix& matrix) {
+  std::sort(matrix.begin(), matrix.end(),
+            [](const Series& a, const Series& b) { return a.metric < b.metric; });
+}
 
 }  // namespace
 
@@ -201,35 +910,52 @@ Engine::Engine(SeriesReader* reader, const Clock* clock, QueryLimits limits,
                int64_t lookback_delta_ms)
     : reader_(reader), clock_(clock), limits_(limits), lookback_delta_ms_(lookback_delta_ms) {}
 
-Result<Vector> Engine::Instant(const Expr& expr, int64_t time_ms,
-                               std::optional<int64_t> timeout_ms) const {
-  Result<Matrix> matrix = Evaluate(expr, time_ms, time_ms, 1, timeout_ms);
-  if (!matrix.ok()) return matrix.status();
-  Vector vector;
-  vector.reserve(matrix->size());
-  for (Series& series : *matrix) {
-    const SamplePoint& point = series.points.front();
-    vector.push_back(Sample{std::move(series.metric), point.timestamp_ms, point.value});
-  }
-  return vector;
+int64_t Engine::Deadline(std::optional<int64_t> timeout_ms) const {
+  const int64_t timeout = std::min(limits_.timeout_ms, timeout_ms.value_or(limits_.timeout_ms));
+  return SaturatingAdd(clock_->NowMonotonicMs(), std::max<int64_t>(timeout, 0));
 }
 
-Result<Matrix> Engine::InstantRangeVector(const Expr& expr, int64_t time_ms,
-                                          std::optional<int64_t> timeout_ms) const {
-  return Evaluate(expr, time_ms, time_ms, 1, timeout_ms);
+Result<QueryValue> Engine::Instant(const Expr& expr, int64_t time_ms,
+                                   std::optional<int64_t> timeout_ms) const {
+  QueryContext context{
+      reader_, clock_, limits_.max_samples, lookback_delta_ms_, Deadline(timeout_ms),
+      time_ms, time_ms};
+  Evaluation evaluation(&context, time_ms, time_ms, 1);
+  Result<Value> value = evaluation.Eval(expr);
+  if (!value.ok()) return value.status();
+  switch (value->type) {
+    case ValueType::kScalar: {
+      const double v = value->matrix.empty() || value->matrix.front().points.empty()
+                           ? std::nan("")
+                           : value->matrix.front().points.front().value;
+      return QueryValue(Scalar{time_ms, v});
+    }
+    case ValueType::kString:
+      return QueryValue(StringValue{time_ms, std::move(value->string)});
+    case ValueType::kMatrix: {
+      Matrix matrix = ToMatrix(std::move(value->matrix));
+      SortByLabels(matrix);
+      return QueryValue(std::move(matrix));
+    }
+    default:
+      break;
+  }
+  Vector vector;
+  vector.reserve(value->matrix.size());
+  for (StepSeries& series : value->matrix) {
+    if (series.points.empty()) continue;
+    vector.push_back(Sample{*series.metric, time_ms, series.points.front().value});
+  }
+  return QueryValue(std::move(vector));
 }
 
 Result<Matrix> Engine::Range(const Expr& expr, int64_t start_ms, int64_t end_ms, int64_t step_ms,
                              std::optional<int64_t> timeout_ms) const {
   if (expr.type() != ValueType::kVector && expr.type() != ValueType::kScalar) {
-    return Status::InvalidArgument("invalid expression type \"range vector\" for range query, "
-                                   "must be Scalar or instant Vector");
+    return Status::InvalidArgument("invalid expression type \"" +
+                                   std::string(ValueTypeDocName(expr.type())) +
+                                   "\" for range query, must be Scalar or instant Vector");
   }
-  return Evaluate(expr, start_ms, end_ms, step_ms, timeout_ms);
-}
-
-Result<Matrix> Engine::Evaluate(const Expr& expr, int64_t start_ms, int64_t end_ms,
-                                int64_t step_ms, std::optional<int64_t> timeout_ms) const {
   if (end_ms < start_ms) {
     return Status::InvalidArgument("end timestamp must not be before start time");
   }
@@ -237,11 +963,15 @@ Result<Matrix> Engine::Evaluate(const Expr& expr, int64_t start_ms, int64_t end_
     return Status::InvalidArgument(
         "zero or negative query resolution step widths are not accepted. Try a positive integer");
   }
-  const int64_t timeout = std::min(limits_.timeout_ms, timeout_ms.value_or(limits_.timeout_ms));
-  const int64_t deadline = SaturatingAdd(clock_->NowMonotonicMs(), std::max<int64_t>(timeout, 0));
-  Evaluation evaluation(reader_, clock_, limits_, lookback_delta_ms_, deadline, start_ms, end_ms,
-                        step_ms);
-  return evaluation.Eval(expr);
+  QueryContext context{
+      reader_,  clock_, limits_.max_samples, lookback_delta_ms_, Deadline(timeout_ms),
+      start_ms, end_ms};
+  Evaluation evaluation(&context, start_ms, end_ms, step_ms);
+  Result<Value> value = evaluation.Eval(expr);
+  if (!value.ok()) return value.status();
+  Matrix matrix = ToMatrix(std::move(value->matrix));
+  SortByLabels(matrix);
+  return matrix;
 }
 
 }  // namespace wattline::aggregator

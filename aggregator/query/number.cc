@@ -1,7 +1,10 @@
 #include "aggregator/query/number.h"
 
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <limits>
+#include <string>
 
 namespace wattline::aggregator {
 namespace {
@@ -51,6 +54,45 @@ std::optional<double> ParseGoFloat(std::string_view text) {
   const std::from_chars_result result = std::from_chars(text.data(), end, value, format);
   if (result.ec != std::errc() || result.ptr != end) return std::nullopt;
   return negative ? -value : value;
+}
+
+std::string FormatGoFloat(double value) {
+  if (std::isnan(value)) return "NaN";
+  if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
+  // The shortest round-trip digits come from scientific form; they are laid
+  // out in fixed form here, as Go does. (to_chars in fixed form would print
+  // every digit of a large double's exact value instead: 1e23 as
+  // 99999999999999991611392.)
+  char buffer[64];
+  const std::to_chars_result printed =
+      std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::scientific);
+  const std::string_view scientific(buffer, static_cast<size_t>(printed.ptr - buffer));
+  const size_t e = scientific.find('e');
+  std::string out;
+  std::string digits;
+  for (char c : scientific.substr(0, e)) {
+    if (c == '-') {
+      out += '-';
+    } else if (c != '.') {
+      digits += c;
+    }
+  }
+  const int exponent = std::atoi(std::string(scientific.substr(e + 1)).c_str());
+  const int point = exponent + 1;  // digits before the decimal point
+  const int count = static_cast<int>(digits.size());
+  if (point <= 0) {
+    out += "0.";
+    out.append(static_cast<size_t>(-point), '0');
+    out += digits;
+  } else if (point >= count) {
+    out += digits;
+    out.append(static_cast<size_t>(point - count), '0');
+  } else {
+    out += digits.substr(0, static_cast<size_t>(point));
+    out += '.';
+    out += digits.substr(static_cast<size_t>(point));
+  }
+  return out;
 }
 
 }  // namespace wattline::aggregator

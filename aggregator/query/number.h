@@ -12,6 +12,7 @@
 #define WATTLINE_AGGREGATOR_QUERY_NUMBER_H_
 
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace wattline::aggregator {
@@ -20,6 +21,11 @@ namespace wattline::aggregator {
 // range. (Go fails on overflow too; an underflow, which Go rounds to 0, is
 // refused here as well.)
 std::optional<double> ParseGoFloat(std::string_view text);
+
+// `value` as Go's strconv.FormatFloat(value, 'f', -1, 64) writes it: the
+// shortest digits that read back to the same double, never in exponent
+// notation (1e21 is "1000000000000000000000"); "NaN", "+Inf", "-Inf".
+std::string FormatGoFloat(double value);
 
 }  // namespace wattline::aggregator
 

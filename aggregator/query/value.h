@@ -5,6 +5,8 @@
 #define WATTLINE_AGGREGATOR_QUERY_VALUE_H_
 
 #include <cstdint>
+#include <string>
+#include <variant>
 #include <vector>
 
 #include "aggregator/storage/series_reader.h"
@@ -18,7 +20,7 @@ struct Sample {
   double value = 0;
 };
 
-// Ordered by metric.
+// Ordered by metric, or as the query ordered it (sort(), topk()).
 using Vector = std::vector<Sample>;
 
 struct Series {
@@ -28,6 +30,19 @@ struct Series {
 
 // Ordered by metric.
 using Matrix = std::vector<Series>;
+
+struct Scalar {
+  int64_t timestamp_ms = 0;
+  double value = 0;
+};
+
+struct StringValue {
+  int64_t timestamp_ms = 0;
+  std::string value;
+};
+
+// What an instant query answers, by the expression's type.
+using QueryValue = std::variant<Scalar, StringValue, Vector, Matrix>;
 
 }  // namespace wattline::aggregator
 

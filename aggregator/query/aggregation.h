@@ -1,0 +1,49 @@
+// PromQL's aggregation operators at one step, with Prometheus 2.42's
+// semantics (promql/engine.go, aggregation()): sum avg min max count group
+// stddev stdvar topk bottomk quantile count_values, grouped `by` the listed
+// labels (the result keeps only those) or `without` them (the result drops
+// them and __name__). topk and bottomk keep their samples' whole label sets.
+// Groups appear in the order their first sample came.
+//
+// Errors: FailedPrecondition "Scalar value ... overflows int64" (topk/bottomk)
+// and `invalid label name "..."` (count_values).
+#ifndef WATTLINE_AGGREGATOR_QUERY_AGGREGATION_H_
+#define WATTLINE_AGGREGATOR_QUERY_AGGREGATION_H_
+
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "aggregator/query/ast.h"
+#include "aggregator/query/step_vector.h"
+#include "common/status.h"
+
+namespace wattline::aggregator {
+
+class Aggregator {
+ public:
+  // `expr` must outlive the Aggregator; one per expression evaluation, so
+  // the groups' label sets are built once for all steps.
+  explicit Aggregator(const AggregateExpr& expr);
+
+  // Aggregates one step's `input`. `param` is topk/bottomk's k or
+  // quantile's q at this step; `label` is count_values' label name.
+  Result<StepVector> Step(const StepVector& input, double param, std::string_view label);
+
+ private:
+  struct GroupKey {
+    std::string signature;
+    LabelsRef labels;
+  };
+  const GroupKey& KeyOf(const LabelsRef& metric);
+
+  const AggregateExpr& expr_;
+  std::vector<std::string> grouping_;  // sorted
+  std::unordered_map<const Labels*, GroupKey> keys_;
+  std::vector<LabelsRef> alive_;  // keeps keys_' addresses from being reused
+};
+
+}  // namespace wattline::aggregator
+
+#endif  // WATTLINE_AGGREGATOR_QUERY_AGGREGATION_H_

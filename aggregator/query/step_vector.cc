@@ -1,0 +1,44 @@
+#include "aggregator/query/step_vector.h"
+
+#include <functional>
+#include <string_view>
+#include <unordered_map>
+
+namespace wattline::aggregator {
+
+size_t HashLabels(const Labels& labels) {
+  size_t hash = 0x9e3779b97f4a7c15ULL;
+  const std::hash<std::string_view> hasher;
+  for (const Label& label : labels) {
+    hash = (hash ^ hasher(label.name)) * 0x100000001b3ULL;
+    hash = (hash ^ hasher(label.value)) * 0x100000001b3ULL;
+  }
+  return hash;
+}
+
+LabelsRef DropMetricName(const LabelsRef& labels) {
+  if (MetricName(*labels).empty()) return labels;
+  auto dropped = std::make_shared<Labels>();
+  dropped->reserve(labels->size() - 1);
+  for (const Label& label : *labels) {
+    if (label.name != kMetricNameLabel) dropped->push_back(label);
+  }
+  return dropped;
+}
+
+bool ContainsSameLabelset(const StepVector& vector) {
+  if (vector.size() < 2) return false;
+  std::unordered_multimap<size_t, const Labels*> seen;
+  seen.reserve(vector.size());
+  for (const StepSample& sample : vector) {
+    const size_t hash = HashLabels(*sample.metric);
+    auto [first, last] = seen.equal_range(hash);
+    for (auto it = first; it != last; ++it) {
+      if (*it->second == *sample.metric) return true;
+    }
+    seen.emplace(hash, sample.metric.get());
+  }
+  return false;
+}
+
+}  // namespace wattline::aggregator

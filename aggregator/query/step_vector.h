@@ -1,0 +1,51 @@
+// The engine's working values. Every expression is evaluated at all steps of
+// a query at once (as Prometheus's engine does): an instant vector becomes a
+// StepMatrix, one series per label set with a point per step it has a value
+// at; a scalar becomes one series without labels with a point at every step.
+// Operators and aggregations then work one step at a time on a StepVector.
+//
+// Label sets are shared (LabelsRef) because the same set appears at every
+// step: copying a pointer per sample and step is cheap, copying labels is
+// not.
+#ifndef WATTLINE_AGGREGATOR_QUERY_STEP_VECTOR_H_
+#define WATTLINE_AGGREGATOR_QUERY_STEP_VECTOR_H_
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "aggregator/storage/series_reader.h"
+#include "common/labels.h"
+
+namespace wattline::aggregator {
+
+using LabelsRef = std::shared_ptr<const Labels>;
+
+struct StepSample {
+  LabelsRef metric;
+  double value = 0;
+};
+
+// The samples of one step, in the order the operation produced them.
+using StepVector = std::vector<StepSample>;
+
+struct StepSeries {
+  LabelsRef metric;
+  std::vector<SamplePoint> points;  // by timestamp
+};
+
+using StepMatrix = std::vector<StepSeries>;
+
+// Prometheus's Labels.Hash, in spirit: equal label sets hash alike.
+size_t HashLabels(const Labels& labels);
+
+// `labels` without __name__; the same reference when it has none.
+LabelsRef DropMetricName(const LabelsRef& labels);
+
+// True when two samples of `vector` have equal label sets, which Prometheus
+// refuses: "vector cannot contain metrics with the same labelset".
+bool ContainsSameLabelset(const StepVector& vector);
+
+}  // namespace wattline::aggregator
+
+#endif  // WATTLINE_AGGREGATOR_QUERY_STEP_VECTOR_H_
