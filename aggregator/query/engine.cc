@@ -630,7 +630,14 @@ class Evaluation {
 
   Result<Value> EvalLabelFunction(std::string_view name, const std::vector<const Expr*>& args,
                                   const std::vector<std::string>& strings) {
-    const bool replace = name == "label_replace";
+    std::optional<LabelReplacer> replacer;
+    if (name == "label_replace") {
+      Result<LabelReplacer> made =
+          LabelReplacer::Make(strings[0], strings[1], strings[2], strings[3]);
+      if (!made.ok()) return Status::FailedPrecondition(made.status().message());
+      replacer.emplace(std::move(made).value());
+    }
+    // Each input label set is rewritten once for all steps.
     std::unordered_map<const Labels*, LabelsRef> cache;
     std::vector<LabelsRef> alive;
     return RangeEval(args, [&](std::span<StepArg> v, int64_t) -> Result<StepVector> {
@@ -639,13 +646,17 @@ class Evaluation {
       for (const StepSample& s : v[0].samples) {
         auto it = cache.find(s.metric.get());
         if (it == cache.end()) {
-          Result<Labels> labels =
-              replace ? LabelReplace(*s.metric, strings[0], strings[1], strings[2], strings[3])
-                      : LabelJoin(*s.metric, strings[0], strings[1],
-                                  std::span<const std::string>(strings).subspan(2));
-          if (!labels.ok()) return labels.status();
+          Labels labels;
+          if (replacer) {
+            labels = replacer->Apply(*s.metric);
+          } else {
+            Result<Labels> joined = LabelJoin(*s.metric, strings[0], strings[1],
+                                              std::span<const std::string>(strings).subspan(2));
+            if (!joined.ok()) return Status::FailedPrecondition(joined.status().message());
+            labels = std::move(joined).value();
+          }
           alive.push_back(s.metric);
-          it = cache.emplace(s.metric.get(), std::make_shared<Labels>(std::move(*labels))).first;
+          it = cache.emplace(s.metric.get(), std::make_shared<Labels>(std::move(labels))).first;
         }
         out.push_back({it->second, s.value});
       }
