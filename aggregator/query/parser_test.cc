@@ -162,23 +162,6 @@ TEST(Parser, RefusesAnEmptyQuery) {
   EXPECT_EQ(ParseError("  # nothing"), "1:1: parse error: no expression found in input");
 }
 
-TEST(Parser, RefusesWhatIsNotSupportedYetWithItsPosition) {
-  const std::string tail = " are not supported yet, only vector selectors are";
-  EXPECT_EQ(ParseError("rate(power_watts[5m])"), "1:1: parse error: function calls" + tail);
-  EXPECT_EQ(ParseError("sum(power_watts)"), "1:1: parse error: aggregations" + tail);
-  EXPECT_EQ(ParseError("SUM by (device) (power_watts)"), "1:1: parse error: aggregations" + tail);
-  EXPECT_EQ(ParseError("power_watts + 1"), "1:13: parse error: binary operators" + tail);
-  EXPECT_EQ(ParseError("power_watts and on() x"), "1:13: parse error: binary operators" + tail);
-  EXPECT_EQ(ParseError("power_watts[5m:1m]"), "1:12: parse error: subqueries" + tail);
-  EXPECT_EQ(ParseError("power_watts[5m][1m]"), "1:16: parse error: subqueries" + tail);
-  EXPECT_EQ(ParseError("power_watts offset 5m"), "1:13: parse error: offset modifiers" + tail);
-  EXPECT_EQ(ParseError("power_watts @ 1700000000"), "1:13: parse error: @ modifiers" + tail);
-  EXPECT_EQ(ParseError("1 + 1"), "1:1: parse error: number literals" + tail);
-  EXPECT_EQ(ParseError("\"panel\""), "1:1: parse error: string literals" + tail);
-  EXPECT_EQ(ParseError("(power_watts)"), "1:1: parse error: parentheses" + tail);
-  EXPECT_EQ(ParseError("-power_watts"), "1:1: parse error: unary operators" + tail);
-}
-
 TEST(Parser, ParsesRangeVectorSelectors) {
   auto expr = ParseExpr("power_watts{phase=\"a\"}[1m30s]");
   ASSERT_TRUE(expr.ok()) << expr.status().ToString();
