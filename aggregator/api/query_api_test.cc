@@ -412,9 +412,9 @@ TEST_F(QueryApiTest, InstantRefusesBadParametersInPrometheusWords) {
 }
 
 TEST_F(QueryApiTest, RefusesUnsupportedQueriesAsBadData) {
-  EXPECT_EQ(Error(Instant("rate(power_watts[5m])"), 400).second,
-            "invalid parameter \"query\": 1:1: parse error: function calls are not supported "
-            "yet, only vector selectors are");
+  EXPECT_EQ(Error(Instant("rate(power_watts)"), 400).second,
+            "invalid parameter \"query\": 1:6: parse error: expected type range vector in call "
+            "to function \"rate\", got instant vector");
   EXPECT_EQ(Error(Range("{job=~\".*\"}", kT, kT, "15"), 400).second,
             "invalid parameter \"query\": 1:1: parse error: vector selector must contain at "
             "least one non-empty matcher");
