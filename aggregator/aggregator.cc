@@ -1,5 +1,10 @@
 #include "aggregator/aggregator.h"
 
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "aggregator/api/metadata_api.h"
 #include "aggregator/api/query_api.h"
 #include "aggregator/pki/pki.h"
 #include "common/log.h"
@@ -76,6 +81,36 @@ Result<std::unique_ptr<Aggregator>> Aggregator::Start(const AggregatorConfig& co
       return query->HandleQueryRange(r);
     });
   }
+  // The metadata endpoints keep only the store's pointer: the handlers
+  // share one MetadataApi, which lives as long as the routes.
+  auto metadata = std::make_shared<const MetadataApi>(self->store_.get());
+  for (const char* method : {"GET", "POST"}) {
+    self->api_server_->Handle(method, "/api/v1/labels", [metadata](const HttpRequest& r) {
+      return metadata->HandleLabels(r);
+    });
+    self->api_server_->Handle(method, "/api/v1/series", [metadata](const HttpRequest& r) {
+      return metadata->HandleSeries(r);
+    });
+    self->api_server_->Handle(method, "/api/v1/query_exemplars",
+                              &MetadataApi::HandleQueryExemplars);
+  }
+  self->api_server_->Handle(
+      "GET", std::string(kLabelValuesPrefix) + "*",
+      [metadata](const HttpRequest& r) { return metadata->HandleLabelValues(r); });
+  self->api_server_->Handle("GET", "/api/v1/metadata", [metadata](const HttpRequest& r) {
+    return metadata->HandleMetadata(r);
+  });
+  self->api_server_->Handle("GET", "/api/v1/status/buildinfo", &MetadataApi::HandleBuildInfo);
+  self->api_server_->Handle("GET", "/api/v1/rules", &MetadataApi::HandleRules);
+  self->api_server_->Handle("GET", "/api/v1/alerts", &MetadataApi::HandleAlerts);
+  // Other paths under /api/v1/ as Prometheus answers them; a POST's body is
+  // refused unread.
+  self->api_server_->Handle("GET", "/api/v1/*", &MetadataApi::HandleUnknownPath);
+  HttpRouteOptions refuse_unread;
+  refuse_unread.admit = [](const HttpRequest& r) -> std::optional<HttpResponse> {
+    return MetadataApi::HandleUnknownPath(r);
+  };
+  self->api_server_->Handle("POST", "/api/v1/*", &MetadataApi::HandleUnknownPath, refuse_unread);
   WriteHandler* write = self->write_.get();
   self->api_server_->Handle(
       "POST", kRemoteWritePath,

@@ -11,7 +11,9 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "aggregator/pki/openssl_error.h"
 #include "aggregator/pki/x509_builder.h"
@@ -36,12 +38,33 @@ std::string PeerCommonName(const SSL* ssl) {
   return name.ok() ? *name : std::string();
 }
 
+// Appends the fields of a URL query or form body, in order. Not httplib's
+// parse_query_text, which drops a repeated name=value pair: a repeated
+// match[] must arrive as often as it was sent, as Go's url.ParseQuery keeps
+// it. A field without "=" has the value "".
+void AppendQueryFields(std::string_view text,
+                       std::vector<std::pair<std::string, std::string>>* params) {
+  httplib::detail::split(
+      text.data(), text.data() + text.size(), '&', [params](const char* begin, const char* end) {
+        const std::string_view field(begin, static_cast<size_t>(end - begin));
+        const size_t equals = field.find('=');
+        params->emplace_back(
+            httplib::detail::decode_url(std::string(field.substr(0, equals)),
+                                        /*convert_plus_to_space=*/true),
+            equals == std::string_view::npos
+                ? std::string()
+                : httplib::detail::decode_url(std::string(field.substr(equals + 1)), true));
+      });
+}
+
 // The request line and headers; the body is read separately (ReadBody).
 HttpRequest ToRequest(const httplib::Request& in) {
   HttpRequest out;
   out.method = in.method;
   out.path = in.path;
-  for (const auto& [name, value] : in.params) out.params.emplace_back(name, value);
+  if (const size_t query = in.target.find('?'); query != std::string::npos) {
+    AppendQueryFields(std::string_view(in.target).substr(query + 1), &out.params);
+  }
   for (const auto& [name, value] : in.headers) out.headers.emplace(Lower(name), value);
 #ifdef CPPHTTPLIB_OPENSSL_SUPPORT
   out.peer_identity = PeerCommonName(in.ssl);
@@ -161,7 +184,12 @@ class HttplibServer final : public HttpServer {
   void Handle(const std::string& method, const std::string& path, HttpHandler handler,
               HttpRouteOptions options) override {
     if (options.max_body_bytes == 0) options.max_body_bytes = options_.max_body_bytes;
-    routes_[{method, path}] = Route{std::move(handler), std::move(options)};
+    Route route{std::move(handler), std::move(options)};
+    if (path.ends_with("/*")) {
+      prefix_routes_[{method, path.substr(0, path.size() - 1)}] = std::move(route);
+    } else {
+      routes_[{method, path}] = std::move(route);
+    }
   }
 
   Result<int> Bind() override {
@@ -188,8 +216,15 @@ class HttplibServer final : public HttpServer {
 
  private:
   const Route* Find(const httplib::Request& req) const {
-    auto it = routes_.find({req.method == "HEAD" ? "GET" : req.method, req.path});
-    return it == routes_.end() ? nullptr : &it->second;
+    const std::string method = req.method == "HEAD" ? "GET" : req.method;
+    if (auto it = routes_.find({method, req.path}); it != routes_.end()) return &it->second;
+    // The longest prefix first: the map orders a prefix before its
+    // extensions, so the last match going forward is the longest.
+    const Route* found = nullptr;
+    for (const auto& [key, route] : prefix_routes_) {
+      if (key.first == method && req.path.starts_with(key.second)) found = &route;
+    }
+    return found;
   }
 
   // The checks on the request line and headers; an answer when they refuse.
@@ -284,9 +319,7 @@ class HttplibServer final : public HttpServer {
       }
       if (route->options.form_fields && Lower(req.get_header_value("Content-Type"))
                                             .starts_with("application/x-www-form-urlencoded")) {
-        httplib::Params form;
-        httplib::detail::parse_query_text(request.body, form);
-        for (auto& [name, value] : form) request.params.emplace_back(name, std::move(value));
+        AppendQueryFields(request.body, &request.params);
       }
     }
     Answer(route->handler(request), res);
@@ -296,6 +329,8 @@ class HttplibServer final : public HttpServer {
   std::unique_ptr<httplib::Server> server_;
   // Written by Handle() before Bind(), then only read.
   std::map<std::pair<std::string, std::string>, Route> routes_;
+  // Keyed by (method, prefix ending in "/").
+  std::map<std::pair<std::string, std::string>, Route> prefix_routes_;
   std::thread thread_;
 };
 

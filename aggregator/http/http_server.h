@@ -49,7 +49,11 @@ class HttpServer {
   static Result<std::unique_ptr<HttpServer>> Create(const HttpServerOptions& options);
   virtual ~HttpServer() = default;
 
-  // Routes `method` ("GET" or "POST") `path` (exact match) to `handler`.
+  // Routes `method` ("GET" or "POST") `path` to `handler`. A path matches
+  // exactly, except one ending in "/*", which takes every path under it
+  // (e.g. "/api/v1/label/*" takes "/api/v1/label/job/values") that no
+  // exact route and no longer such prefix takes; the handler reads
+  // HttpRequest::path.
   virtual void Handle(const std::string& method, const std::string& path, HttpHandler handler,
                       HttpRouteOptions options = {}) = 0;
   // Binds the listening socket; returns the bound port.

@@ -10,8 +10,10 @@
 #include <zlib.h>
 
 #include <atomic>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "aggregator/api/query_api.h"
 #include "aggregator/pki/pki.h"
@@ -242,6 +244,60 @@ TEST_F(HttpServerTest, FormFieldsReachTheQueryApi) {
   // The query came from the form: without it the API says so.
   const std::string no_query = Exchange(Post("/api/v1/query", form_type, "time=1700000000"));
   EXPECT_EQ(StatusOf(no_query), 400) << no_query;
+}
+
+// Prometheus's match[] repeats; every value must reach the handler, from
+// the URL and from a form body alike, in order.
+TEST_F(HttpServerTest, RepeatedParametersAllReachTheHandler) {
+  Create(1 << 20);
+  std::vector<std::string> seen;
+  std::mutex mutex;
+  HttpHandler collect = [&](const HttpRequest& request) {
+    std::lock_guard<std::mutex> lock(mutex);
+    seen = request.Params("match[]");
+    return HttpResponse{};
+  };
+  server_->Handle("GET", "/series", collect);
+  server_->Handle("POST", "/series", collect);
+  Serve();
+  const std::string got = Exchange(
+      "GET /series?match%5B%5D=up&match[]=power_watts%7Bphase%3D%22a%22%7D HTTP/1.1\r\n"
+      "Host: test\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(StatusOf(got), 200) << got;
+  EXPECT_EQ(seen, (std::vector<std::string>{"up", "power_watts{phase=\"a\"}"}));
+
+  const std::string posted = Exchange(
+      Post("/series", "Connection: close\r\nContent-Type: application/x-www-form-urlencoded\r\n",
+           "match%5B%5D=a&match%5B%5D=b&match%5B%5D=a"));
+  EXPECT_EQ(StatusOf(posted), 200) << posted;
+  EXPECT_EQ(seen, (std::vector<std::string>{"a", "b", "a"}));
+}
+
+// A path ending in "/*" takes what is under it, after exact routes, the
+// longest prefix first, for its method only.
+TEST_F(HttpServerTest, PrefixRoutesTakeThePathsUnderThem) {
+  Create(1 << 20);
+  auto answer = [](std::string name) {
+    return [name](const HttpRequest& request) {
+      HttpResponse response;
+      response.body = name + " " + request.path;
+      return response;
+    };
+  };
+  server_->Handle("GET", "/api/v1/*", answer("api"));
+  server_->Handle("GET", "/api/v1/label/*", answer("label"));
+  server_->Handle("GET", "/api/v1/labels", answer("labels"));
+  Serve();
+  auto get = [this](const std::string& path) {
+    return Exchange("GET " + path + " HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
+  };
+  EXPECT_EQ(BodyOf(get("/api/v1/labels")), "labels /api/v1/labels");
+  EXPECT_EQ(BodyOf(get("/api/v1/label/job/values")), "label /api/v1/label/job/values");
+  EXPECT_EQ(BodyOf(get("/api/v1/nothing")), "api /api/v1/nothing");
+  EXPECT_EQ(StatusOf(get("/api/v2/labels")), 404);
+  EXPECT_EQ(StatusOf(get("/api/v1")), 404);  // "/*" takes what is under the folder only
+  const std::string post = Exchange(Post("/api/v1/label/job/values", "Connection: close\r\n", ""));
+  EXPECT_EQ(StatusOf(post), 404) << post;
 }
 
 // httplib (built with zlib and brotli) inflates such bodies itself, with no

@@ -117,6 +117,12 @@ class SampleStore final : public SeriesReader {
   Result<std::vector<SeriesRef>> Select(const LabelMatchers& matchers) override;
   Result<std::vector<SamplePoint>> ReadSamples(SeriesId id, int64_t mint_ms,
                                                int64_t maxt_ms) override;
+  // Raw samples only, as ReadSamples: a range whose samples have expired
+  // into rollups has none. Costs no more than the head's samples in the
+  // range, one lookup by key (no decoding) for each chunk window wholly
+  // inside the range, newest first up to the first found, and the decoding
+  // of at most the two chunks at the range's ends.
+  Result<bool> HasSamples(SeriesId id, int64_t mint_ms, int64_t maxt_ms) override;
   // The buckets of `resolution_ms` (kMinuteResolutionMs, kHourResolutionMs)
   // overlapping [mint_ms, maxt_ms], by start: stored ones, and for windows
   // still in the head, computed from their samples, so they always equal

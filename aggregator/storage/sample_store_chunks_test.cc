@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <bit>
 #include <filesystem>
+#include <limits>
 #include <tuple>
 
 #include "aggregator/storage/chunk_codec.h"
@@ -122,6 +123,46 @@ TEST_F(SampleStoreChunks, CutsTheHeadIntoOneChunkPerWindowAndEmptiesTheLog) {
   auto across = store->ReadSamples((*series)[0].id, kT0 + kWindowMs - 2000, kT0 + kWindowMs + 1000);
   EXPECT_EQ(across->size(), 4u);
   EXPECT_EQ(across->front().timestamp_ms, kT0 + kWindowMs - 2000);
+}
+
+// HasSamples answers from the head, from chunk keys for whole windows and
+// from decoded chunks at the range's ends; each case is checked against
+// where the samples were written.
+TEST_F(SampleStoreChunks, HasSamplesFindsSamplesInTheHeadChunksAndPartialWindows) {
+  constexpr int64_t kMin = 60'000;
+  auto store = Open();
+  // Window 0 from minute 10 to 20, window 3 whole; cut into chunks.
+  ASSERT_TRUE(store->Write({Samples(kT0 + 10 * kMin, kT0 + 20 * kMin + 1, 10'000, 1)}).ok());
+  ASSERT_TRUE(store->Write({Samples(kT0 + 3 * kWindowMs, kT0 + 4 * kWindowMs, 10'000, 1)}).ok());
+  ASSERT_TRUE(store->Flush(Head::Selection::kAll).ok());
+  ASSERT_EQ(ChunkQueryInt("SELECT count(*) FROM chunks"), 2);
+  // One sample left in the head, in window 6.
+  ASSERT_TRUE(store
+                  ->Write({Samples(kT0 + 6 * kWindowMs + 5 * kMin,
+                                   kT0 + 6 * kWindowMs + 5 * kMin + 1, 1000, 1)})
+                  .ok());
+  auto series = store->Select({});
+  ASSERT_EQ(series->size(), 1u);
+  const SeriesId id = (*series)[0].id;
+  auto has = [&](int64_t from, int64_t to) {
+    Result<bool> found = store->HasSamples(id, kT0 + from, kT0 + to);
+    EXPECT_TRUE(found.ok()) << found.status().ToString();
+    return found.ok() && *found;
+  };
+  EXPECT_TRUE(has(0, kWindowMs - 1));                   // window 0 exactly
+  EXPECT_FALSE(has(21 * kMin, 3 * kWindowMs - 1));      // after minute 20 up to window 3
+  EXPECT_TRUE(has(25 * kMin, 5 * kWindowMs));           // window 3 wholly inside
+  EXPECT_TRUE(has(15 * kMin, 15 * kMin));               // one sample, both ends
+  EXPECT_FALSE(has(15 * kMin + 1, 15 * kMin + 9'999));  // between two samples
+  EXPECT_TRUE(has(3 * kWindowMs + 30 * kMin, 3 * kWindowMs + 40 * kMin));  // inside a chunk
+  EXPECT_FALSE(has(4 * kWindowMs, 6 * kWindowMs));                         // empty windows
+  EXPECT_TRUE(has(6 * kWindowMs, 7 * kWindowMs));                          // the head
+  EXPECT_FALSE(has(7 * kWindowMs, 100 * kWindowMs));                       // after everything
+  EXPECT_FALSE(has(kWindowMs, 0));                                         // an empty range
+  // The whole storable time, as the API asks without start or end.
+  EXPECT_TRUE(*store->HasSamples(id, std::numeric_limits<int64_t>::min(),
+                                 std::numeric_limits<int64_t>::max()));
+  EXPECT_FALSE(*store->HasSamples(id + 1, kT0, kT0 + 7 * kWindowMs));  // no such series
 }
 
 TEST_F(SampleStoreChunks, OnlyClosedQuietWindowsAreCutWhenDue) {

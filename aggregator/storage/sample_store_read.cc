@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <iterator>
 #include <utility>
+#include <vector>
 
 #include "aggregator/storage/chunk_codec.h"
 #include "aggregator/storage/reader_pool.h"
@@ -75,6 +76,62 @@ Result<std::vector<SamplePoint>> SampleStore::ReadSamples(SeriesId id, int64_t m
       }));
   if (!head.empty()) MergeSamples(out, head);
   return out;
+}
+
+Result<bool> SampleStore::HasSamples(SeriesId id, int64_t mint_ms, int64_t maxt_ms) {
+  mint_ms = std::max<int64_t>(mint_ms, 0);
+  maxt_ms = std::min(maxt_ms, kStorableTimeLimitMs - 1);
+  if (mint_ms > maxt_ms) return false;
+  std::vector<SamplePoint> head;
+  head_.Read(id, mint_ms, maxt_ms, &head);
+  if (!head.empty()) return true;
+  // The windows wholly inside the range: a chunk there has samples in it.
+  const int64_t first_window = head_.WindowStart(mint_ms);
+  const int64_t last_window = head_.WindowStart(maxt_ms);
+  const int64_t first_inside =
+      first_window == mint_ms ? first_window : first_window + kChunkWindowMs;
+  const int64_t last_inside =
+      maxt_ms - last_window == kChunkWindowMs - 1 ? last_window : last_window - kChunkWindowMs;
+  if (first_inside <= last_inside) {
+    ReaderLease reader(readers_.get());
+    WATTLINE_RETURN_IF_ERROR(reader.Take());
+    // Within the windows the table holds at all (its least and greatest
+    // keys), as ForEachWindowRow.
+    Result<Statement> extent =
+        reader.db().Prepare("SELECT (SELECT min(key) FROM chunks), (SELECT max(key) FROM chunks)");
+    if (!extent.ok()) return extent.status();
+    Result<bool> any = extent->Step();
+    if (!any.ok()) return any.status();
+    if (!*any || extent->ColumnIsNull(0)) return false;  // no chunks, and the head had none
+    const int64_t from = std::max(first_inside, WindowKeyStartMs(extent->ColumnInt64(0)));
+    const int64_t to = std::min(last_inside, WindowKeyStartMs(extent->ColumnInt64(1)));
+    Result<Statement> row = reader.db().Prepare("SELECT 1 FROM chunks WHERE key = ?1");
+    if (!row.ok()) return row.status();
+    for (int64_t start = to; start >= from; start -= kChunkWindowMs) {
+      row->Bind(1, WindowKey(id, start));
+      Result<bool> found = row->Step();
+      if (!found.ok()) return found.status();
+      if (*found) return true;
+      row->Reset();
+    }
+  }
+  // The windows at the ends that the range covers in part (or, without
+  // whole windows, the range itself: at most two windows).
+  std::vector<std::pair<int64_t, int64_t>> partial;
+  if (first_inside > last_inside) {
+    partial.emplace_back(mint_ms, maxt_ms);
+  } else {
+    if (mint_ms < first_inside) partial.emplace_back(mint_ms, first_inside - 1);
+    if (maxt_ms >= last_inside + kChunkWindowMs) {
+      partial.emplace_back(last_inside + kChunkWindowMs, maxt_ms);
+    }
+  }
+  for (const auto& [from, to] : partial) {
+    Result<std::vector<SamplePoint>> samples = ReadSamples(id, from, to);
+    if (!samples.ok()) return samples.status();
+    if (!samples->empty()) return true;
+  }
+  return false;
 }
 
 Result<std::vector<Rollup>> SampleStore::ReadRollups(SeriesId id, int64_t resolution_ms,

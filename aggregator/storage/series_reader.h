@@ -47,6 +47,15 @@ class SeriesReader {
   // Samples of `id` with mint_ms <= timestamp <= maxt_ms, by timestamp.
   virtual Result<std::vector<SamplePoint>> ReadSamples(SeriesId id, int64_t mint_ms,
                                                        int64_t maxt_ms) = 0;
+
+  // Whether `id` has a sample with mint_ms <= timestamp <= maxt_ms: for
+  // listing series and labels by time, without their samples. This default
+  // reads them all; an engine overrides it where it can answer cheaper.
+  virtual Result<bool> HasSamples(SeriesId id, int64_t mint_ms, int64_t maxt_ms) {
+    Result<std::vector<SamplePoint>> samples = ReadSamples(id, mint_ms, maxt_ms);
+    if (!samples.ok()) return samples.status();
+    return !samples->empty();
+  }
 };
 
 }  // namespace wattline::aggregator

@@ -7,6 +7,8 @@
 
 #include <bit>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "aggregator/aggregator.h"
 #include "aggregator/ingest/remote_write.h"
@@ -126,6 +128,73 @@ TEST_F(StandardIngest, RemoteWriteAndTextImportAreQueryable) {
   EXPECT_NE(metrics->body.find(
                 "wattline_write_samples_stored_total{path=\"/api/v1/import/prometheus\"} 2\n"),
             std::string::npos);
+}
+
+// The calls Grafana's Prometheus data source makes for its metric browser,
+// label filters and variables, over HTTP to a running aggregator, as GET
+// with URL parameters and as POST with a form.
+TEST_F(StandardIngest, MetadataEndpointsAnswerGrafanasCalls) {
+  auto aggregator = Start();
+  ASSERT_TRUE(aggregator.ok()) << aggregator.status().ToString();
+  httplib::Client client("127.0.0.1", (*aggregator)->api_port());
+  client.set_bearer_token_auth(kToken);
+  const int64_t now_ms = clock_.NowUnixMs();
+  const std::string stamp = " " + std::to_string(now_ms - 10'000) + "\n";
+  auto imported = client.Post(aggregator::kTextImportPath,
+                              "power_watts{device=\"panel\",phase=\"a\"} 230" + stamp +
+                                  "power_watts{device=\"heat_pump\"} 1200" + stamp +
+                                  "room_celsius{room=\"attic\"} 21" + stamp,
+                              "text/plain");
+  ASSERT_TRUE(imported) << httplib::to_string(imported.error());
+  ASSERT_EQ(imported->status, 204) << imported->body;
+
+  using Json = nlohmann::json;
+  using Strings = std::vector<std::string>;
+  auto data = [](const httplib::Result& result) {
+    if (!result || result->status != 200) {
+      ADD_FAILURE() << (result ? result->body : httplib::to_string(result.error()));
+      return Json();
+    }
+    return Json::parse(result->body)["data"];
+  };
+  const std::string range = "start=" + std::to_string(now_ms / 1000 - 3600) +
+                            "&end=" + std::to_string(now_ms / 1000 + 60);
+  EXPECT_EQ(data(client.Get("/api/v1/labels?" + range)),
+            Json(Strings{"__name__", "device", "phase", "room"}));
+  EXPECT_EQ(data(client.Get("/api/v1/label/__name__/values?" + range)),
+            Json(Strings{"power_watts", "room_celsius"}));
+  EXPECT_EQ(data(client.Get("/api/v1/label/device/values?match%5B%5D=power_watts")),
+            Json(Strings{"heat_pump", "panel"}));
+  const char* kForm = "application/x-www-form-urlencoded";
+  EXPECT_EQ(data(client.Post("/api/v1/labels", "match%5B%5D=room_celsius&" + range, kForm)),
+            Json(Strings{"__name__", "room"}));
+  const Json series = data(client.Post(
+      "/api/v1/series", "match%5B%5D=power_watts&match%5B%5D=room_celsius&" + range, kForm));
+  ASSERT_EQ(series.size(), 3u) << series.dump();
+  EXPECT_EQ(series[0], Json::parse(R"({"__name__":"power_watts","device":"heat_pump"})"));
+  EXPECT_EQ(series[2], Json::parse(R"({"__name__":"room_celsius","room":"attic"})"));
+  EXPECT_EQ(data(client.Get("/api/v1/metadata?metric=power_watts"))["power_watts"][0]["unit"],
+            "watts");
+  EXPECT_EQ(data(client.Get("/api/v1/status/buildinfo"))["version"], "2.42.0");
+  EXPECT_EQ(data(client.Get("/api/v1/query_exemplars?query=power_watts")), Json::array());
+  EXPECT_EQ(data(client.Get("/api/v1/rules")), Json::parse(R"({"groups":[]})"));
+  EXPECT_EQ(data(client.Get("/api/v1/alerts")), Json::parse(R"({"alerts":[]})"));
+
+  auto invalid = client.Get("/api/v1/label/1x/values");
+  ASSERT_TRUE(invalid);
+  EXPECT_EQ(invalid->status, 400);
+  EXPECT_EQ(Json::parse(invalid->body)["error"], "invalid label name: \"1x\"");
+  auto no_match = client.Post("/api/v1/series", range, kForm);
+  ASSERT_TRUE(no_match);
+  EXPECT_EQ(no_match->status, 400);
+  EXPECT_EQ(Json::parse(no_match->body)["error"], "no match[] parameter provided");
+  for (const char* method : {"GET", "POST"}) {
+    auto unknown = std::string(method) == "GET" ? client.Get("/api/v1/targets")
+                                                : client.Post("/api/v1/targets", "x=1", kForm);
+    ASSERT_TRUE(unknown);
+    EXPECT_EQ(unknown->status, 404) << method;
+    EXPECT_EQ(unknown->body, "404 page not found\n") << method;
+  }
 }
 
 TEST_F(StandardIngest, RefusalsOverHttp) {
