@@ -1,7 +1,8 @@
 // Every query of corpus.txt, asked of a real Prometheus (the reference) and
 // of the aggregator, both holding the same six hours of home_energy_data.h:
 // the answers must agree (answer_compare.h), unless the query's line is in
-// known_differences.txt. Prints one line per differing query and a summary;
+// known_differences.txt. Prints one line per differing query ("known" or
+// "DIFFERS", the corpus line, "=>" and the first difference) and a summary;
 // the listed queries that agree now are printed too, so the list shrinks as
 // the engine grows.
 //
@@ -154,8 +155,7 @@ TEST_F(PromqlCompatibility, CorpusAgreesWithPrometheusOrIsAKnownDifference) {
       continue;
     }
     differing.push_back(query.line);
-    std::cout << (listed ? "known   " : "DIFFERS ") << query.line << "\n        " << difference
-              << "\n";
+    std::cout << (listed ? "known   " : "DIFFERS ") << query.line << "  => " << difference << "\n";
     if (!listed) unexpected.push_back(query.line + "\n    " + difference);
   }
   for (const std::string& line : now_agreeing) {
