@@ -725,6 +725,20 @@ TEST(Parser, ReportsSyntaxErrorsInTheirContext) {
   EXPECT_EQ(ParseError("rate(x[5m]"), "1:11: parse error: unclosed left parenthesis");
 }
 
+TEST(Parser, RefusesTreesNestedTooDeeply) {
+  // Checking, printing and freeing a tree recurse, so its depth is bounded.
+  const std::string parens = std::string(600, '(') + "1" + std::string(600, ')');
+  EXPECT_EQ(ParseError(parens), "1:501: parse error: expression nested deeper than 500 levels");
+  std::string chain = "1";
+  for (int i = 0; i < 600; ++i) chain += " + 1";
+  EXPECT_EQ(ParseError(chain), "1:1: parse error: expression nested deeper than 500 levels");
+  EXPECT_EQ(ParseError(std::string(600, '-') + "x"),
+            "1:501: parse error: expression nested deeper than 500 levels");
+  std::string fine = "x";
+  for (int i = 0; i < 400; ++i) fine += " + x";
+  EXPECT_EQ(ParseError(fine), "parsed");
+}
+
 TEST(ExprToString, PrintsPrometheusCanonicalForm) {
   auto print = [](std::string_view query) { return ExprToString(*MustParse(query)); };
   EXPECT_EQ(print("sum by(a)(rate(x{b=\"c\"}[5m] offset 1m))"),
@@ -755,10 +769,13 @@ TEST(ExprToString, PrintsPrometheusCanonicalForm) {
   EXPECT_EQ(print("-1"), "-1");
   EXPECT_EQ(print("1e3 + 0x10 + .5"), "1000 + 16 + 0.5");
   EXPECT_EQ(print("Inf + -Inf + NaN"), "+Inf + -Inf + NaN");
+  EXPECT_EQ(print("Inf ^ 2"), "Inf ^ 2");  // "+Inf ^ 2" would read as +(Inf ^ 2)
   EXPECT_EQ(print("'a\"b'"), "\"a\\\"b\"");
   EXPECT_EQ(print("(a)"), "(a)");
   EXPECT_EQ(print("count_values('v', x)"), "count_values(\"v\", x)");
   EXPECT_EQ(print("x and on(a) y"), "x and on (a) y");
+  // Values are quoted as Go's %q quotes them, bytes that are not UTF-8 too.
+  EXPECT_EQ(print("x{a='\\xff\\n'}"), "x{a=\"\\xff\\n\"}");
 }
 
 TEST(ExprToString, RoundTrips) {
