@@ -281,29 +281,16 @@ class Parser {
   // checking, printing and freeing a tree well within a thread's stack.
   static constexpr size_t kMaxDepth = 500;
 
-  class NestingScope {
+  // Counts a nesting for as long as it lives.
+  class ScopedCount {
    public:
-    explicit NestingScope(size_t* depth) : depth_(depth) { ++*depth_; }
-    ~NestingScope() { --*depth_; }
-    NestingScope(const NestingScope&) = delete;
-    NestingScope& operator=(const NestingScope&) = delete;
+    explicit ScopedCount(size_t* count) : count_(count) { ++*count_; }
+    ~ScopedCount() { --*count_; }
+    ScopedCount(const ScopedCount&) = delete;
+    ScopedCount& operator=(const ScopedCount&) = delete;
 
    private:
-    size_t* depth_;
-  };
-
-  // Counts the aggregations being parsed: a syntax error inside one is
-  // reported "in aggregation", as the grammar's `aggregate_op error` rule
-  // catches it when no rule nearer the error does.
-  class AggregationScope {
-   public:
-    explicit AggregationScope(int* depth) : depth_(depth) { ++*depth_; }
-    ~AggregationScope() { --*depth_; }
-    AggregationScope(const AggregationScope&) = delete;
-    AggregationScope& operator=(const AggregationScope&) = delete;
-
-   private:
-    int* depth_;
+    size_t* count_;
   };
 
   // The next token that is not a comment.
@@ -360,7 +347,7 @@ class Parser {
   // Precedence climbing over the binary operators binding at least as
   // strongly as `min_precedence`; all are left-associative but '^'.
   Result<ExprPtr> ParseBinary(int min_precedence) {
-    NestingScope nesting(&nesting_);
+    ScopedCount nesting(&nesting_);
     if (nesting_ > kMaxDepth) return Error(Peek().pos, TooDeep());
     Result<ExprPtr> lhs = ParseUnary();
     if (!lhs.ok()) return lhs;
@@ -595,7 +582,7 @@ class Parser {
   // op [by|without (labels)] (args) or op (args) [by|without (labels)], the
   // operator already read.
   Result<ExprPtr> ParseAggregate(const Token& op) {
-    AggregationScope scope(&aggregation_depth_);
+    ScopedCount aggregation(&aggregation_depth_);
     auto aggregate = std::make_unique<AggregateExpr>();
     aggregate->op = op.type;
     const bool modifier_first = Peek().type != TokenType::kLeftParen;
@@ -1043,7 +1030,10 @@ class Parser {
   Token peek_;
   bool peeked_ = false;
   size_t last_end_ = 0;  // the offset just after the last token taken
-  int aggregation_depth_ = 0;
+  // Aggregations being parsed: a syntax error inside one is reported "in
+  // aggregation", as the grammar's `aggregate_op error` rule catches it when
+  // no rule nearer the error does.
+  size_t aggregation_depth_ = 0;
   size_t nesting_ = 0;  // ParseBinary calls under way
   // Height of each inner node built so far; a leaf's is 1.
   std::unordered_map<const Expr*, size_t> depths_;
