@@ -542,6 +542,13 @@ TEST(Parser, RangeSelectorsCarryOffsetAndAtOnTheirSelector) {
   EXPECT_EQ(As<MatrixSelector>(Keep("x[1h] @ end()")).selector->at->kind, AtModifier::Kind::kEnd);
 }
 
+TEST(Parser, AcceptsAtStartBeforeARangeAsPrometheusDoes) {
+  // generated_parser.y refuses only an @ timestamp before a range.
+  const auto& matrix = As<MatrixSelector>(Keep("x @ start() [5m]"));
+  EXPECT_EQ(matrix.selector->at->kind, AtModifier::Kind::kStart);
+  EXPECT_EQ(matrix.range_ms, 300'000);
+}
+
 TEST(Parser, OffsetsIncludingNegativeOnes) {
   ExprPtr expr = MustParse("x offset 5m");
   EXPECT_EQ(As<VectorSelector>(expr).offset_ms, 300'000);
@@ -673,6 +680,9 @@ TEST(Parser, ReportsRangeOffsetAndAtErrors) {
   EXPECT_EQ(ParseError("sum(x) offset 1m"),
             "1:1: parse error: offset modifier must be preceded by an instant vector selector or "
             "range vector selector or a subquery");
+  EXPECT_EQ(ParseError("(x) offset 1m"),
+            "1:1: parse error: offset modifier must be preceded by an instant vector selector or "
+            "range vector selector or a subquery");
   EXPECT_EQ(ParseError("1 @ 1"),
             "1:1: parse error: @ modifier must be preceded by an instant vector selector or range "
             "vector selector or a subquery");
@@ -713,6 +723,10 @@ TEST(Parser, ReportsSyntaxErrorsInTheirContext) {
   EXPECT_EQ(ParseError("sum by (a:b) (y)"),
             "1:9: parse error: unexpected metric identifier \"a:b\" in grouping opts, expected "
             "label");
+  EXPECT_EQ(ParseError("sum by (without) (x)"),
+            "1:9: parse error: unexpected <without> in grouping opts, expected label");
+  EXPECT_EQ(ParseError("sum by (a,,) (x)"),
+            "1:11: parse error: unexpected \",\" in grouping opts, expected label");
   EXPECT_EQ(ParseError("sum by (a) y"),
             "1:12: parse error: unexpected identifier \"y\" in aggregation");
   EXPECT_EQ(ParseError("sum(rate(x[5m]) y)"),
