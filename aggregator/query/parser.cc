@@ -6,7 +6,9 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <initializer_list>
 #include <string>
+#include <unordered_map>
 #include <utility>
 
 #include "aggregator/query/function_table.h"
@@ -275,18 +277,20 @@ class Parser {
   }
 
  private:
-  // Counts the aggregations being parsed: a syntax error inside one is
-  // reported "in aggregation", as the grammar's `aggregate_op error` rule
-  // catches it when no rule nearer the error does.
-  class AggregationScope {
+  // Prometheus sets no limit; this one keeps the recursion of parsing,
+  // checking, printing and freeing a tree well within a thread's stack.
+  static constexpr size_t kMaxDepth = 500;
+
+  // Counts a nesting for as long as it lives.
+  class ScopedCount {
    public:
-    explicit AggregationScope(int* depth) : depth_(depth) { ++*depth_; }
-    ~AggregationScope() { --*depth_; }
-    AggregationScope(const AggregationScope&) = delete;
-    AggregationScope& operator=(const AggregationScope&) = delete;
+    explicit ScopedCount(size_t* count) : count_(count) { ++*count_; }
+    ~ScopedCount() { --*count_; }
+    ScopedCount(const ScopedCount&) = delete;
+    ScopedCount& operator=(const ScopedCount&) = delete;
 
    private:
-    int* depth_;
+    size_t* count_;
   };
 
   // The next token that is not a comment.
@@ -324,9 +328,27 @@ class Parser {
     return Error(token.pos, message);
   }
 
+  static std::string TooDeep() {
+    return "expression nested deeper than " + std::to_string(kMaxDepth) + " levels";
+  }
+
+  // Records that `node` sits above `children`, refusing a tree deeper than
+  // kMaxDepth: checking, printing and freeing it recurse.
+  Status Track(const Expr& node, std::initializer_list<const Expr*> children) {
+    size_t& depth = depths_[&node];
+    for (const Expr* child : children) {
+      auto it = depths_.find(child);
+      depth = std::max(depth, (it == depths_.end() ? 1 : it->second) + 1);
+    }
+    if (depth > kMaxDepth) return Error(node.position.start, TooDeep());
+    return Status::Ok();
+  }
+
   // Precedence climbing over the binary operators binding at least as
   // strongly as `min_precedence`; all are left-associative but '^'.
   Result<ExprPtr> ParseBinary(int min_precedence) {
+    ScopedCount nesting(&nesting_);
+    if (nesting_ > kMaxDepth) return Error(Peek().pos, TooDeep());
     Result<ExprPtr> lhs = ParseUnary();
     if (!lhs.ok()) return lhs;
     for (;;) {
@@ -341,6 +363,7 @@ class Parser {
       Result<ExprPtr> rhs = ParseBinary(op == TokenType::kPow ? precedence : precedence + 1);
       if (!rhs.ok()) return rhs;
       binary->position = {(*lhs)->position.start, (*rhs)->position.end};
+      WATTLINE_RETURN_IF_ERROR(Track(*binary, {lhs->get(), rhs->get()}));
       binary->lhs = std::move(lhs).value();
       binary->rhs = std::move(rhs).value();
       lhs = ExprPtr(std::move(binary));
@@ -418,6 +441,7 @@ class Parser {
     auto unary = std::make_unique<UnaryExpr>();
     unary->op = op;
     unary->position = {sign.pos, (*operand)->position.end};
+    WATTLINE_RETURN_IF_ERROR(Track(*unary, {operand->get()}));
     unary->expr = std::move(operand).value();
     return ExprPtr(std::move(unary));
   }
@@ -508,6 +532,7 @@ class Parser {
     Next();
     auto paren = std::make_unique<ParenExpr>();
     paren->position = {open.pos, last_end_};
+    WATTLINE_RETURN_IF_ERROR(Track(*paren, {inner->get()}));
     paren->expr = std::move(inner).value();
     return ExprPtr(std::move(paren));
   }
@@ -550,13 +575,14 @@ class Parser {
     call->function = function;
     call->args = std::move(args).value();
     call->position = {name.pos, last_end_};
+    for (const ExprPtr& arg : call->args) WATTLINE_RETURN_IF_ERROR(Track(*call, {arg.get()}));
     return ExprPtr(std::move(call));
   }
 
   // op [by|without (labels)] (args) or op (args) [by|without (labels)], the
   // operator already read.
   Result<ExprPtr> ParseAggregate(const Token& op) {
-    AggregationScope scope(&aggregation_depth_);
+    ScopedCount aggregation(&aggregation_depth_);
     auto aggregate = std::make_unique<AggregateExpr>();
     aggregate->op = op.type;
     const bool modifier_first = Peek().type != TokenType::kLeftParen;
@@ -586,6 +612,7 @@ class Parser {
                    "wrong number of arguments for aggregate expression provided, expected " +
                        std::to_string(wanted) + ", got " + std::to_string(arguments.size()));
     }
+    for (const ExprPtr& arg : arguments) WATTLINE_RETURN_IF_ERROR(Track(*aggregate, {arg.get()}));
     if (wanted == 2) aggregate->param = std::move(arguments[0]);
     aggregate->expr = std::move(arguments.back());
     return ExprPtr(std::move(aggregate));
@@ -715,6 +742,7 @@ class Parser {
     }
     auto subquery = std::make_unique<SubqueryExpr>();
     subquery->position = {inner->position.start, last_end_};
+    WATTLINE_RETURN_IF_ERROR(Track(*subquery, {inner.get()}));
     subquery->expr = std::move(inner);
     subquery->range_ms = *range;
     subquery->step_ms = step;
@@ -734,6 +762,7 @@ class Parser {
     }
     auto matrix = std::make_unique<MatrixSelector>();
     matrix->position = {inner->position.start, last_end_};
+    WATTLINE_RETURN_IF_ERROR(Track(*matrix, {inner.get()}));
     matrix->selector.reset(static_cast<VectorSelector*>(inner.release()));
     matrix->range_ms = range_ms;
     return ExprPtr(std::move(matrix));
@@ -1001,7 +1030,13 @@ class Parser {
   Token peek_;
   bool peeked_ = false;
   size_t last_end_ = 0;  // the offset just after the last token taken
-  int aggregation_depth_ = 0;
+  // Aggregations being parsed: a syntax error inside one is reported "in
+  // aggregation", as the grammar's `aggregate_op error` rule catches it when
+  // no rule nearer the error does.
+  size_t aggregation_depth_ = 0;
+  size_t nesting_ = 0;  // ParseBinary calls under way
+  // Height of each inner node built so far; a leaf's is 1.
+  std::unordered_map<const Expr*, size_t> depths_;
 };
 
 // prometheus/common's model.Duration.String(): 1h30m, 90d, 2w, 1y, 500ms.
@@ -1071,6 +1106,27 @@ std::string JoinLabels(const std::vector<std::string>& labels) {
   return out;
 }
 
+// labels.Matcher.String(): the value as Go's %q writes it, so that bytes
+// which are not UTF-8 come out escaped.
+std::string FormatMatcher(const LabelMatcher& matcher) {
+  std::string out = matcher.name();
+  switch (matcher.type()) {
+    case LabelMatcher::Type::kEqual:
+      out += "=";
+      break;
+    case LabelMatcher::Type::kNotEqual:
+      out += "!=";
+      break;
+    case LabelMatcher::Type::kRegexMatch:
+      out += "=~";
+      break;
+    case LabelMatcher::Type::kRegexNoMatch:
+      out += "!~";
+      break;
+  }
+  return out + Quote(matcher.value());
+}
+
 // The selector without its offset and @, which a matrix selector writes
 // after its range.
 std::string FormatSelectorMatchers(const VectorSelector& selector) {
@@ -1082,7 +1138,7 @@ std::string FormatSelectorMatchers(const VectorSelector& selector) {
         matcher.value() == selector.name && !selector.name.empty()) {
       continue;
     }
-    matchers.push_back(matcher.ToString());
+    matchers.push_back(FormatMatcher(matcher));
   }
   std::string out = selector.name;
   if (matchers.empty()) return out;
@@ -1131,9 +1187,14 @@ std::string ExprToString(const Expr& expr) {
     }
     case Expr::Kind::kBinary: {
       const auto& binary = static_cast<const BinaryExpr&>(expr);
-      return ExprToString(*binary.lhs) + " " + std::string(OperatorName(binary.op)) +
-             (binary.return_bool ? " bool" : "") + FormatMatching(binary) + " " +
-             ExprToString(*binary.rhs);
+      // "+Inf ^ 2" would read back as +(Inf ^ 2), so that Inf goes unsigned.
+      const bool bare_inf = binary.op == TokenType::kPow &&
+                            binary.lhs->kind == Expr::Kind::kNumberLiteral &&
+                            static_cast<const NumberLiteral&>(*binary.lhs).value > 0 &&
+                            std::isinf(static_cast<const NumberLiteral&>(*binary.lhs).value);
+      return (bare_inf ? "Inf" : ExprToString(*binary.lhs)) + " " +
+             std::string(OperatorName(binary.op)) + (binary.return_bool ? " bool" : "") +
+             FormatMatching(binary) + " " + ExprToString(*binary.rhs);
     }
     case Expr::Kind::kAggregate: {
       const auto& aggregate = static_cast<const AggregateExpr&>(expr);

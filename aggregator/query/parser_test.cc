@@ -542,6 +542,13 @@ TEST(Parser, RangeSelectorsCarryOffsetAndAtOnTheirSelector) {
   EXPECT_EQ(As<MatrixSelector>(Keep("x[1h] @ end()")).selector->at->kind, AtModifier::Kind::kEnd);
 }
 
+TEST(Parser, AcceptsAtStartBeforeARangeAsPrometheusDoes) {
+  // generated_parser.y refuses only an @ timestamp before a range.
+  const auto& matrix = As<MatrixSelector>(Keep("x @ start() [5m]"));
+  EXPECT_EQ(matrix.selector->at->kind, AtModifier::Kind::kStart);
+  EXPECT_EQ(matrix.range_ms, 300'000);
+}
+
 TEST(Parser, OffsetsIncludingNegativeOnes) {
   ExprPtr expr = MustParse("x offset 5m");
   EXPECT_EQ(As<VectorSelector>(expr).offset_ms, 300'000);
@@ -673,6 +680,9 @@ TEST(Parser, ReportsRangeOffsetAndAtErrors) {
   EXPECT_EQ(ParseError("sum(x) offset 1m"),
             "1:1: parse error: offset modifier must be preceded by an instant vector selector or "
             "range vector selector or a subquery");
+  EXPECT_EQ(ParseError("(x) offset 1m"),
+            "1:1: parse error: offset modifier must be preceded by an instant vector selector or "
+            "range vector selector or a subquery");
   EXPECT_EQ(ParseError("1 @ 1"),
             "1:1: parse error: @ modifier must be preceded by an instant vector selector or range "
             "vector selector or a subquery");
@@ -713,6 +723,10 @@ TEST(Parser, ReportsSyntaxErrorsInTheirContext) {
   EXPECT_EQ(ParseError("sum by (a:b) (y)"),
             "1:9: parse error: unexpected metric identifier \"a:b\" in grouping opts, expected "
             "label");
+  EXPECT_EQ(ParseError("sum by (without) (x)"),
+            "1:9: parse error: unexpected <without> in grouping opts, expected label");
+  EXPECT_EQ(ParseError("sum by (a,,) (x)"),
+            "1:11: parse error: unexpected \",\" in grouping opts, expected label");
   EXPECT_EQ(ParseError("sum by (a) y"),
             "1:12: parse error: unexpected identifier \"y\" in aggregation");
   EXPECT_EQ(ParseError("sum(rate(x[5m]) y)"),
@@ -723,6 +737,20 @@ TEST(Parser, ReportsSyntaxErrorsInTheirContext) {
   EXPECT_EQ(ParseError("()"), "1:2: parse error: unexpected \")\"");
   EXPECT_EQ(ParseError("sum(x) by (a) (y)"), "1:15: parse error: unexpected \"(\"");
   EXPECT_EQ(ParseError("rate(x[5m]"), "1:11: parse error: unclosed left parenthesis");
+}
+
+TEST(Parser, RefusesTreesNestedTooDeeply) {
+  // Checking, printing and freeing a tree recurse, so its depth is bounded.
+  const std::string parens = std::string(600, '(') + "1" + std::string(600, ')');
+  EXPECT_EQ(ParseError(parens), "1:501: parse error: expression nested deeper than 500 levels");
+  std::string chain = "1";
+  for (int i = 0; i < 600; ++i) chain += " + 1";
+  EXPECT_EQ(ParseError(chain), "1:1: parse error: expression nested deeper than 500 levels");
+  EXPECT_EQ(ParseError(std::string(600, '-') + "x"),
+            "1:501: parse error: expression nested deeper than 500 levels");
+  std::string fine = "x";
+  for (int i = 0; i < 400; ++i) fine += " + x";
+  EXPECT_EQ(ParseError(fine), "parsed");
 }
 
 TEST(ExprToString, PrintsPrometheusCanonicalForm) {
@@ -755,10 +783,13 @@ TEST(ExprToString, PrintsPrometheusCanonicalForm) {
   EXPECT_EQ(print("-1"), "-1");
   EXPECT_EQ(print("1e3 + 0x10 + .5"), "1000 + 16 + 0.5");
   EXPECT_EQ(print("Inf + -Inf + NaN"), "+Inf + -Inf + NaN");
+  EXPECT_EQ(print("Inf ^ 2"), "Inf ^ 2");  // "+Inf ^ 2" would read as +(Inf ^ 2)
   EXPECT_EQ(print("'a\"b'"), "\"a\\\"b\"");
   EXPECT_EQ(print("(a)"), "(a)");
   EXPECT_EQ(print("count_values('v', x)"), "count_values(\"v\", x)");
   EXPECT_EQ(print("x and on(a) y"), "x and on (a) y");
+  // Values are quoted as Go's %q quotes them, bytes that are not UTF-8 too.
+  EXPECT_EQ(print("x{a='\\xff\\n'}"), "x{a=\"\\xff\\n\"}");
 }
 
 TEST(ExprToString, RoundTrips) {

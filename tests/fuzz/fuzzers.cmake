@@ -42,7 +42,7 @@ wattline_fuzzer(NAME shelly_emdata_history_fuzz
 wattline_fuzzer(NAME promql_parser_fuzz
   CORPUS aggregator/query/fuzz_corpus/promql
   SOURCES aggregator/query/parser_fuzz.cc aggregator/query/lexer.cc aggregator/query/parser.cc
-          aggregator/query/quote.cc aggregator/query/number.cc aggregator/query/time_param.cc
+          aggregator/query/ast.cc aggregator/query/function_table.cc aggregator/query/quote.cc aggregator/query/number.cc aggregator/query/time_param.cc
           aggregator/storage/label_matcher.cc common/duration.cc common/labels.cc common/status.cc
   PKG re2)
 
