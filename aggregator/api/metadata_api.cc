@@ -71,7 +71,7 @@ std::optional<HttpResponse> ParseTimeRange(const HttpRequest& request, TimeRange
     const std::string& text = request.Param(name);
     if (text.empty()) continue;
     Result<int64_t> time = ParseTimeParam(text);
-    // 2.42's text; Prometheus 3 writes "invalid time value".
+    // 2.42's text; later versions write "invalid time value".
     if (!time.ok()) {
       return InvalidParam(
           name, "Invalid time value for '" + std::string(name) + "': " + time.status().message());
@@ -82,8 +82,8 @@ std::optional<HttpResponse> ParseTimeRange(const HttpRequest& request, TimeRange
   return std::nullopt;
 }
 
-// `limit` as Prometheus 3 reads it (strconv.Atoi; 0 means none). Returns
-// SIZE_MAX for no limit.
+// `limit` as Prometheus's later versions read it (strconv.Atoi; 0 means
+// none). Sets SIZE_MAX for no limit.
 std::optional<HttpResponse> ParseLimit(const HttpRequest& request, size_t* limit) {
   *limit = std::numeric_limits<size_t>::max();
   const std::string& text = request.Param("limit");
