@@ -103,14 +103,24 @@ Result<std::unique_ptr<Aggregator>> Aggregator::Start(const AggregatorConfig& co
   self->api_server_->Handle("GET", "/api/v1/status/buildinfo", &MetadataApi::HandleBuildInfo);
   self->api_server_->Handle("GET", "/api/v1/rules", &MetadataApi::HandleRules);
   self->api_server_->Handle("GET", "/api/v1/alerts", &MetadataApi::HandleAlerts);
-  // Other paths under /api/v1/ as Prometheus answers them; a POST's body is
-  // refused unread.
-  self->api_server_->Handle("GET", "/api/v1/*", &MetadataApi::HandleUnknownPath);
-  HttpRouteOptions refuse_unread;
-  refuse_unread.admit = [](const HttpRequest& r) -> std::optional<HttpResponse> {
-    return MetadataApi::HandleUnknownPath(r);
+  // Other paths and methods under /api/v1/ as Prometheus answers them; a
+  // POST's body is refused unread.
+  auto refused_unread = [](HttpResponse (*answer)(const HttpRequest&)) {
+    HttpRouteOptions options;
+    options.admit = [answer](const HttpRequest& r) -> std::optional<HttpResponse> {
+      return answer(r);
+    };
+    return options;
   };
-  self->api_server_->Handle("POST", "/api/v1/*", &MetadataApi::HandleUnknownPath, refuse_unread);
+  const std::string get_only[] = {std::string(kLabelValuesPrefix) + "*", "/api/v1/metadata",
+                                  "/api/v1/status/buildinfo", "/api/v1/rules", "/api/v1/alerts"};
+  for (const std::string& path : get_only) {
+    self->api_server_->Handle("POST", path, &MetadataApi::HandleMethodNotAllowed,
+                              refused_unread(&MetadataApi::HandleMethodNotAllowed));
+  }
+  self->api_server_->Handle("GET", "/api/v1/*", &MetadataApi::HandleUnknownPath);
+  self->api_server_->Handle("POST", "/api/v1/*", &MetadataApi::HandleUnknownPath,
+                            refused_unread(&MetadataApi::HandleUnknownPath));
   WriteHandler* write = self->write_.get();
   self->api_server_->Handle(
       "POST", kRemoteWritePath,

@@ -15,6 +15,7 @@
 
 #include "aggregator/api/metric_catalog.h"
 #include "aggregator/api/prom_json.h"
+#include "aggregator/query/lexer.h"
 #include "aggregator/query/parser.h"
 #include "aggregator/query/quote.h"
 #include "aggregator/query/time_param.h"
@@ -70,7 +71,7 @@ std::optional<HttpResponse> ParseTimeRange(const HttpRequest& request, TimeRange
     const std::string& text = request.Param(name);
     if (text.empty()) continue;
     Result<int64_t> time = ParseTimeParam(text);
-    // 2.42's text; Prometheus 3 writes "invalid time value".
+    // 2.42's text; later versions write "invalid time value".
     if (!time.ok()) {
       return InvalidParam(
           name, "Invalid time value for '" + std::string(name) + "': " + time.status().message());
@@ -81,8 +82,8 @@ std::optional<HttpResponse> ParseTimeRange(const HttpRequest& request, TimeRange
   return std::nullopt;
 }
 
-// `limit` as Prometheus 3 reads it (strconv.Atoi; 0 means none). Returns
-// SIZE_MAX for no limit.
+// `limit` as Prometheus's later versions read it (strconv.Atoi; 0 means
+// none). Sets SIZE_MAX for no limit.
 std::optional<HttpResponse> ParseLimit(const HttpRequest& request, size_t* limit) {
   *limit = std::numeric_limits<size_t>::max();
   const std::string& text = request.Param("limit");
@@ -102,26 +103,70 @@ std::optional<HttpResponse> ParseLimit(const HttpRequest& request, size_t* limit
   return std::nullopt;
 }
 
-// Each match[] as a series selector. Prometheus parses them with
-// ParseMetricSelector; ours goes through the full parser and refuses what is
-// not a plain selector (its text differs from Prometheus's grammar errors
-// there). Like ParseExpr, it refuses {a=""}, which Prometheus refuses
-// after parsing: "match[] must contain at least one non-empty matcher".
+// "line:column" of byte `pos` of `text`, both from 1, as parse errors
+// give positions.
+std::string LineColumn(std::string_view text, size_t pos) {
+  const std::string_view before = text.substr(0, pos);
+  const size_t line = 1 + static_cast<size_t>(std::count(before.begin(), before.end(), '\n'));
+  const size_t line_start =
+      before.rfind('\n') == std::string_view::npos ? 0 : before.rfind('\n') + 1;
+  return std::to_string(line) + ":" + std::to_string(pos - line_start + 1);
+}
+
+// Prometheus parses match[] with its grammar's metric-selector start,
+// `[metric_identifier] [{matchers}]`, and names the first token past it.
+// Returns that token when `text` lexes but is something else ("sum(x)",
+// "x[5m]", "x offset 5m"); nullopt when it has the selector's shape (its
+// matchers are then checked by ParseExpr) or does not lex (ParseExpr
+// reports the lexer's error).
+std::optional<Token> TokenPastSelector(std::string_view text) {
+  Lexer lexer(text);
+  auto next = [&lexer] {
+    Token token = lexer.Next();
+    while (token.type == TokenType::kComment) token = lexer.Next();
+    return token;
+  };
+  // Past the matchers to the token after '}'; kEof or kError when unclosed.
+  auto past_braces = [&next] {
+    Token token = next();
+    while (token.type != TokenType::kRightBrace && token.type != TokenType::kEof &&
+           token.type != TokenType::kError) {
+      token = next();
+    }
+    return token.type == TokenType::kRightBrace ? next() : token;
+  };
+  Token token = next();
+  // A metric name may be a keyword ("sum", "offset"), as in the grammar.
+  const bool name = token.type != TokenType::kString && token.type != TokenType::kNumber &&
+                    token.type != TokenType::kDuration && IsValidMetricName(token.text);
+  if (name) token = next();
+  if (token.type == TokenType::kLeftBrace) token = past_braces();
+  if (token.type == TokenType::kEof || token.type == TokenType::kError) return std::nullopt;
+  return token;
+}
+
+// Each match[] as a series selector, refused with Prometheus's texts.
 Result<std::vector<LabelMatchers>> ParseMatchSets(const std::vector<std::string>& selectors) {
   std::vector<LabelMatchers> sets;
   for (const std::string& text : selectors) {
-    Result<std::unique_ptr<Expr>> expr = ParseExpr(text);
-    if (!expr.ok()) return expr.status();
-    const auto* selector = (*expr)->kind == Expr::Kind::kVectorSelector
-                               ? static_cast<const VectorSelector*>(expr->get())
-                               : nullptr;
-    if (selector == nullptr || selector->offset_ms != 0 || selector->at.has_value()) {
-      return Status::InvalidArgument(
-          "parse error: match[] takes a series selector such as "
-          "metric{label=\"value\"}, not " +
-          Quote(text));
+    if (std::optional<Token> past = TokenPastSelector(text)) {
+      return Status::InvalidArgument(LineColumn(text, past->pos) + ": parse error: unexpected " +
+                                     DescribeToken(*past));
     }
-    sets.push_back(selector->matchers);
+    Result<std::unique_ptr<Expr>> expr = ParseExpr(text);
+    if (!expr.ok()) {
+      // ParseExpr checks for a non-empty matcher as Prometheus's ParseExpr
+      // does; Prometheus checks match[] after parsing, in its own words.
+      if (expr.status().message().ends_with(
+              "vector selector must contain at least one non-empty matcher")) {
+        return Status::InvalidArgument("match[] must contain at least one non-empty matcher");
+      }
+      return expr.status();
+    }
+    if ((*expr)->kind != Expr::Kind::kVectorSelector) {
+      return Status::Internal("not a series selector: " + Quote(text));  // TokenPastSelector
+    }
+    sets.push_back(static_cast<const VectorSelector&>(**expr).matchers);
   }
   return sets;
 }
@@ -338,6 +383,14 @@ HttpResponse MetadataApi::HandleUnknownPath(const HttpRequest&) {
   HttpResponse response;
   response.status = 404;
   response.body = "404 page not found\n";
+  return response;
+}
+
+HttpResponse MetadataApi::HandleMethodNotAllowed(const HttpRequest&) {
+  // Prometheus's router (httprouter) for a path it has for other methods.
+  HttpResponse response;
+  response.status = 405;
+  response.body = "Method Not Allowed\n";
   return response;
 }
 

@@ -72,6 +72,8 @@ class MetadataApi {
   // Any other path under /api/v1/: 404 "404 page not found", as
   // Prometheus's router answers.
   static HttpResponse HandleUnknownPath(const HttpRequest& request);
+  // POST to a path Prometheus serves to GET only: 405 "Method Not Allowed".
+  static HttpResponse HandleMethodNotAllowed(const HttpRequest& request);
 
  private:
   SeriesReader* const reader_;

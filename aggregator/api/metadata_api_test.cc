@@ -212,23 +212,26 @@ TEST_F(MetadataApiOverStore, SeriesLimit) {
   EXPECT_EQ(body["warnings"], Json(Strings{"results truncated due to limit"}));
 }
 
+// The texts are those Prometheus 2.42 answers for the same match[].
 TEST_F(MetadataApiOverStore, BadMatchersAreRefusedAsPrometheusRefusesThem) {
-  // /series wraps the parse error as an invalid match[]; the label
-  // endpoints give it bare.
-  const std::string series = ErrorOf(api().HandleSeries(Request({{"match[]", "power_watts{"}})));
-  EXPECT_TRUE(series.starts_with("invalid parameter \"match[]\": 1:")) << series;
-  EXPECT_NE(series.find("parse error"), std::string::npos) << series;
-  const std::string labels = ErrorOf(api().HandleLabels(Request({{"match[]", "power_watts{"}})));
-  EXPECT_TRUE(labels.starts_with("1:")) << labels;
-  // Every selector needs a matcher that rejects the empty value.
-  EXPECT_NE(ErrorOf(LabelValues("job", {{"match[]", "{job=\"\"}"}}))
-                .find("at least one non-empty matcher"),
-            std::string::npos);
-  // Expressions that are not series selectors.
-  for (const char* text :
-       {"sum(power_watts)", "power_watts[5m]", "power_watts offset 5m", "1", "power_watts + 1"}) {
-    const std::string error = ErrorOf(api().HandleSeries(Request({{"match[]", text}})));
-    EXPECT_TRUE(error.starts_with("invalid parameter \"match[]\": ")) << text << ": " << error;
+  const std::pair<const char*, const char*> cases[] = {
+      {"up{", "1:4: parse error: unexpected end of input inside braces"},
+      {"sum(up)", "1:4: parse error: unexpected \"(\""},
+      {"up[5m]", "1:3: parse error: unexpected \"[\""},
+      {"up offset 5m", "1:4: parse error: unexpected <offset>"},
+      {"1", "1:1: parse error: unexpected number \"1\""},
+      {"up + 1", "1:4: parse error: unexpected <op:+>"},
+      {"{a=\"\"}", "match[] must contain at least one non-empty matcher"},
+  };
+  for (const auto& [text, error] : cases) {
+    // /series wraps the error as an invalid match[]; the label endpoints
+    // give it bare.
+    EXPECT_EQ(ErrorOf(api().HandleSeries(Request({{"match[]", text}}))),
+              std::string("invalid parameter \"match[]\": ") + error)
+        << text;
+    EXPECT_EQ(ErrorOf(api().HandleLabels(Request({{"match[]", "up"}, {"match[]", text}}))), error)
+        << text;
+    EXPECT_EQ(ErrorOf(LabelValues("job", {{"match[]", text}})), error) << text;
   }
 }
 
@@ -289,10 +292,14 @@ TEST(MetadataApi, ExemplarsRulesAndAlertsAreEmpty) {
   EXPECT_EQ(DataOf(MetadataApi::HandleAlerts(Request({}))), Json::parse(R"({"alerts":[]})"));
 }
 
-TEST(MetadataApi, UnknownPathsAreNotFound) {
-  const HttpResponse response = MetadataApi::HandleUnknownPath(Request({}, "/api/v1/targets"));
-  EXPECT_EQ(response.status, 404);
-  EXPECT_EQ(response.body, "404 page not found\n");
+TEST(MetadataApi, UnknownPathsAndMethodsAreRefusedAsByPrometheusRouter) {
+  const HttpResponse unknown = MetadataApi::HandleUnknownPath(Request({}, "/api/v1/targets"));
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_EQ(unknown.body, "404 page not found\n");
+  const HttpResponse post =
+      MetadataApi::HandleMethodNotAllowed(Request({}, "/api/v1/label/job/values", "POST"));
+  EXPECT_EQ(post.status, 405);
+  EXPECT_EQ(post.body, "Method Not Allowed\n");
 }
 
 }  // namespace

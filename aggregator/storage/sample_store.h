@@ -117,11 +117,13 @@ class SampleStore final : public SeriesReader {
   Result<std::vector<SeriesRef>> Select(const LabelMatchers& matchers) override;
   Result<std::vector<SamplePoint>> ReadSamples(SeriesId id, int64_t mint_ms,
                                                int64_t maxt_ms) override;
-  // Raw samples only, as ReadSamples: a range whose samples have expired
-  // into rollups has none. Costs no more than the head's samples in the
-  // range, one lookup by key (no decoding) for each chunk window wholly
-  // inside the range, newest first up to the first found, and the decoding
-  // of at most the two chunks at the range's ends.
+  // Answered from raw samples: the head's in the range, one lookup by key
+  // (no decoding) for each chunk window wholly inside the range, newest
+  // first up to the first found, and the decoding of at most the two chunks
+  // at the range's ends. Only when they hold none, and for the part of the
+  // range past the raw retention, from the hour rollups that outlive them
+  // (ReadRollups): an hour bucket whose first and last samples' span meets
+  // the range counts, to within that hour.
   Result<bool> HasSamples(SeriesId id, int64_t mint_ms, int64_t maxt_ms) override;
   // The buckets of `resolution_ms` (kMinuteResolutionMs, kHourResolutionMs)
   // overlapping [mint_ms, maxt_ms], by start: stored ones, and for windows
@@ -176,6 +178,9 @@ class SampleStore final : public SeriesReader {
   // After the commit: new series into the index, the record into the head.
   void Publish(NewSeries* created, int64_t log_id, const std::vector<SeriesRecord>& record);
   Status CheckHeadRoom() const;
+  // HasSamples() in the head and the chunks alone.
+  // REQUIRES: 0 <= mint_ms <= maxt_ms < kStorableTimeLimitMs.
+  Result<bool> HasRawSamples(SeriesId id, int64_t mint_ms, int64_t maxt_ms);
   void NoteWriteError(const Status& status);
 
   const std::string path_;

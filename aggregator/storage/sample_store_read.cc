@@ -82,6 +82,24 @@ Result<bool> SampleStore::HasSamples(SeriesId id, int64_t mint_ms, int64_t maxt_
   mint_ms = std::max<int64_t>(mint_ms, 0);
   maxt_ms = std::min(maxt_ms, kStorableTimeLimitMs - 1);
   if (mint_ms > maxt_ms) return false;
+  Result<bool> raw = HasRawSamples(id, mint_ms, maxt_ms);
+  if (!raw.ok() || *raw || options_.raw_retention_ms == 0) return raw;
+  // Past the raw retention, samples live on in hour rollups (kept longest):
+  // a bucket whose first-to-last span meets the range. That may claim a
+  // range between two samples of one hour, as Prometheus claims a whole
+  // block; so only where retention may have removed the raw samples (up to
+  // a window later than it, as it removes whole windows).
+  const int64_t expired_until =
+      std::min(maxt_ms, clock_->NowUnixMs() - options_.raw_retention_ms + kChunkWindowMs);
+  if (mint_ms > expired_until) return false;
+  Result<std::vector<Rollup>> hours = ReadRollups(id, kHourResolutionMs, mint_ms, expired_until);
+  if (!hours.ok()) return hours.status();
+  return std::any_of(hours->begin(), hours->end(), [&](const Rollup& bucket) {
+    return bucket.count > 0 && bucket.last_ms >= mint_ms && bucket.first_ms <= expired_until;
+  });
+}
+
+Result<bool> SampleStore::HasRawSamples(SeriesId id, int64_t mint_ms, int64_t maxt_ms) {
   std::vector<SamplePoint> head;
   head_.Read(id, mint_ms, maxt_ms, &head);
   if (!head.empty()) return true;

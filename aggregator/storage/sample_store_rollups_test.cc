@@ -144,6 +144,33 @@ TEST_F(SampleStoreRollups, RetentionRemovesEachResolutionOnItsOwnClock) {
       << "and its hour keeps the rollup cut from the full data";
 }
 
+// Once retention removed the raw samples, the hour rollups still say where
+// the series had data, to within an hour.
+TEST_F(SampleStoreRollups, HasSamplesFindsDataKeptOnlyInHourRollups) {
+  StorageOptions options;
+  options.raw_retention_ms = 48 * kHour;
+  options.minute_retention_ms = 48 * kHour;
+  options.hour_retention_ms = 0;  // for ever
+  auto store = Open(options);
+  const int64_t from = clock_.NowUnixMs() - 36 * kHour + 10 * 60'000;  // ten minutes into an hour
+  ASSERT_TRUE(store->Write({Counter(from, from + 20 * 60'000)}).ok());
+  ASSERT_TRUE(store->Flush(Head::Selection::kAll).ok());
+  clock_.AdvanceMs(36 * kHour);  // the data is now 72 h old, past the raw retention
+  ASSERT_TRUE(store->EnforceRetention().ok());
+  const SeriesId id = OnlySeries(*store);
+  ASSERT_TRUE(store->ReadSamples(id, 0, clock_.NowUnixMs())->empty());
+
+  auto has = [&](int64_t mint, int64_t maxt) {
+    Result<bool> found = store->HasSamples(id, mint, maxt);
+    EXPECT_TRUE(found.ok()) << found.status().ToString();
+    return found.ok() && *found;
+  };
+  EXPECT_TRUE(has(from - kHour, from + kHour));
+  EXPECT_TRUE(has(from + 60'000, from + 120'000));              // inside the samples' span
+  EXPECT_FALSE(has(from + 20 * 60'000 + 1, from + 3 * kHour));  // after the last sample
+  EXPECT_FALSE(has(from - 2 * kHour, from - 1));                // before the first
+}
+
 TEST_F(SampleStoreRollups, TheResolutionReadIsTheCoarsestThatFitsAStepAndStillHoldsTheData) {
   StorageOptions options;
   options.raw_retention_ms = 35 * kDay;

@@ -195,6 +195,10 @@ TEST_F(StandardIngest, MetadataEndpointsAnswerGrafanasCalls) {
     EXPECT_EQ(unknown->status, 404) << method;
     EXPECT_EQ(unknown->body, "404 page not found\n") << method;
   }
+  // Prometheus serves label values to GET only.
+  auto post_values = client.Post("/api/v1/label/device/values", "x=1", kForm);
+  ASSERT_TRUE(post_values);
+  EXPECT_EQ(post_values->status, 405);
 }
 
 TEST_F(StandardIngest, RefusalsOverHttp) {
