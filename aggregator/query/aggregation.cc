@@ -29,11 +29,11 @@ std::string FormatValue(double value) { return FormatGoFloat(value); }
 
 }  // namespace
 
-Aggregator::Aggregator(const AggregateExpr& expr) : expr_(expr), grouping_(expr.grouping) {
+StepAggregator::StepAggregator(const AggregateExpr& expr) : expr_(expr), grouping_(expr.grouping) {
   std::sort(grouping_.begin(), grouping_.end());
 }
 
-const Aggregator::GroupKey& Aggregator::KeyOf(const LabelsRef& metric) {
+const StepAggregator::GroupKey& StepAggregator::KeyOf(const LabelsRef& metric) {
   if (auto it = keys_.find(metric.get()); it != keys_.end()) return it->second;
   GroupKey key;
   auto labels = std::make_shared<Labels>();
@@ -52,7 +52,8 @@ const Aggregator::GroupKey& Aggregator::KeyOf(const LabelsRef& metric) {
   return keys_.emplace(metric.get(), std::move(key)).first->second;
 }
 
-Result<StepVector> Aggregator::Step(const StepVector& input, double param, std::string_view label) {
+Result<StepVector> StepAggregator::Step(const StepVector& input, double param,
+                                        std::string_view label) {
   const TokenType op = expr_.op;
   int64_t k = 0;
   if (op == TokenType::kTopk || op == TokenType::kBottomk) {

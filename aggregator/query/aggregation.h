@@ -21,11 +21,11 @@
 
 namespace wattline::aggregator {
 
-class Aggregator {
+class StepAggregator {
  public:
-  // `expr` must outlive the Aggregator; one per expression evaluation, so
+  // `expr` must outlive the StepAggregator; one per expression evaluation, so
   // the groups' label sets are built once for all steps.
-  explicit Aggregator(const AggregateExpr& expr);
+  explicit StepAggregator(const AggregateExpr& expr);
 
   // Aggregates one step's `input`. `param` is topk/bottomk's k or
   // quantile's q at this step; `label` is count_values' label name.

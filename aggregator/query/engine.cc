@@ -510,7 +510,7 @@ class Evaluation {
   }
 
   Result<Value> EvalAggregate(const AggregateExpr& aggregate) {
-    Aggregator aggregator(aggregate);
+    StepAggregator aggregator(aggregate);
     std::string label;
     std::vector<const Expr*> args;
     const bool has_scalar_param =
