@@ -544,6 +544,7 @@ class Evaluation {
             EvalVectorSelector(static_cast<const VectorSelector&>(arg), /*sample_times=*/true);
         if (!value.ok()) return value;
         for (StepSeries& series : value->matrix) series.metric = DropMetricName(series.metric);
+        if (HasSameLabelset(value->matrix)) return Status::FailedPrecondition(kSameLabelset);
         return value;
       }
     }
