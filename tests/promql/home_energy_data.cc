@@ -105,7 +105,19 @@ void AppendLabels(std::string& out, const Labels& labels) {
   out += '{';
   for (size_t i = 0; i < labels.size(); ++i) {
     if (i > 0) out += ',';
-    out += labels[i].first + "=\"" + labels[i].second + '"';  // no value needs escaping
+    out += labels[i].first + "=\"";
+    // Both formats escape a label value alike: backslash, quote, newline.
+    for (char c : labels[i].second) {
+      if (c == '\\' || c == '"') {
+        out += '\\';
+        out += c;
+      } else if (c == '\n') {
+        out += "\\n";
+      } else {
+        out += c;
+      }
+    }
+    out += '"';
   }
   out += '}';
 }
@@ -182,11 +194,23 @@ std::vector<GeneratedSeries> GenerateHomeEnergyData() {
                         [](int64_t t) { return Round(Wave(20, t, 50, 0.03, 0.04), 3); }));
 
   const std::vector<std::vector<std::pair<std::string, std::string>>> infos = {
-      {{"device", "panel"}, {"model", "SPEM-003CEBEU"}, {"room", "utility"}},
-      {{"device", "heatpump"}, {"model", "SPSW-201XE16EU"}, {"room", "garage"}},
-      {{"device", "solar"}, {"model", "SPEM-002CEBEU50"}, {"room", "roof"}},
+      {{"device", "panel"},
+       {"model", "SPEM-003CEBEU"},
+       {"name", "Hauptverteilung"},
+       {"room", "utility"}},
+      {{"device", "heatpump"},
+       {"model", "SPSW-201XE16EU"},
+       {"name", "Keller\\Wärmepumpe"},
+       {"room", "garage"}},
+      {{"device", "solar"},
+       {"model", "SPEM-002CEBEU50"},
+       {"name", "Dach \"Süd\"\nWest"},
+       {"room", "roof"}},
       {{"device", "ev_charger"}, {"model", "SPSW-201XE16EU"}, {"room", "garage"}},
-      {{"device", "dishwasher"}, {"model", "SNPL-00112EU"}, {"room", "kitchen"}},
+      {{"device", "dishwasher"},
+       {"model", "SNPL-00112EU"},
+       {"name", "Küche: Spülmaschine"},
+       {"room", "kitchen"}},
   };
   for (const auto& labels : infos) {
     out.push_back(

@@ -19,7 +19,10 @@
 //   energy_exported_watt_hours_total      every 15 s; panel total, solar
 //   voltage_volts, current_amperes        every 10 s; panel a/b/c
 //   frequency_hertz                       every 15 s; panel
-//   device_info{device,room,model} 1      every 15 s; one per device
+//   device_info{device,model,name,room} 1 every 15 s; one per device (all
+//                                         but the EV charger's name; names
+//                                         hold UTF-8, a backslash, quotes
+//                                         and a newline)
 //
 // Thread-safety: pure functions.
 #ifndef WATTLINE_TESTS_PROMQL_HOME_ENERGY_DATA_H_
