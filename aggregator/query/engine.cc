@@ -13,6 +13,7 @@
 #include "aggregator/query/aggregation.h"
 #include "aggregator/query/binary_ops.h"
 #include "aggregator/query/function_table.h"
+#include "aggregator/query/histogram_quantile.h"
 #include "aggregator/query/instant_functions.h"
 #include "aggregator/query/range_functions.h"
 #include "aggregator/query/rollup_windows.h"
@@ -606,6 +607,11 @@ class Evaluation {
         return out;
       });
     }
+    if (name == "histogram_quantile") {
+      return RangeEval(args, [](std::span<StepArg> v, int64_t) -> Result<StepVector> {
+        return HistogramQuantile(v[0].scalar, v[1].samples);
+      });
+    }
     if (name == "label_replace" || name == "label_join") {
       return EvalLabelFunction(name, args, strings);
     }
@@ -708,7 +714,8 @@ class Evaluation {
       range.range_ms = subquery.range_ms;
       range.offset_ms = subquery.offset_ms;
       range.at = subquery.at;
-      Result<Value> inner = EvalSubquery(subquery);
+      Result<Value> inner =
+          EvalSubquery(subquery, range.extension ? context_->lookback_delta_ms : 0);
       if (!inner.ok()) return inner.status();
       WATTLINE_RETURN_IF_ERROR(reading.Hold(PointCount(inner->matrix)));
       source = std::move(inner->matrix);
