@@ -290,6 +290,17 @@ TEST_F(EngineOverStore, IncreaseExactStartsFromTheSampleBeforeTheWindowWithinThe
   EXPECT_TRUE(InstantVector("increase_exact(base_counter[1h])", kD + 3 * kHour).empty());
 }
 
+TEST_F(EngineOverStore, ChangeAcrossASilenceLongerThanTheLookbackIsInNoHourlyWindow) {
+  // base_counter{case="far"}: 100 at 0:54, then 130 at 1:02. The hour to
+  // 1:00 has nothing after its base; the hour to 2:00 starts from 130. The
+  // two hours' window holds both samples and counts the 30 between them.
+  const Series hours = RangeSeries("increase_exact(base_counter{case=\"far\"}[1h])", kD + kHour,
+                                   kD + 2 * kHour, kHour);
+  EXPECT_EQ(TimesOf(hours), (Times{kD + 2 * kHour}));
+  EXPECT_EQ(ValuesOf(hours), (Doubles{20}));
+  EXPECT_EQ(InstantValue("increase_exact(base_counter{case=\"far\"}[2h])", kD + 2 * kHour), 50);
+}
+
 TEST_F(EngineOverStore, IntegrateCountsTheSegmentFromTheSampleBeforeTheWindow) {
   // 1000 W from kD + 1h - 4m: the segment to kD + 1h + 1m (5 minutes, not
   // a gap) and the next 5 minutes: 1000 W * 600 s.
@@ -458,6 +469,19 @@ TEST_F(EngineOverStore, SmallResultOfLargeIntermediatesIsResourceExhausted) {
   EXPECT_EQ(std::get<Vector>(*max)[0].value, 1440);
 }
 
+TEST_F(EngineOverStore, SamplesCountOnlyWhileTheirValueIsAlive) {
+  // Each term holds its subquery's 1441 points (and the samples read for
+  // them) only until it is reduced to one sample: four terms fit in a limit
+  // that their intermediates together would pass.
+  const std::string term = "max_over_time(minutes_since_midnight[1d:1m])";
+  QueryLimits limits;
+  limits.max_samples = 4000;
+  Result<QueryValue> sum =
+      InstantOn(*MakeEngine(limits), term + " + " + term + " + " + term + " + " + term, kD + kDay);
+  ASSERT_TRUE(sum.ok()) << sum.status().ToString();
+  EXPECT_EQ(ValuesOf(std::get<Vector>(*sum)), (Doubles{4 * 1440}));
+}
+
 // The subquery evaluates vector(time()) at every second of a day: 86,401
 // steps, hundreds of deadline checks, each a second on a TickingClock.
 // (vector(1) would not do: it is step-invariant, evaluated once.)
@@ -476,6 +500,13 @@ TEST_F(EngineOverStore, QueryPastItsTimeoutIsUnavailable) {
   Result<QueryValue> longer = InstantOn(*engine, kSlowQuery, kD + kDay, kDay);
   ASSERT_FALSE(longer.ok());
   EXPECT_EQ(longer.status().code(), Status::Code::kUnavailable);
+
+  // Range queries check their deadline between steps too: vector(time())
+  // over 11,001 steps, with a request timeout of 10 s.
+  Result<Matrix> range =
+      RangeOn(*engine, "vector(time())", kD, kD + 11'000 * kMinute, kMinute, 10 * kSecond);
+  ASSERT_FALSE(range.ok());
+  EXPECT_EQ(range.status().code(), Status::Code::kUnavailable);
 
   // A query of a few steps of work finishes.
   Result<QueryValue> quick = InstantOn(*engine, "minutes_since_midnight", kD + kHour);
