@@ -548,6 +548,14 @@ TEST_F(EngineOverStore, AtTimeWithOffsetReadsBeforeThatTime) {
   EXPECT_EQ(InstantValue(query, kD + 10 * kHour), 120);
   const Series series = RangeSeries(query, kD, kD + 2 * kHour, kHour);
   EXPECT_EQ(ValuesOf(series), (Doubles{120, 120, 120}));
+  // On a subquery likewise: its range ends an hour before the @ time.
+  const Series subquery = RangeSeries(
+      "max_over_time(minutes_since_midnight[10m:1m] " + At(kD + 3 * kHour) + " offset 1h)", kD,
+      kD + 2 * kHour, kHour);
+  EXPECT_EQ(ValuesOf(subquery), (Doubles{120, 120, 120}));
+  const Series start = RangeSeries("max_over_time(minutes_since_midnight[10m:1m] @ start())",
+                                   kD + kHour, kD + 2 * kHour, 30 * kMinute);
+  EXPECT_EQ(ValuesOf(start), (Doubles{60, 60, 60}));
 }
 
 TEST_F(EngineOverStore, SubqueryStepsAreMultiplesOfTheirStep) {
@@ -781,6 +789,9 @@ TEST_F(EngineOverStore, RangeResultIsSortedByLabels) {
                             "topk(4, room_celsius)", "bottomk(4, room_celsius)"}) {
     const Matrix matrix = Range(query, kD + kHour, kD + kHour + 2 * kMinute, kMinute);
     EXPECT_EQ(MetricsOf(matrix), by_name) << query;
+    // A range query of one step too.
+    const Matrix one_step = Range(query, kD + kHour, kD + kHour, kMinute);
+    EXPECT_EQ(MetricsOf(one_step), by_name) << query;
   }
 }
 
