@@ -295,6 +295,15 @@ TEST(GrafanaDashboards, EveryQueryReturnsDataOnTheDemo) {
   for (const std::string& failure : failures) ADD_FAILURE() << failure;
   if (!failures.empty()) return;
 
+  // The data source's "Save & test": an instant query of 1+1, the scalar 2.
+  httplib::Client client("127.0.0.1", stack.api_port());
+  auto health = client.Post("/api/v1/query", httplib::Params{{"query", "1+1"}});
+  ASSERT_TRUE(health);
+  Json health_body = Json::parse(health->body, nullptr, false);
+  ASSERT_FALSE(health_body.is_discarded()) << health->body;
+  EXPECT_EQ(health_body["data"]["resultType"], "scalar") << health->body;
+  EXPECT_EQ(health_body["data"]["result"][1], "2") << health->body;
+
   // The values the variables offer are the demo's: its agent, its device and
   // a Pro 3EM's phases (docs/sources.md).
   auto contains = [&](const std::string& name, const std::string& value) {
