@@ -157,24 +157,33 @@ struct Answer {
   std::string detail;  // the body, or the transport error
 };
 
-// POST /api/v1/query_range, form-encoded, as the provisioned data source
-// sends it. Steps finer than Grafana's (which would be $__interval, up to a
-// day here) so that minutes of data hold several steps.
-Answer RangeQuery(int port, const std::string& expr, int64_t now) {
+// POST /api/v1/query_range (or, `instant`, /api/v1/query at `now`),
+// form-encoded, as the provisioned data source sends it. Steps finer than
+// Grafana's (which would be $__interval, up to a day here) so that minutes
+// of data hold several steps.
+Answer Query(int port, const std::string& expr, int64_t now, bool instant) {
   httplib::Client client("127.0.0.1", port);
   client.set_read_timeout(std::chrono::seconds(10));
-  httplib::Params form{{"query", expr},
-                       {"start", std::to_string(now - kRangeSeconds)},
-                       {"end", std::to_string(now)},
-                       {"step", std::to_string(kStepSeconds)}};
-  auto result = client.Post("/api/v1/query_range", form);
+  httplib::Params form{{"query", expr}};
+  if (instant) {
+    form.emplace("time", std::to_string(now));
+  } else {
+    form.emplace("start", std::to_string(now - kRangeSeconds));
+    form.emplace("end", std::to_string(now));
+    form.emplace("step", std::to_string(kStepSeconds));
+  }
+  auto result = client.Post(instant ? "/api/v1/query" : "/api/v1/query_range", form);
   if (!result) return {false, httplib::to_string(result.error())};
   Json body = Json::parse(result->body, nullptr, false);
   bool has_data = false;
-  if (result->status == 200 && !body.is_discarded() && body["status"] == "success" &&
-      body["data"]["resultType"] == "matrix") {
-    for (const Json& series : body["data"]["result"]) {
-      if (!series["values"].empty()) has_data = true;
+  if (result->status == 200 && !body.is_discarded() && body["status"] == "success") {
+    const Json& data = body["data"];
+    if (data["resultType"] == "matrix") {
+      for (const Json& series : data["result"]) {
+        if (!series["values"].empty()) has_data = true;
+      }
+    } else if (data["resultType"] == "vector") {
+      has_data = !data["result"].empty();
     }
   }
   return {has_data, "HTTP " + std::to_string(result->status) + ": " + result->body};
@@ -201,6 +210,12 @@ Result<std::vector<std::string>> LabelValues(SystemStack* stack, const std::stri
     return Status::Internal("unexpected answer: " + *body);
   }
   return json["data"].get<std::vector<std::string>>();
+}
+
+std::string Joined(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& name : names) out += (out.empty() ? "" : ", ") + name;
+  return out.empty() ? "nothing" : out;
 }
 
 struct DashboardUnderTest {
@@ -271,10 +286,16 @@ TEST(GrafanaDashboards, EveryQueryReturnsDataOnTheDemo) {
           failures.push_back(query.where + ": a variable the test does not know: " + expr);
           continue;
         }
-        Answer answer = RangeQuery(stack.api_port(), expr, now);
-        if (!answer.has_data) {
-          failures.push_back(query.where + ": no series with a point\n  dashboard: " + query.expr +
-                             "\n  sent: " + expr + "\n  answer: " + answer.detail);
+        // Every query as a range query; a stat's instant query as well.
+        for (bool instant : {false, true}) {
+          if (instant && !query.instant) continue;
+          Answer answer = Query(stack.api_port(), expr, now, instant);
+          if (!answer.has_data) {
+            failures.push_back(query.where + (instant ? " (instant)" : " (range)") +
+                               ": no series with a point\n  dashboard: " + query.expr +
+                               "\n  sent: " + expr + "\n  replaced: " + Joined(used) +
+                               "\n  answer: " + answer.detail);
+          }
         }
       }
       for (const VariableQuery& variable : VariableQueries(dashboard.json)) {

@@ -28,6 +28,7 @@ void CollectPanelQueries(const std::string& dashboard_title, const Json& panels,
       query.panel_interval = StringOr(panel, "interval");
       query.target_interval = StringOr(target, "interval");
       query.panel_time_from = StringOr(panel, "timeFrom");
+      query.instant = target.value("instant", false);
       out->push_back(std::move(query));
     }
   }

@@ -24,6 +24,7 @@ struct PanelQuery {
   std::string panel_interval;   // the panel's "Min interval" ("" if unset)
   std::string target_interval;  // the target's "Min step" ("" if unset)
   std::string panel_time_from;  // the panel's relative time override ("" if unset)
+  bool instant = false;         // Grafana sends an instant query (too)
 };
 
 // One query variable of a dashboard's templating list.
