@@ -103,7 +103,16 @@ TEST(GrafanaDashboards, EveryDashboardParsesAndUsesTheProvisionedDataSource) {
     for (const std::string& used : uids) EXPECT_EQ(used, uid);
     const std::vector<PanelQuery> queries = PanelQueries(dashboard);
     EXPECT_FALSE(queries.empty());
-    for (const PanelQuery& query : queries) EXPECT_FALSE(query.expr.empty()) << query.where;
+    for (const PanelQuery& query : queries) {
+      EXPECT_FALSE(query.expr.empty()) << query.where;
+      // Durations Grafana (and BuiltInVariables) can read.
+      for (const std::string* duration :
+           {&query.panel_interval, &query.target_interval, &query.panel_time_from}) {
+        if (!duration->empty()) {
+          EXPECT_GT(GrafanaDurationSeconds(*duration), 0) << query.where;
+        }
+      }
+    }
     for (const VariableQuery& variable : VariableQueries(dashboard)) {
       EXPECT_FALSE(variable.query.empty()) << variable.where;
     }
