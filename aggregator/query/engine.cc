@@ -421,11 +421,12 @@ class Evaluation {
   }
 
   // expr[range:step]: expr evaluated at the multiples of step in
-  // [t - offset - range, t - offset], for the first to the last step.
-  Result<Value> EvalSubquery(const SubqueryExpr& subquery) {
+  // [t - offset - range, t - offset], for the first to the last step, and
+  // `extend_back_ms` before that (the extensions' base before the window).
+  Result<Value> EvalSubquery(const SubqueryExpr& subquery, int64_t extend_back_ms = 0) {
     const int64_t step = subquery.step_ms > 0 ? subquery.step_ms : kDefaultSubqueryStepMs;
-    const int64_t first =
-        SaturatingSub(ReferenceTime(start_, subquery.at, subquery.offset_ms), subquery.range_ms);
+    const int64_t first = SaturatingSub(ReferenceTime(start_, subquery.at, subquery.offset_ms),
+                                        SaturatingAdd(subquery.range_ms, extend_back_ms));
     const int64_t last = ReferenceTime(end_, subquery.at, subquery.offset_ms);
     // The first multiple of the step at or after `first`.
     int64_t inner_start = first / step * step;

@@ -73,12 +73,12 @@ TEST_F(EngineOverStore, RangeQueryOfASelectorOverManyStepsIsResourceExhausted) {
 }
 
 TEST_F(EngineOverStore, SmallResultOfLargeIntermediatesIsResourceExhausted) {
-  // One sample out, but 8641 read to count them; 1441 subquery points (one
-  // per minute of the day) to take their maximum.
+  // One sample out, but 8641 read for their deviation; 1441 subquery points
+  // (one per minute of the day) to take their maximum.
   QueryLimits limits;
   limits.max_samples = 1000;
   const auto tight = MakeEngine(limits);
-  for (const char* query : {"count_over_time(energy_watt_hours_total[1d])",
+  for (const char* query : {"stddev_over_time(energy_watt_hours_total[1d])",
                             "max_over_time(minutes_since_midnight[1d:1m])"}) {
     Result<QueryValue> refused = InstantOn(*tight, query, kMidnight + kDay);
     ASSERT_FALSE(refused.ok()) << query;
@@ -98,6 +98,23 @@ TEST_F(EngineOverStore, SmallResultOfLargeIntermediatesIsResourceExhausted) {
   ASSERT_TRUE(max.ok()) << max.status().ToString();
   ASSERT_EQ(std::get<Vector>(*max).size(), 1u);
   EXPECT_EQ(std::get<Vector>(*max)[0].value, 1440);
+}
+
+TEST_F(EngineOverStore, HourAlignedWindowsReadRollupsNotSamples) {
+  // count_over_time over a day on the hour reads 25 hour buckets, not the
+  // 8641 samples; a second off the hour it must read the samples.
+  QueryLimits limits;
+  limits.max_samples = 1000;
+  const auto tight = MakeEngine(limits);
+  Result<QueryValue> on_the_hour =
+      InstantOn(*tight, "count_over_time(energy_watt_hours_total[1d])", kMidnight + kDay);
+  ASSERT_TRUE(on_the_hour.ok()) << on_the_hour.status().ToString();
+  ASSERT_EQ(std::get<Vector>(*on_the_hour).size(), 1u);
+  EXPECT_EQ(std::get<Vector>(*on_the_hour)[0].value, 8641);
+  Result<QueryValue> off_the_hour =
+      InstantOn(*tight, "count_over_time(energy_watt_hours_total[1d])", kMidnight + kDay + 1000);
+  ASSERT_FALSE(off_the_hour.ok());
+  EXPECT_EQ(off_the_hour.status().code(), Status::Code::kResourceExhausted);
 }
 
 TEST_F(EngineOverStore, SamplesCountOnlyWhileTheirValueIsAlive) {
