@@ -134,6 +134,7 @@ std::vector<GeneratedSeries> GenerateHomeEnergyData() {
   constexpr int64_t kGapFrom = 2 * kHourMs;
   constexpr int64_t kGapTo = 2 * kHourMs + 20 * kMinuteMs;
   const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double kInf = std::numeric_limits<double>::infinity();
   auto panel = [](const char* phase) -> Labels { return {{"device", "panel"}, {"phase", phase}}; };
   auto whole = [](const char* device) -> Labels {
     return {{"device", device}, {"phase", "total"}};
@@ -192,6 +193,21 @@ std::vector<GeneratedSeries> GenerateHomeEnergyData() {
   }
   out.push_back(Sampled("frequency_hertz", "gauge", {{"device", "panel"}}, k15s, 0, kEnd,
                         [](int64_t t) { return Round(Wave(20, t, 50, 0.03, 0.04), 3); }));
+
+  // A classic histogram of the heat pump's power, one bucket counter per
+  // bound, counting a reading every 15 s.
+  const std::vector<std::pair<const char*, double>> bounds = {
+      {"250", 250}, {"500", 500}, {"1000", 1000}, {"1500", 1500}, {"2000", 2000}, {"+Inf", kInf}};
+  for (const auto& [le, bound] : bounds) {
+    const double upper = bound;
+    out.push_back(Sampled("power_distribution_watts_bucket", "gauge",
+                          {{"device", "heatpump"}, {"le", le}}, k15s, 0, kEnd,
+                          // Called once per timestamp, in order.
+                          [upper, count = 0.0](int64_t t) mutable {
+                            count += HeatpumpPower(t) <= upper ? 1 : 0;
+                            return count;
+                          }));
+  }
 
   const std::vector<std::vector<std::pair<std::string, std::string>>> infos = {
       {{"device", "panel"},

@@ -19,6 +19,9 @@
 //   energy_exported_watt_hours_total      every 15 s; panel total, solar
 //   voltage_volts, current_amperes        every 10 s; panel a/b/c
 //   frequency_hertz                       every 15 s; panel
+//   power_distribution_watts_bucket{device="heatpump",le}
+//                                         every 15 s; a classic histogram
+//                                         (cumulative counts, le 250 .. +Inf)
 //   device_info{device,model,name,room} 1 every 15 s; one per device (all
 //                                         but the EV charger's name; names
 //                                         hold UTF-8, a backslash, quotes
