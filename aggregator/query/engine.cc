@@ -15,7 +15,10 @@
 #include "aggregator/query/function_table.h"
 #include "aggregator/query/instant_functions.h"
 #include "aggregator/query/range_functions.h"
+#include "aggregator/query/rollup_windows.h"
 #include "aggregator/query/step_vector.h"
+#include "aggregator/storage/rollup.h"
+#include "aggregator/storage/storage_layout.h"
 
 namespace wattline::aggregator {
 namespace {
@@ -665,103 +668,226 @@ class Evaluation {
     });
   }
 
+  // How a range function's windows sit, and what it needs per step.
+  struct RangeCall {
+    std::string_view name;
+    RangeKernel kernel = nullptr;
+    int64_t range_ms = 0;
+    int64_t offset_ms = 0;
+    std::optional<AtModifier> at;
+    bool extension = false;      // reads the sample before the window
+    bool keep_name = false;      // last_over_time keeps the metric name
+    std::vector<Value> scalars;  // the scalar arguments' values
+  };
+
   // A function of a range vector (a range selector or a subquery), per
   // series and step.
   Result<Value> EvalRangeFunction(const Call& call, size_t matrix_arg) {
-    const std::string_view name = call.function->name;
     const Expr& arg = Unparen(*call.args[matrix_arg]);
-    const bool extension = call.function->extension;
-    const int64_t lookback = context_->lookback_delta_ms;
-
-    // The scalar arguments, per step.
-    std::vector<Value> scalar_values;
+    RangeCall range;
+    range.name = call.function->name;
+    range.extension = call.function->extension;
+    range.keep_name = range.name == "last_over_time";
     for (size_t i = 0; i < call.args.size(); ++i) {
       if (i == matrix_arg) continue;
       Result<Value> value = Eval(*call.args[i]);
       if (!value.ok()) return value.status();
-      scalar_values.push_back(std::move(value).value());
+      range.scalars.push_back(std::move(value).value());
     }
 
-    // The source series and how their windows sit.
-    int64_t range_ms = 0;
-    int64_t offset_ms = 0;
-    std::optional<AtModifier> at;
     StepMatrix source;
     Budget reading(context_);
+    const MatrixSelector* matrix_selector = nullptr;
     if (arg.kind == Expr::Kind::kMatrixSelector) {
-      const auto& matrix_selector = static_cast<const MatrixSelector&>(arg);
-      const VectorSelector& selector = *matrix_selector.selector;
-      range_ms = matrix_selector.range_ms;
-      offset_ms = selector.offset_ms;
-      at = selector.at;
-      const int64_t mint = SaturatingSub(
-          SaturatingSub(ReferenceTime(start_, at, offset_ms), range_ms), extension ? lookback : 0);
-      auto read = ReadSeries(selector.matchers, mint, ReferenceTime(end_, at, offset_ms), reading);
-      if (!read.ok()) return read.status();
-      for (auto& [ref, samples] : *read) {
-        std::erase_if(samples, [](const SamplePoint& p) { return IsStaleNaN(p.value); });
-        source.push_back({std::make_shared<Labels>(std::move(ref.labels)), std::move(samples)});
-      }
+      matrix_selector = &static_cast<const MatrixSelector&>(arg);
+      range.range_ms = matrix_selector->range_ms;
+      range.offset_ms = matrix_selector->selector->offset_ms;
+      range.at = matrix_selector->selector->at;
     } else {
       const auto& subquery = static_cast<const SubqueryExpr&>(arg);
-      range_ms = subquery.range_ms;
-      offset_ms = subquery.offset_ms;
-      at = subquery.at;
+      range.range_ms = subquery.range_ms;
+      range.offset_ms = subquery.offset_ms;
+      range.at = subquery.at;
       Result<Value> inner = EvalSubquery(subquery);
       if (!inner.ok()) return inner.status();
       WATTLINE_RETURN_IF_ERROR(reading.Hold(PointCount(inner->matrix)));
       source = std::move(inner->matrix);
     }
-
-    if (name == "absent_over_time") return AbsentOverTime(call, source, range_ms, offset_ms, at);
-
-    const RangeKernel kernel = FindRangeKernel(name);
-    if (kernel == nullptr) {
-      return Status::InvalidArgument("function \"" + std::string(name) + "\" is not supported");
+    if (range.name != "absent_over_time") {
+      range.kernel = FindRangeKernel(range.name);
+      if (range.kernel == nullptr) {
+        return Status::InvalidArgument("function \"" + std::string(range.name) +
+                                       "\" is not supported");
+      }
     }
-    const bool keep_name = name == "last_over_time";
+    if (matrix_selector != nullptr && range.kernel != nullptr && UsesHourRollups(range)) {
+      return RangeFunctionFromRollups(*matrix_selector->selector, range);
+    }
+    if (matrix_selector != nullptr) {
+      const int64_t mint = SaturatingSub(
+          SaturatingSub(ReferenceTime(start_, range.at, range.offset_ms), range.range_ms),
+          range.extension ? context_->lookback_delta_ms : 0);
+      auto read = ReadSeries(matrix_selector->selector->matchers, mint,
+                             ReferenceTime(end_, range.at, range.offset_ms), reading);
+      if (!read.ok()) return read.status();
+      for (auto& [ref, samples] : *read) {
+        std::erase_if(samples, [](const SamplePoint& p) { return IsStaleNaN(p.value); });
+        source.push_back({std::make_shared<Labels>(std::move(ref.labels)), std::move(samples)});
+      }
+    }
+    if (range.kernel == nullptr) return AbsentOverTime(call, source, range);
+
     Value value;
     value.type = ValueType::kVector;
     Budget output(context_);
-    std::vector<double> scalars(scalar_values.size());
     for (StepSeries& in : source) {
       WATTLINE_RETURN_IF_ERROR(context_->CheckDeadline());
-      StepSeries out{keep_name ? in.metric : DropMetricName(in.metric), {}};
-      const std::vector<SamplePoint>& points = in.points;
-      size_t lo = 0;
-      size_t hi = 0;
-      for (uint64_t i = 0; i < steps_.count(); ++i) {
-        const int64_t t = steps_.At(i);
-        const int64_t range_end = ReferenceTime(t, at, offset_ms);
-        const int64_t range_start = SaturatingSub(range_end, range_ms);
-        while (lo < points.size() && points[lo].timestamp_ms < range_start) ++lo;
-        if (hi < lo) hi = lo;
-        while (hi < points.size() && points[hi].timestamp_ms <= range_end) ++hi;
-        if (hi == lo) continue;
-        RangeWindow window;
-        window.points = std::span<const SamplePoint>(points).subspan(lo, hi - lo);
-        window.range_start_ms = range_start;
-        window.range_end_ms = range_end;
-        window.eval_time_ms = t;
-        if (extension && lo > 0 &&
-            points[lo - 1].timestamp_ms >= SaturatingSub(range_start, lookback)) {
-          window.before = points[lo - 1];
-        }
-        for (size_t s = 0; s < scalar_values.size(); ++s) {
-          scalars[s] = ScalarAt(scalar_values[s], t);
-        }
-        if (name == "holt_winters") {
-          WATTLINE_RETURN_IF_ERROR(CheckHoltWinters(scalars));
-        }
-        const std::optional<double> result = kernel(window, scalars);
-        if (result) out.points.push_back({t, *result});
-      }
-      if (out.points.empty()) continue;
-      WATTLINE_RETURN_IF_ERROR(output.Hold(out.points.size()));
-      value.matrix.push_back(std::move(out));
+      Result<StepSeries> out = WindowsOverPoints(in, range);
+      if (!out.ok()) return out.status();
+      if (out->points.empty()) continue;
+      WATTLINE_RETURN_IF_ERROR(output.Hold(out->points.size()));
+      value.matrix.push_back(std::move(out).value());
     }
     if (HasSameLabelset(value.matrix)) return Status::FailedPrecondition(kSameLabelset);
     return value;
+  }
+
+  // One series' value at each step, from its raw points.
+  Result<StepSeries> WindowsOverPoints(const StepSeries& in, const RangeCall& range) {
+    const int64_t lookback = context_->lookback_delta_ms;
+    StepSeries out{range.keep_name ? in.metric : DropMetricName(in.metric), {}};
+    const std::vector<SamplePoint>& points = in.points;
+    std::vector<double> scalars(range.scalars.size());
+    size_t lo = 0;
+    size_t hi = 0;
+    for (uint64_t i = 0; i < steps_.count(); ++i) {
+      const int64_t t = steps_.At(i);
+      const int64_t range_end = ReferenceTime(t, range.at, range.offset_ms);
+      const int64_t range_start = SaturatingSub(range_end, range.range_ms);
+      while (lo < points.size() && points[lo].timestamp_ms < range_start) ++lo;
+      if (hi < lo) hi = lo;
+      while (hi < points.size() && points[hi].timestamp_ms <= range_end) ++hi;
+      if (hi == lo) continue;
+      RangeWindow window;
+      window.points = std::span<const SamplePoint>(points).subspan(lo, hi - lo);
+      window.range_start_ms = range_start;
+      window.range_end_ms = range_end;
+      window.eval_time_ms = t;
+      if (range.extension && lo > 0 &&
+          points[lo - 1].timestamp_ms >= SaturatingSub(range_start, lookback)) {
+        window.before = points[lo - 1];
+      }
+      for (size_t s = 0; s < range.scalars.size(); ++s) {
+        scalars[s] = ScalarAt(range.scalars[s], t);
+      }
+      if (range.name == "holt_winters") WATTLINE_RETURN_IF_ERROR(CheckHoltWinters(scalars));
+      const std::optional<double> result = range.kernel(window, scalars);
+      if (result) out.points.push_back({t, *result});
+    }
+    return out;
+  }
+
+  // Whether every window of `range` sits on whole hours and the function
+  // can be answered from hour rollups with the raw samples' answer.
+  bool UsesHourRollups(const RangeCall& range) const {
+    if (!context_->reader->HasHourRollups() || !AnswerableFromRollups(range.name)) return false;
+    if (range.range_ms % kHourResolutionMs != 0) return false;
+    const int64_t first_end = ReferenceTime(start_, range.at, range.offset_ms);
+    if (first_end - range.range_ms - kHourResolutionMs < 0) return false;
+    if (first_end % kHourResolutionMs != 0) return false;
+    return steps_.count() == 1 || range.at.has_value() || interval_ % kHourResolutionMs == 0;
+  }
+
+  // EvalRangeFunction's windows from hour rollups (rollup_windows.h); a
+  // series with a non-finite value in its buckets is read raw instead.
+  Result<Value> RangeFunctionFromRollups(const VectorSelector& selector, const RangeCall& range) {
+    Result<std::vector<SeriesRef>> refs = context_->reader->Select(selector.matchers);
+    if (!refs.ok()) {
+      return Status::Internal("cannot select series " + MatchersToString(selector.matchers) + ": " +
+                              refs.status().message());
+    }
+    const int64_t first_start = ReferenceTime(start_, range.at, range.offset_ms) - range.range_ms;
+    const int64_t last_end = ReferenceTime(end_, range.at, range.offset_ms);
+    Value value;
+    value.type = ValueType::kVector;
+    Budget output(context_);
+    std::vector<Rollup> buckets;
+    for (SeriesRef& ref : *refs) {
+      WATTLINE_RETURN_IF_ERROR(context_->CheckDeadline());
+      buckets.clear();
+      const Status read = context_->reader->ReadHourRollups(ref.id, first_start - kHourResolutionMs,
+                                                            last_end, &buckets);
+      if (!read.ok()) {
+        return Status::Internal("cannot read rollups of " + LabelsToString(ref.labels) + ": " +
+                                read.message());
+      }
+      Budget holding(context_);
+      WATTLINE_RETURN_IF_ERROR(holding.Hold(buckets.size()));
+      StepSeries in{std::make_shared<Labels>(std::move(ref.labels)), {}};
+      Result<StepSeries> out = AllFinite(buckets) ? WindowsOverRollups(in, buckets, range)
+                                                  : RawWindowsOf(ref.id, in, range);
+      if (!out.ok()) return out.status();
+      if (out->points.empty()) continue;
+      WATTLINE_RETURN_IF_ERROR(output.Hold(out->points.size()));
+      value.matrix.push_back(std::move(out).value());
+    }
+    if (HasSameLabelset(value.matrix)) return Status::FailedPrecondition(kSameLabelset);
+    return value;
+  }
+
+  static bool AllFinite(const std::vector<Rollup>& buckets) {
+    return std::all_of(buckets.begin(), buckets.end(), [](const Rollup& b) {
+      return std::isfinite(b.sum) && std::isfinite(b.min) && std::isfinite(b.max) &&
+             std::isfinite(b.first) && std::isfinite(b.last) && std::isfinite(b.increase);
+    });
+  }
+
+  Result<StepSeries> WindowsOverRollups(const StepSeries& in, const std::vector<Rollup>& buckets,
+                                        const RangeCall& range) const {
+    StepSeries out{range.keep_name ? in.metric : DropMetricName(in.metric), {}};
+    auto first_at_or_after = [&](int64_t t) {
+      return static_cast<size_t>(
+          std::lower_bound(buckets.begin(), buckets.end(), t,
+                           [](const Rollup& b, int64_t time) { return b.start_ms < time; }) -
+          buckets.begin());
+    };
+    for (uint64_t i = 0; i < steps_.count(); ++i) {
+      const int64_t t = steps_.At(i);
+      RollupWindow window;
+      window.range_end_ms = ReferenceTime(t, range.at, range.offset_ms);
+      window.range_start_ms = window.range_end_ms - range.range_ms;
+      window.lookback_delta_ms = context_->lookback_delta_ms;
+      const size_t lo = first_at_or_after(window.range_start_ms);
+      const size_t hi = first_at_or_after(window.range_end_ms);
+      window.inside = std::span<const Rollup>(buckets).subspan(lo, hi - lo);
+      if (hi < buckets.size() && buckets[hi].start_ms == window.range_end_ms) {
+        window.at_end = &buckets[hi];
+      }
+      if (lo > 0 && buckets[lo - 1].start_ms == window.range_start_ms - kHourResolutionMs) {
+        window.before = &buckets[lo - 1];
+      }
+      const std::optional<double> result = EvalFromRollups(range.name, window);
+      if (result) out.points.push_back({t, *result});
+    }
+    return out;
+  }
+
+  // One series' windows from its raw samples.
+  Result<StepSeries> RawWindowsOf(SeriesId id, StepSeries in, const RangeCall& range) {
+    const int64_t mint = SaturatingSub(
+        SaturatingSub(ReferenceTime(start_, range.at, range.offset_ms), range.range_ms),
+        range.extension ? context_->lookback_delta_ms : 0);
+    Result<std::vector<SamplePoint>> samples =
+        context_->reader->ReadSamples(id, mint, ReferenceTime(end_, range.at, range.offset_ms));
+    if (!samples.ok()) {
+      return Status::Internal("cannot read samples of " + LabelsToString(*in.metric) + ": " +
+                              samples.status().message());
+    }
+    Budget holding(context_);
+    WATTLINE_RETURN_IF_ERROR(holding.Hold(samples->size()));
+    std::erase_if(*samples, [](const SamplePoint& p) { return IsStaleNaN(p.value); });
+    in.points = std::move(samples).value();
+    return WindowsOverPoints(in, range);
   }
 
   static Status CheckHoltWinters(const std::vector<double>& scalars) {
@@ -780,16 +906,15 @@ class Evaluation {
 
   // absent_over_time(): 1 at the steps where no series has a sample in its
   // window.
-  Result<Value> AbsentOverTime(const Call& call, const StepMatrix& source, int64_t range_ms,
-                               int64_t offset_ms, const std::optional<AtModifier>& at) {
+  Result<Value> AbsentOverTime(const Call& call, const StepMatrix& source, const RangeCall& range) {
     Value value;
     value.type = ValueType::kVector;
     StepSeries out{AbsentLabels(*call.args[0]), {}};
     std::vector<size_t> lo(source.size(), 0);
     for (uint64_t i = 0; i < steps_.count(); ++i) {
       const int64_t t = steps_.At(i);
-      const int64_t range_end = ReferenceTime(t, at, offset_ms);
-      const int64_t range_start = SaturatingSub(range_end, range_ms);
+      const int64_t range_end = ReferenceTime(t, range.at, range.offset_ms);
+      const int64_t range_start = SaturatingSub(range_end, range.range_ms);
       bool present = false;
       for (size_t s = 0; s < source.size() && !present; ++s) {
         const std::vector<SamplePoint>& points = source[s].points;

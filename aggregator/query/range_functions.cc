@@ -38,47 +38,27 @@ void KahanAdd(double inc, double& sum, double& c) {
   sum = t;
 }
 
-// extrapolatedRate: the increase (or delta) from the first to the last
-// sample, extrapolated towards the window's edges when the samples come close
-// to them, per second of the whole range for rate().
-std::optional<double> ExtrapolatedRate(const RangeWindow& window, bool is_counter, bool is_rate) {
+// extrapolatedRate over the window's samples.
+std::optional<double> ExtrapolatedRateOfPoints(const RangeWindow& window, bool is_counter,
+                                               bool is_rate) {
   const Points points = window.points;
   if (points.size() < 2) return std::nullopt;
-  const SamplePoint& first = points.front();
-  const SamplePoint& last = points.back();
-
-  double result = last.value - first.value;
+  WindowSummary summary;
+  summary.first = points.front();
+  summary.last = points.back();
+  summary.count = static_cast<int64_t>(points.size());
+  summary.range_start_ms = window.range_start_ms;
+  summary.range_end_ms = window.range_end_ms;
   if (is_counter) {
-    double prev = first.value;
+    double increase = summary.last.value - summary.first.value;
+    double prev = summary.first.value;
     for (const SamplePoint& point : points.subspan(1)) {
-      if (point.value < prev) result += prev;  // a reset: the counter restarted from 0
+      if (point.value < prev) increase += prev;  // a reset: the counter restarted from 0
       prev = point.value;
     }
+    summary.counter_increase = increase;
   }
-
-  double duration_to_start = Seconds(first.timestamp_ms - window.range_start_ms);
-  const double duration_to_end = Seconds(window.range_end_ms - last.timestamp_ms);
-  const double sampled_interval = Seconds(last.timestamp_ms - first.timestamp_ms);
-  const double average_interval = sampled_interval / static_cast<double>(points.size() - 1);
-
-  if (is_counter && result > 0 && first.value >= 0) {
-    // A counter cannot go below zero: never extrapolate back past the time
-    // it would have been zero. 2.42 clamps before the threshold test below;
-    // later versions test the threshold first.
-    const double duration_to_zero = sampled_interval * (first.value / result);
-    if (duration_to_zero < duration_to_start) duration_to_start = duration_to_zero;
-  }
-
-  // A sample missing where the spacing predicts one means the series starts
-  // or ends inside the window: extrapolate only half an interval there.
-  const double threshold = average_interval * 1.1;
-  double extrapolate_to = sampled_interval;
-  extrapolate_to += duration_to_start < threshold ? duration_to_start : average_interval / 2;
-  extrapolate_to += duration_to_end < threshold ? duration_to_end : average_interval / 2;
-
-  double factor = extrapolate_to / sampled_interval;
-  if (is_rate) factor /= RangeSeconds(window.range_end_ms - window.range_start_ms);
-  return result * factor;
+  return ExtrapolatedRate(summary, is_counter, is_rate);
 }
 
 // instantValue: from the last two samples only.
@@ -136,13 +116,13 @@ double ScalarAt(std::span<const double> scalars, size_t i) {
 }
 
 std::optional<double> Rate(const RangeWindow& w, std::span<const double>) {
-  return ExtrapolatedRate(w, /*is_counter=*/true, /*is_rate=*/true);
+  return ExtrapolatedRateOfPoints(w, /*is_counter=*/true, /*is_rate=*/true);
 }
 std::optional<double> Increase(const RangeWindow& w, std::span<const double>) {
-  return ExtrapolatedRate(w, /*is_counter=*/true, /*is_rate=*/false);
+  return ExtrapolatedRateOfPoints(w, /*is_counter=*/true, /*is_rate=*/false);
 }
 std::optional<double> Delta(const RangeWindow& w, std::span<const double>) {
-  return ExtrapolatedRate(w, /*is_counter=*/false, /*is_rate=*/false);
+  return ExtrapolatedRateOfPoints(w, /*is_counter=*/false, /*is_rate=*/false);
 }
 std::optional<double> Irate(const RangeWindow& w, std::span<const double>) {
   return InstantValue(w, /*is_rate=*/true);
@@ -361,6 +341,40 @@ constexpr NamedKernel kKernels[] = {
 };
 
 }  // namespace
+
+// extrapolatedRate: the increase (or delta) from the first to the last
+// sample, extrapolated towards the window's edges when the samples come close
+// to them, per second of the whole range for rate().
+std::optional<double> ExtrapolatedRate(const WindowSummary& window, bool is_counter, bool is_rate) {
+  if (window.count < 2) return std::nullopt;
+  const SamplePoint& first = window.first;
+  const SamplePoint& last = window.last;
+  double result = is_counter ? window.counter_increase : last.value - first.value;
+
+  double duration_to_start = Seconds(first.timestamp_ms - window.range_start_ms);
+  const double duration_to_end = Seconds(window.range_end_ms - last.timestamp_ms);
+  const double sampled_interval = Seconds(last.timestamp_ms - first.timestamp_ms);
+  const double average_interval = sampled_interval / static_cast<double>(window.count - 1);
+
+  if (is_counter && result > 0 && first.value >= 0) {
+    // A counter cannot go below zero: never extrapolate back past the time
+    // it would have been zero. 2.42 clamps before the threshold test below;
+    // later versions test the threshold first.
+    const double duration_to_zero = sampled_interval * (first.value / result);
+    if (duration_to_zero < duration_to_start) duration_to_start = duration_to_zero;
+  }
+
+  // A sample missing where the spacing predicts one means the series starts
+  // or ends inside the window: extrapolate only half an interval there.
+  const double threshold = average_interval * 1.1;
+  double extrapolate_to = sampled_interval;
+  extrapolate_to += duration_to_start < threshold ? duration_to_start : average_interval / 2;
+  extrapolate_to += duration_to_end < threshold ? duration_to_end : average_interval / 2;
+
+  double factor = extrapolate_to / sampled_interval;
+  if (is_rate) factor /= RangeSeconds(window.range_end_ms - window.range_start_ms);
+  return result * factor;
+}
 
 RangeKernel FindRangeKernel(std::string_view name) {
   for (const NamedKernel& entry : kKernels) {

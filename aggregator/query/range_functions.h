@@ -34,6 +34,22 @@ struct RangeWindow {
   int64_t eval_time_ms = 0;
 };
 
+// What rate(), increase() and delta() need of a window's samples, so that
+// they can also be answered from rollups (rollup_windows.h).
+struct WindowSummary {
+  SamplePoint first;
+  SamplePoint last;
+  int64_t count = 0;
+  // From first to last, read as a counter: a drop is a reset.
+  double counter_increase = 0;
+  int64_t range_start_ms = 0;
+  int64_t range_end_ms = 0;
+};
+
+// Prometheus's extrapolatedRate over a summary: increase() with `is_counter`,
+// rate() with both, delta() with neither. nullopt for fewer than 2 samples.
+std::optional<double> ExtrapolatedRate(const WindowSummary& window, bool is_counter, bool is_rate);
+
 // `scalars` are the call's scalar arguments at this step, in call order
 // (quantile_over_time's q; predict_linear's t; holt_winters' sf and tf).
 // nullopt: the function gives no value for this window (rate() with fewer

@@ -138,6 +138,11 @@ class SampleStore final : public SeriesReader {
   // retention; when none fitting does, the finest that still holds it.
   int64_t ResolutionFor(int64_t step_ms, int64_t from_ms) const;
 
+  bool HasHourRollups() const override { return true; }
+  // ReadRollups at kHourResolutionMs.
+  Status ReadHourRollups(SeriesId id, int64_t mint_ms, int64_t maxt_ms,
+                         std::vector<Rollup>* out) override;
+
   Result<StoreStats> Stats();
 
   // Cuts windows now: the due ones, or (kAll) the whole head. For shutdown,

@@ -240,6 +240,14 @@ Result<std::vector<Rollup>> SampleStore::ReadRollups(SeriesId id, int64_t resolu
   return out;
 }
 
+Status SampleStore::ReadHourRollups(SeriesId id, int64_t mint_ms, int64_t maxt_ms,
+                                    std::vector<Rollup>* out) {
+  Result<std::vector<Rollup>> rollups = ReadRollups(id, kHourResolutionMs, mint_ms, maxt_ms);
+  if (!rollups.ok()) return rollups.status();
+  out->insert(out->end(), rollups->begin(), rollups->end());
+  return Status::Ok();
+}
+
 int64_t SampleStore::ResolutionFor(int64_t step_ms, int64_t from_ms) const {
   const int64_t age_ms = clock_->NowUnixMs() - from_ms;
   auto holds = [&](int64_t retention_ms) { return retention_ms == 0 || age_ms <= retention_ms; };

@@ -16,6 +16,8 @@
 
 namespace wattline::aggregator {
 
+struct Rollup;  // rollup.h, which includes this header
+
 using SeriesId = int64_t;
 
 struct SeriesRef {
@@ -55,6 +57,18 @@ class SeriesReader {
     Result<std::vector<SamplePoint>> samples = ReadSamples(id, mint_ms, maxt_ms);
     if (!samples.ok()) return samples.status();
     return !samples->empty();
+  }
+
+  // Whether ReadHourRollups answers: the query engine then reads long,
+  // hour-aligned windows from hour rollups instead of raw samples.
+  virtual bool HasHourRollups() const { return false; }
+
+  // Appends the hour rollups (rollup.h) of `id` whose buckets overlap
+  // [mint_ms, maxt_ms], by start; every bucket equals what the raw samples
+  // give. InvalidArgument unless HasHourRollups().
+  virtual Status ReadHourRollups(SeriesId /*id*/, int64_t /*mint_ms*/, int64_t /*maxt_ms*/,
+                                 std::vector<Rollup>* /*out*/) {
+    return Status::InvalidArgument("this reader keeps no rollups");
   }
 };
 

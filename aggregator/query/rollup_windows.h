@@ -1,0 +1,53 @@
+// Range functions answered from hour rollups (rollup.h) instead of raw
+// samples, where the answer is the same: for windows whose ends are on the
+// hour, as Grafana's hourly and daily energy panels ask for them. A day of
+// one series at 10 s is 8,640 samples to decode, or 25 buckets.
+//
+// A range window [start, end] (Prometheus 2 includes both ends) holds the
+// samples of the buckets starting in [start, end), plus the one sample
+// exactly at `end` if there is one: it is then the first sample of the
+// bucket starting at `end`, at first_ms == end. The exact functions'
+// window (start, end] and base (the newest sample at or before start, no
+// older than the lookback) come from the same buckets and the one before.
+//
+// The results equal the raw samples' up to the order of floating-point
+// additions: rate(), increase() and delta() through the same
+// ExtrapolatedRate; sums and averages without Kahan's compensation.
+//
+// Thread-safety: pure functions.
+#ifndef WATTLINE_AGGREGATOR_QUERY_ROLLUP_WINDOWS_H_
+#define WATTLINE_AGGREGATOR_QUERY_ROLLUP_WINDOWS_H_
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "aggregator/storage/rollup.h"
+
+namespace wattline::aggregator {
+
+// Whether `function` can be answered from rollups: rate, increase, delta,
+// increase_exact, and sum, count, avg, min, max, last and present
+// _over_time.
+bool AnswerableFromRollups(std::string_view function);
+
+// One series' buckets around one window.
+struct RollupWindow {
+  std::span<const Rollup> inside;  // buckets starting in [start, end)
+  const Rollup* at_end = nullptr;  // the bucket starting at end, if any
+  const Rollup* before = nullptr;  // the bucket ending at start, if any
+  int64_t range_start_ms = 0;      // on the hour
+  int64_t range_end_ms = 0;        // on the hour
+  int64_t lookback_delta_ms = 0;
+};
+
+// nullopt where the function gives no value for the window, as over raw
+// samples. REQUIRES: AnswerableFromRollups(function), and every bucket's
+// values finite (the caller reads raw samples otherwise: a NaN's place in
+// min/max cannot be told from a bucket).
+std::optional<double> EvalFromRollups(std::string_view function, const RollupWindow& window);
+
+}  // namespace wattline::aggregator
+
+#endif  // WATTLINE_AGGREGATOR_QUERY_ROLLUP_WINDOWS_H_
