@@ -44,8 +44,9 @@
 # For each system and query: "cold" is the first query after the server was
 # started on the loaded data, with its data files dropped from the OS page
 # cache first (posix_fadvise DONTNEED) and the server restarted before each
-# query; "median" is the median of R more of the same query, sent one after
-# another on one kept-alive connection. VictoriaMetrics runs with
+# query; "median" is the median of R more of the same query, sent round the
+# three systems in turn (so that other load on the machine falls on all of
+# them alike), each on its own kept-alive connection. VictoriaMetrics runs with
 # -search.disableCache: its rollup result cache would answer a repeated query
 # from memory, and neither other system caches answers. Ratio: ours / the
 # faster peer (lower is better; the target is < 0.5).
@@ -313,11 +314,10 @@ print(sys.argv[1] + "/api/v1/" + sys.argv[2] + "?query=" + urllib.parse.quote(sy
     "$1" "${paths[$2]}" "$3" "${params[$2]}"
 }
 
-# measure SYSTEM URL INDEX: sets cold and median (ms) of query INDEX at URL.
-# The cold answer must be a success with the expected number of series, and
-# every repeat must answer 200.
-measure() {
-  local line code args=() i
+# cold_query SYSTEM URL INDEX: sets cold, the ms of query INDEX at URL, whose
+# answer must be a success with the expected number of series.
+cold_query() {
+  local line code series
   line="$(curl -sS -o "$work/answer.json" -w '%{http_code} %{time_total}' "$2")"
   code="${line% *}"
   if [ "$code" != 200 ] || ! grep -q '"status":"success"' "$work/answer.json"; then
@@ -325,7 +325,6 @@ measure() {
     head -c 2000 "$work/answer.json" >&2
     exit 1
   fi
-  local series
   series="$(grep -o '"metric":' "$work/answer.json" | grep -c . || true)"
   if [ "$series" != "${series_expected[$3]}" ]; then
     echo "$1 answered query '${names[$3]}' with $series series, not ${series_expected[$3]}" >&2
@@ -333,37 +332,64 @@ measure() {
     exit 1
   fi
   cold="$(awk -v s="${line#* }" 'BEGIN {printf "%.2f", s * 1000}')"
-  for ((i = 0; i < repeats; i++)); do args+=(-o /dev/null "$2"); done
-  median="$(curl -sS -w '%{http_code} %{time_total}\n' "${args[@]}" |
-    awk '$1 != 200 {bad = 1} {print $2 * 1000} END {exit bad}' | sort -n |
-    awk '{v[NR] = $1} END {m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
-      printf "%.2f", m}')" || { echo "$1 failed a repeat of '${names[$3]}'" >&2; exit 1; }
 }
 
-# run_system NAME START_FUNCTION DATA_DIR URL_VARIABLE PID_VARIABLE PREFIX:
-# for each query, a restart on a cold page cache, then the timings, stored
-# in PREFIX_cold[i] and PREFIX_median[i].
-declare -A results
-run_system() {
-  local i promql
-  for i in "${!names[@]}"; do
-    if [ "$6" = ours ]; then promql="${ours_queries[$i]}"; else
-      [ "$i" = 3 ] && continue
-      promql="$(peer_query "$i")"
-    fi
-    drop_cache "$3"
-    "$2"
-    measure "$1" "$(url "${!4}" "$i" "$promql")" "$i"
-    results[$6,cold,$i]="$cold"
-    results[$6,median,$i]="$median"
-    stop "${!5}"
-  done
-  echo "  $1: measured"
+# median_of K N FILE: the median of the ms on lines K, K + N, K + 2N, ... of
+# FILE (curl's "code seconds" lines).
+median_of() {
+  awk -v k="$1" -v n="$2" '(NR - 1) % n == k {print $2 * 1000}' "$3" | sort -n |
+    awk '{v[NR] = $1} END {m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
+      printf "%.2f", m}'
 }
+
+# For each query: every system that answers it is stopped, its data files
+# dropped from the page cache, started again and asked once (cold); then the
+# repeats go round the systems in turn, each on its own kept-alive connection
+# of one curl, so that the machine's other load falls on all of them alike.
+declare -A results
+systems=(ours vm prometheus)
+declare -A data_dirs=([ours]="$work/wattline-data" [vm]="$work/vm-data"
+  [prometheus]="$work/prometheus-data")
+declare -A labels=([ours]=wattline-aggregator [vm]=VictoriaMetrics [prometheus]=Prometheus)
 echo "measuring: for each query a restart, a cold query and $repeats repeats"
-run_system "VictoriaMetrics" start_vm "$work/vm-data" vm_url vm_pid vm
-run_system "Prometheus" start_prometheus "$work/prometheus-data" prometheus_url prometheus_pid prometheus
-run_system "wattline-aggregator" start_ours "$work/wattline-data" ours_url ours_pid ours
+for i in "${!names[@]}"; do
+  active=("${systems[@]}")
+  [ "$i" = 3 ] && active=(ours)  # the peers' figures are query 3's
+  declare -A urls=()
+  for system in "${active[@]}"; do
+    drop_cache "${data_dirs[$system]}"
+    "start_$system"
+    base_variable="${system}_url"
+    if [ "$system" = ours ]; then promql="${ours_queries[$i]}"; else promql="$(peer_query "$i")"; fi
+    urls[$system]="$(url "${!base_variable}" "$i" "$promql")"
+  done
+  for system in "${active[@]}"; do
+    cold_query "${labels[$system]}" "${urls[$system]}" "$i"
+    results[$system,cold,$i]="$cold"
+  done
+  args=()
+  for ((r = 0; r < repeats; r++)); do
+    for system in "${active[@]}"; do args+=(-o /dev/null "${urls[$system]}"); done
+  done
+  curl -sS -w '%{http_code} %{time_total} %{num_connects}\n' "${args[@]}" >"$work/times"
+  if awk '$1 != 200 {bad = 1} END {exit !bad}' "$work/times"; then
+    echo "a repeat of '${names[$i]}' failed" >&2
+    exit 1
+  fi
+  # Each connection is opened once, by the first round.
+  connects="$(awk '{sum += $3} END {print sum + 0}' "$work/times")"
+  if [ "$connects" != "${#active[@]}" ]; then
+    echo "  (the repeats of '${names[$i]}' opened $connects connections, not ${#active[@]})"
+  fi
+  for k in "${!active[@]}"; do
+    system="${active[$k]}"
+    results[$system,median,$i]="$(median_of "$k" "${#active[@]}" "$work/times")"
+    pid_variable="${system}_pid"
+    stop "${!pid_variable}"
+  done
+  unset urls
+  echo "  ${names[$i]}: measured"
+done
 
 # --- the table.
 ratio() { awk -v a="$1" -v b="$2" -v c="$3" 'BEGIN {m = (b < c) ? b : c; printf "%.2f", a / m}'; }
