@@ -13,6 +13,7 @@
 #include "aggregator/query/aggregation.h"
 #include "aggregator/query/binary_ops.h"
 #include "aggregator/query/function_table.h"
+#include "aggregator/query/histogram_quantile.h"
 #include "aggregator/query/instant_functions.h"
 #include "aggregator/query/range_functions.h"
 #include "aggregator/query/rollup_windows.h"
@@ -420,11 +421,12 @@ class Evaluation {
   }
 
   // expr[range:step]: expr evaluated at the multiples of step in
-  // [t - offset - range, t - offset], for the first to the last step.
-  Result<Value> EvalSubquery(const SubqueryExpr& subquery) {
+  // [t - offset - range, t - offset], for the first to the last step, and
+  // `extend_back_ms` before that (the extensions' base before the window).
+  Result<Value> EvalSubquery(const SubqueryExpr& subquery, int64_t extend_back_ms = 0) {
     const int64_t step = subquery.step_ms > 0 ? subquery.step_ms : kDefaultSubqueryStepMs;
-    const int64_t first =
-        SaturatingSub(ReferenceTime(start_, subquery.at, subquery.offset_ms), subquery.range_ms);
+    const int64_t first = SaturatingSub(ReferenceTime(start_, subquery.at, subquery.offset_ms),
+                                        SaturatingAdd(subquery.range_ms, extend_back_ms));
     const int64_t last = ReferenceTime(end_, subquery.at, subquery.offset_ms);
     // The first multiple of the step at or after `first`.
     int64_t inner_start = first / step * step;
@@ -606,6 +608,11 @@ class Evaluation {
         return out;
       });
     }
+    if (name == "histogram_quantile") {
+      return RangeEval(args, [](std::span<StepArg> v, int64_t) -> Result<StepVector> {
+        return HistogramQuantile(v[0].scalar, v[1].samples);
+      });
+    }
     if (name == "label_replace" || name == "label_join") {
       return EvalLabelFunction(name, args, strings);
     }
@@ -708,7 +715,8 @@ class Evaluation {
       range.range_ms = subquery.range_ms;
       range.offset_ms = subquery.offset_ms;
       range.at = subquery.at;
-      Result<Value> inner = EvalSubquery(subquery);
+      Result<Value> inner =
+          EvalSubquery(subquery, range.extension ? context_->lookback_delta_ms : 0);
       if (!inner.ok()) return inner.status();
       WATTLINE_RETURN_IF_ERROR(reading.Hold(PointCount(inner->matrix)));
       source = std::move(inner->matrix);

@@ -44,6 +44,7 @@ const std::vector<Function>& Table() {
         {"deriv", {M}, 0, V},
         {"exp", {V}, 0, V},
         {"floor", {V}, 0, V},
+        {"histogram_quantile", {S, V}, 0, V},
         {"holt_winters", {M, S, S}, 0, V},
         {"hour", {V}, 1, V},
         {"idelta", {M}, 0, V},
