@@ -10,8 +10,8 @@
 # The data (wattline-meter-data-gen, bench/meter_data.h): N homes, 21 series
 # each, for D days at one reading a minute, plus home-001's power (3 series)
 # at 1 Hz over the last day, as a meter polled every second leaves it (30
-# days of 20 homes at 1 Hz would take each system most of an hour to load on
-# a 2-core machine). It ends two minutes before the run starts. Each system
+# days of 20 homes at 1 Hz, 1.1 G samples, would take each system tens of
+# minutes to load on a 2-core machine). It ends two minutes before the run starts. Each system
 # is loaded the way it takes data in bulk:
 #   the aggregator      POST /api/v1/import/prometheus, then a clean stop
 #                       (SIGTERM), which cuts what its head holds into
