@@ -47,8 +47,9 @@ std::string_view GoErrorText(RE2::ErrorCode code) {
 RE2::Options RegexOptions() {
   RE2::Options options;
   options.set_log_errors(false);
-  // Current Prometheus compiles with Go's DotNL flag: "." matches "\n" too.
-  options.set_dot_nl(true);
+  // As Prometheus 2.42, the reference (docs/promql.md): "." does not match
+  // "\n". Prometheus 3 compiles with Go's DotNL flag, and there it does.
+  options.set_dot_nl(false);
   return options;
 }
 

@@ -45,8 +45,10 @@ TEST(LabelMatcher, RegexNoMatchIsTheComplementOfRegexMatch) {
   EXPECT_TRUE(Make(Type::kRegexNoMatch, "device", "pan").Matches(kPanel));
 }
 
-TEST(LabelMatcher, DotMatchesNewlineAsInPrometheus) {
-  EXPECT_TRUE(Make(Type::kRegexMatch, "v", "a.b").MatchesValue("a\nb"));
+TEST(LabelMatcher, DotDoesNotMatchNewlineAsInPrometheus2) {
+  EXPECT_FALSE(Make(Type::kRegexMatch, "v", "a.b").MatchesValue("a\nb"));
+  EXPECT_TRUE(Make(Type::kRegexMatch, "v", "a.b").MatchesValue("a b"));
+  EXPECT_TRUE(Make(Type::kRegexMatch, "v", "a(.|\n)b").MatchesValue("a\nb"));
 }
 
 TEST(LabelMatcher, EmptyValueMatchesAnAbsentLabel) {
