@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "aggregator/api/api_response.h"
 #include "aggregator/api/metric_catalog.h"
 #include "aggregator/api/prom_json.h"
 #include "aggregator/query/lexer.h"
@@ -28,24 +29,6 @@ namespace {
 using Json = nlohmann::ordered_json;
 
 constexpr std::string_view kTruncated = "results truncated due to limit";
-
-HttpResponse JsonResponse(int status, std::string body) {
-  HttpResponse response;
-  response.status = status;
-  response.content_type = "application/json";
-  response.body = std::move(body);
-  return response;
-}
-
-HttpResponse ErrorResponse(ApiErrorType type, std::string_view message) {
-  return JsonResponse(ApiErrorHttpStatus(type), EncodeError(type, message));
-}
-
-// Prometheus's invalidParamError.
-HttpResponse InvalidParam(std::string_view name, std::string_view message) {
-  return ErrorResponse(ApiErrorType::kBadData,
-                       "invalid parameter \"" + std::string(name) + "\": " + std::string(message));
-}
 
 // {"status":"success","data":...,"warnings":[...]}, warnings only when
 // there are some, as Prometheus omits them.

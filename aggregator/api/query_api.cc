@@ -4,30 +4,13 @@
 #include <string>
 #include <utility>
 
+#include "aggregator/api/api_response.h"
 #include "aggregator/api/prom_json.h"
 #include "aggregator/query/parser.h"
 #include "aggregator/query/time_param.h"
 
 namespace wattline::aggregator {
 namespace {
-
-HttpResponse JsonResponse(int status, std::string body) {
-  HttpResponse response;
-  response.status = status;
-  response.content_type = "application/json";
-  response.body = std::move(body);
-  return response;
-}
-
-HttpResponse ErrorResponse(ApiErrorType type, std::string_view message) {
-  return JsonResponse(ApiErrorHttpStatus(type), EncodeError(type, message));
-}
-
-// Prometheus's invalidParamError.
-HttpResponse InvalidParam(std::string_view name, std::string_view message) {
-  return ErrorResponse(ApiErrorType::kBadData,
-                       "invalid parameter \"" + std::string(name) + "\": " + std::string(message));
-}
 
 // The engine's codes, as engine.h assigns them.
 HttpResponse EngineError(const Status& status) {
