@@ -33,23 +33,25 @@ StepAggregator::StepAggregator(const AggregateExpr& expr) : expr_(expr), groupin
   std::sort(grouping_.begin(), grouping_.end());
 }
 
-const StepAggregator::GroupKey& StepAggregator::KeyOf(const LabelsRef& metric) {
-  if (auto it = keys_.find(metric.get()); it != keys_.end()) return it->second;
-  GroupKey key;
+size_t StepAggregator::GroupOf(const LabelsRef& metric) {
+  if (auto it = group_of_.find(metric.get()); it != group_of_.end()) return it->second;
+  std::string signature;
   auto labels = std::make_shared<Labels>();
   for (const Label& label : *metric) {
     const bool listed = Listed(grouping_, label.name);
     const bool kept = expr_.without ? (!listed && label.name != kMetricNameLabel) : listed;
     if (!kept) continue;
-    key.signature += label.name;
-    key.signature += '\xff';
-    key.signature += label.value;
-    key.signature += '\xff';
+    signature += label.name;
+    signature += '\xff';
+    signature += label.value;
+    signature += '\xff';
     labels->push_back(label);
   }
-  key.labels = std::move(labels);
+  auto [group, first] = group_ids_.try_emplace(std::move(signature), group_labels_.size());
+  if (first) group_labels_.push_back(std::move(labels));
   alive_.push_back(metric);
-  return keys_.emplace(metric.get(), std::move(key)).first->second;
+  group_of_.emplace(metric.get(), group->second);
+  return group->second;
 }
 
 Result<StepVector> StepAggregator::Step(const StepVector& input, double param,
@@ -67,11 +69,17 @@ Result<StepVector> StepAggregator::Step(const StepVector& input, double param,
     return Status::FailedPrecondition("invalid label name \"" + std::string(label) + "\"");
   }
 
+  // Where each group is in `groups` this step: by signature for
+  // count_values, whose groups depend on the values; else by group number,
+  // known across steps.
+  constexpr size_t kNoGroup = static_cast<size_t>(-1);
   std::unordered_map<std::string, size_t> index;
+  slots_.assign(group_labels_.size(), kNoGroup);
   std::vector<Group> groups;
   for (const StepSample& sample : input) {
     std::string signature;
     LabelsRef group_labels;
+    size_t* slot = nullptr;
     if (op == TokenType::kCountValues) {
       // The value becomes a label, and a grouping label unless `without`.
       auto metric = std::make_shared<Labels>(*sample.metric);
@@ -88,13 +96,15 @@ Result<StepVector> StepAggregator::Step(const StepVector& input, double param,
         kept->push_back(l);
       }
       group_labels = std::move(kept);
+      slot = &index.try_emplace(std::move(signature), kNoGroup).first->second;
     } else {
-      const GroupKey& key = KeyOf(sample.metric);
-      signature = key.signature;
-      group_labels = key.labels;
+      const size_t id = GroupOf(sample.metric);
+      if (id >= slots_.size()) slots_.resize(id + 1, kNoGroup);
+      slot = &slots_[id];
+      group_labels = group_labels_[id];
     }
-    auto [it, inserted] = index.try_emplace(std::move(signature), groups.size());
-    if (inserted) {
+    if (*slot == kNoGroup) {
+      *slot = groups.size();
       Group group;
       group.labels = std::move(group_labels);
       group.value = sample.value;
@@ -119,7 +129,7 @@ Result<StepVector> StepAggregator::Step(const StepVector& input, double param,
       groups.push_back(std::move(group));
       continue;
     }
-    Group& group = groups[it->second];
+    Group& group = groups[*slot];
     const double v = sample.value;
     switch (op) {
       case TokenType::kSum:

@@ -32,16 +32,16 @@ class StepAggregator {
   Result<StepVector> Step(const StepVector& input, double param, std::string_view label);
 
  private:
-  struct GroupKey {
-    std::string signature;
-    LabelsRef labels;
-  };
-  const GroupKey& KeyOf(const LabelsRef& metric);
+  // The number of the group `metric` falls in, the same at every step.
+  size_t GroupOf(const LabelsRef& metric);
 
   const AggregateExpr& expr_;
   std::vector<std::string> grouping_;  // sorted
-  std::unordered_map<const Labels*, GroupKey> keys_;
-  std::vector<LabelsRef> alive_;  // keeps keys_' addresses from being reused
+  std::unordered_map<std::string, size_t> group_ids_;  // by signature
+  std::vector<LabelsRef> group_labels_;                // by group number
+  std::unordered_map<const Labels*, size_t> group_of_;
+  std::vector<LabelsRef> alive_;  // keeps group_of_'s addresses from being reused
+  std::vector<size_t> slots_;     // per group number, its place in one step's groups
 };
 
 }  // namespace wattline::aggregator

@@ -991,7 +991,11 @@ class Evaluation {
       }
       Result<StepVector> out = function(step_args, t);
       if (!out.ok()) return out.status();
-      if (ContainsSameLabelset(*out)) return Status::FailedPrecondition(kSameLabelset);
+      // Over several steps, two samples with one label set meet in one
+      // series at this step: found below without hashing every sample.
+      if (single_step && ContainsSameLabelset(*out)) {
+        return Status::FailedPrecondition(kSameLabelset);
+      }
       WATTLINE_RETURN_IF_ERROR(output.Hold(out->size()));
       for (StepSample& sample : *out) {
         size_t index;
@@ -1020,7 +1024,11 @@ class Evaluation {
             pinned_.push_back(sample.metric);
           }
         }
-        result.matrix[index].points.push_back({t, sample.value});
+        std::vector<SamplePoint>& points = result.matrix[index].points;
+        if (!points.empty() && points.back().timestamp_ms == t) {
+          return Status::FailedPrecondition(kSameLabelset);
+        }
+        points.push_back({t, sample.value});
       }
     }
     return result;
