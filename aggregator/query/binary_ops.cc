@@ -97,7 +97,7 @@ double ScalarBinop(TokenType op, double lhs, double rhs) {
 }
 
 StepVector VectorScalarBinop(TokenType op, const StepVector& vector, double scalar, bool swap,
-                             bool return_bool) {
+                             bool return_bool, DerivedLabels& without_name) {
   StepVector out;
   out.reserve(vector.size());
   for (const StepSample& sample : vector) {
@@ -112,9 +112,8 @@ StepVector VectorScalarBinop(TokenType op, const StepVector& vector, double scal
       keep = true;
     }
     if (!keep) continue;
-    LabelsRef metric = sample.metric;
-    if (ShouldDropMetricName(op) || return_bool) metric = DropMetricName(metric);
-    out.push_back({std::move(metric), value});
+    const bool drop = ShouldDropMetricName(op) || return_bool;
+    out.push_back({drop ? without_name.WithoutMetricName(sample.metric) : sample.metric, value});
   }
   return out;
 }

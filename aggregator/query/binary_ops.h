@@ -31,9 +31,10 @@ namespace wattline::aggregator {
 // scalar op scalar; comparisons give 1 or 0.
 double ScalarBinop(TokenType op, double lhs, double rhs);
 
-// vector op scalar, or scalar op vector when `swap`.
+// vector op scalar, or scalar op vector when `swap`. `without_name` keeps
+// the label sets without __name__ for all steps of the expression.
 StepVector VectorScalarBinop(TokenType op, const StepVector& vector, double scalar, bool swap,
-                             bool return_bool);
+                             bool return_bool, DerivedLabels& without_name);
 
 // The key samples pair up by, for `matching`.
 std::string MatchSignature(const Labels& labels, const VectorMatching& matching);

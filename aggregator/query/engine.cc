@@ -248,8 +248,7 @@ class Evaluation {
     }
     Result<Value> value = EvalNode(expr);
     if (!value.ok()) return value;
-    value->budget = Budget(context_);
-    WATTLINE_RETURN_IF_ERROR(value->budget.Hold(PointCount(value->matrix)));
+    WATTLINE_RETURN_IF_ERROR(Account(*value));
     return value;
   }
 
@@ -275,8 +274,15 @@ class Evaluation {
       series.points.reserve(steps_.count());
       for (uint64_t i = 0; i < steps_.count(); ++i) series.points.push_back({steps_.At(i), v});
     }
-    WATTLINE_RETURN_IF_ERROR(value->budget.Hold(PointCount(value->matrix)));
+    WATTLINE_RETURN_IF_ERROR(Account(*value));
     return value;
+  }
+
+  // Counts `value`'s points, as they are now, against the query's limit for
+  // as long as it lives.
+  Status Account(Value& value) {
+    value.budget = Budget(context_);
+    return value.budget.Hold(PointCount(value.matrix));
   }
 
   Result<Value> EvalNode(const Expr& expr) {
@@ -343,28 +349,50 @@ class Evaluation {
     return SaturatingSub(base, offset_ms);
   }
 
-  // Reads every series matching `matchers` over [mint, maxt], in label
-  // order, stale markers kept.
-  Result<std::vector<std::pair<SeriesRef, std::vector<SamplePoint>>>> ReadSeries(
-      const LabelMatchers& matchers, int64_t mint, int64_t maxt, Budget& budget) {
+  // Every series matching `matchers`, in label order.
+  Result<std::vector<SeriesRef>> SelectSeries(const LabelMatchers& matchers) {
     Result<std::vector<SeriesRef>> refs = context_->reader->Select(matchers);
     if (!refs.ok()) {
       return Status::Internal("cannot select series " + MatchersToString(matchers) + ": " +
                               refs.status().message());
     }
+    return refs;
+  }
+
+  // The samples of series `id` in [mint, maxt], stale markers kept, counted
+  // in `budget`.
+  Result<std::vector<SamplePoint>> ReadSamplesOf(SeriesId id, const Labels& labels, int64_t mint,
+                                                 int64_t maxt, Budget& budget) {
+    Result<std::vector<SamplePoint>> samples = context_->reader->ReadSamples(id, mint, maxt);
+    if (!samples.ok()) {
+      return Status::Internal("cannot read samples of " + LabelsToString(labels) + ": " +
+                              samples.status().message());
+    }
+    WATTLINE_RETURN_IF_ERROR(context_->CheckDeadline());
+    WATTLINE_RETURN_IF_ERROR(budget.Hold(samples->size()));
+    return samples;
+  }
+
+  // Reads every series matching `matchers` over [mint, maxt], in label
+  // order, stale markers kept.
+  Result<std::vector<std::pair<SeriesRef, std::vector<SamplePoint>>>> ReadSeries(
+      const LabelMatchers& matchers, int64_t mint, int64_t maxt, Budget& budget) {
+    Result<std::vector<SeriesRef>> refs = SelectSeries(matchers);
+    if (!refs.ok()) return refs.status();
     std::vector<std::pair<SeriesRef, std::vector<SamplePoint>>> out;
     out.reserve(refs->size());
     for (SeriesRef& ref : *refs) {
-      Result<std::vector<SamplePoint>> samples = context_->reader->ReadSamples(ref.id, mint, maxt);
-      if (!samples.ok()) {
-        return Status::Internal("cannot read samples of " + LabelsToString(ref.labels) + ": " +
-                                samples.status().message());
-      }
-      WATTLINE_RETURN_IF_ERROR(context_->CheckDeadline());
-      WATTLINE_RETURN_IF_ERROR(budget.Hold(samples->size()));
+      Result<std::vector<SamplePoint>> samples =
+          ReadSamplesOf(ref.id, ref.labels, mint, maxt, budget);
+      if (!samples.ok()) return samples.status();
       out.emplace_back(std::move(ref), std::move(samples).value());
     }
     return out;
+  }
+
+  // Range functions leave stale markers out, as Prometheus does.
+  static void DropStaleMarkers(std::vector<SamplePoint>& samples) {
+    std::erase_if(samples, [](const SamplePoint& p) { return IsStaleNaN(p.value); });
   }
 
   // At each step, the newest sample at or before the reference time and no
@@ -413,7 +441,7 @@ class Evaluation {
     Value value;
     value.type = ValueType::kMatrix;
     for (auto& [ref, samples] : *read) {
-      std::erase_if(samples, [](const SamplePoint& p) { return IsStaleNaN(p.value); });
+      DropStaleMarkers(samples);
       if (samples.empty()) continue;
       value.matrix.push_back({std::make_shared<Labels>(std::move(ref.labels)), std::move(samples)});
     }
@@ -474,14 +502,17 @@ class Evaluation {
       if (value.ok()) value->type = ValueType::kScalar;
       return value;
     }
+    DerivedLabels without_name;
     if (lt == ValueType::kVector && rt == ValueType::kScalar) {
-      return RangeEval(args, [&binary](std::span<StepArg> v, int64_t) -> Result<StepVector> {
-        return VectorScalarBinop(binary.op, v[0].samples, v[1].scalar, false, binary.return_bool);
+      return RangeEval(args, [&](std::span<StepArg> v, int64_t) -> Result<StepVector> {
+        return VectorScalarBinop(op, v[0].samples, v[1].scalar, false, binary.return_bool,
+                                 without_name);
       });
     }
     if (lt == ValueType::kScalar && rt == ValueType::kVector) {
-      return RangeEval(args, [&binary](std::span<StepArg> v, int64_t) -> Result<StepVector> {
-        return VectorScalarBinop(binary.op, v[1].samples, v[0].scalar, true, binary.return_bool);
+      return RangeEval(args, [&](std::span<StepArg> v, int64_t) -> Result<StepVector> {
+        return VectorScalarBinop(op, v[1].samples, v[0].scalar, true, binary.return_bool,
+                                 without_name);
       });
     }
     // Vector and vector: each series' match signature is computed once.
@@ -599,11 +630,12 @@ class Evaluation {
         return out;
       });
     }
+    DerivedLabels without_name;
     if (name == "timestamp") {
-      return RangeEval(args, [](std::span<StepArg> v, int64_t t) -> Result<StepVector> {
+      return RangeEval(args, [&](std::span<StepArg> v, int64_t t) -> Result<StepVector> {
         StepVector out;
         for (const StepSample& s : v[0].samples) {
-          out.push_back({DropMetricName(s.metric), static_cast<double>(t) / 1000});
+          out.push_back({without_name.WithoutMetricName(s.metric), static_cast<double>(t) / 1000});
         }
         return out;
       });
@@ -622,7 +654,7 @@ class Evaluation {
     }
     const bool calendar = call.function->variadic == 1 && call.args.empty();
     const bool clamp = name == "clamp";
-    return RangeEval(args, [=](std::span<StepArg> v, int64_t t) -> Result<StepVector> {
+    return RangeEval(args, [&](std::span<StepArg> v, int64_t t) -> Result<StepVector> {
       if (calendar) {
         // Without an argument, the calendar functions read vector(time()).
         return StepVector{{EmptyLabels(), kernel(static_cast<double>(t) / 1000, {})}};
@@ -633,7 +665,7 @@ class Evaluation {
       StepVector out;
       out.reserve(v[0].samples.size());
       for (const StepSample& s : v[0].samples) {
-        out.push_back({DropMetricName(s.metric), kernel(s.value, scalars)});
+        out.push_back({without_name.WithoutMetricName(s.metric), kernel(s.value, scalars)});
       }
       return out;
     });
@@ -649,27 +681,21 @@ class Evaluation {
       replacer.emplace(std::move(made).value());
     }
     // Each input label set is rewritten once for all steps.
-    std::unordered_map<const Labels*, LabelsRef> cache;
-    std::vector<LabelsRef> alive;
+    DerivedLabels rewritten;
+    Status failed;
     return RangeEval(args, [&](std::span<StepArg> v, int64_t) -> Result<StepVector> {
       StepVector out;
       out.reserve(v[0].samples.size());
       for (const StepSample& s : v[0].samples) {
-        auto it = cache.find(s.metric.get());
-        if (it == cache.end()) {
-          Labels labels;
-          if (replacer) {
-            labels = replacer->Apply(*s.metric);
-          } else {
-            Result<Labels> joined = LabelJoin(*s.metric, strings[0], strings[1],
-                                              std::span<const std::string>(strings).subspan(2));
-            if (!joined.ok()) return Status::FailedPrecondition(joined.status().message());
-            labels = std::move(joined).value();
-          }
-          alive.push_back(s.metric);
-          it = cache.emplace(s.metric.get(), std::make_shared<Labels>(std::move(labels))).first;
-        }
-        out.push_back({it->second, s.value});
+        const LabelsRef& metric = rewritten.Get(s.metric, [&](const Labels& labels) {
+          if (replacer) return replacer->Apply(labels);
+          Result<Labels> joined = LabelJoin(labels, strings[0], strings[1],
+                                            std::span<const std::string>(strings).subspan(2));
+          if (!joined.ok()) failed = Status::FailedPrecondition(joined.status().message());
+          return joined.ok() ? std::move(joined).value() : Labels{};
+        });
+        WATTLINE_RETURN_IF_ERROR(failed);
+        out.push_back({metric, s.value});
       }
       return out;
     });
@@ -732,14 +758,11 @@ class Evaluation {
       return RangeFunctionFromRollups(*matrix_selector->selector, range);
     }
     if (matrix_selector != nullptr) {
-      const int64_t mint = SaturatingSub(
-          SaturatingSub(ReferenceTime(start_, range.at, range.offset_ms), range.range_ms),
-          range.extension ? context_->lookback_delta_ms : 0);
-      auto read = ReadSeries(matrix_selector->selector->matchers, mint,
-                             ReferenceTime(end_, range.at, range.offset_ms), reading);
+      auto read = ReadSeries(matrix_selector->selector->matchers, FirstSampleTime(range),
+                             LastSampleTime(range), reading);
       if (!read.ok()) return read.status();
       for (auto& [ref, samples] : *read) {
-        std::erase_if(samples, [](const SamplePoint& p) { return IsStaleNaN(p.value); });
+        DropStaleMarkers(samples);
         source.push_back({std::make_shared<Labels>(std::move(ref.labels)), std::move(samples)});
       }
     }
@@ -750,14 +773,32 @@ class Evaluation {
     Budget output(context_);
     for (StepSeries& in : source) {
       WATTLINE_RETURN_IF_ERROR(context_->CheckDeadline());
-      Result<StepSeries> out = WindowsOverPoints(in, range);
-      if (!out.ok()) return out.status();
-      if (out->points.empty()) continue;
-      WATTLINE_RETURN_IF_ERROR(output.Hold(out->points.size()));
-      value.matrix.push_back(std::move(out).value());
+      WATTLINE_RETURN_IF_ERROR(KeepSeries(WindowsOverPoints(in, range), output, value));
     }
     if (HasSameLabelset(value.matrix)) return Status::FailedPrecondition(kSameLabelset);
     return value;
+  }
+
+  // The first and last sample times any step of `range` reads: the first
+  // window's start (less the lookback, for the extensions' sample before
+  // it) and the last window's end.
+  int64_t FirstSampleTime(const RangeCall& range) const {
+    return SaturatingSub(
+        SaturatingSub(ReferenceTime(start_, range.at, range.offset_ms), range.range_ms),
+        range.extension ? context_->lookback_delta_ms : 0);
+  }
+  int64_t LastSampleTime(const RangeCall& range) const {
+    return ReferenceTime(end_, range.at, range.offset_ms);
+  }
+
+  // Adds a range function's series to its value unless it has no point;
+  // counted in `output`.
+  static Status KeepSeries(Result<StepSeries> series, Budget& output, Value& value) {
+    if (!series.ok()) return series.status();
+    if (series->points.empty()) return Status::Ok();
+    WATTLINE_RETURN_IF_ERROR(output.Hold(series->points.size()));
+    value.matrix.push_back(std::move(series).value());
+    return Status::Ok();
   }
 
   // One series' value at each step, from its raw points.
@@ -809,13 +850,10 @@ class Evaluation {
   // EvalRangeFunction's windows from hour rollups (rollup_windows.h); a
   // series with a non-finite value in its buckets is read raw instead.
   Result<Value> RangeFunctionFromRollups(const VectorSelector& selector, const RangeCall& range) {
-    Result<std::vector<SeriesRef>> refs = context_->reader->Select(selector.matchers);
-    if (!refs.ok()) {
-      return Status::Internal("cannot select series " + MatchersToString(selector.matchers) + ": " +
-                              refs.status().message());
-    }
+    Result<std::vector<SeriesRef>> refs = SelectSeries(selector.matchers);
+    if (!refs.ok()) return refs.status();
     const int64_t first_start = ReferenceTime(start_, range.at, range.offset_ms) - range.range_ms;
-    const int64_t last_end = ReferenceTime(end_, range.at, range.offset_ms);
+    const int64_t last_end = LastSampleTime(range);
     Value value;
     value.type = ValueType::kVector;
     Budget output(context_);
@@ -832,12 +870,10 @@ class Evaluation {
       Budget holding(context_);
       WATTLINE_RETURN_IF_ERROR(holding.Hold(buckets.size()));
       StepSeries in{std::make_shared<Labels>(std::move(ref.labels)), {}};
-      Result<StepSeries> out = AllFinite(buckets) ? WindowsOverRollups(in, buckets, range)
-                                                  : RawWindowsOf(ref.id, in, range);
-      if (!out.ok()) return out.status();
-      if (out->points.empty()) continue;
-      WATTLINE_RETURN_IF_ERROR(output.Hold(out->points.size()));
-      value.matrix.push_back(std::move(out).value());
+      WATTLINE_RETURN_IF_ERROR(KeepSeries(AllFinite(buckets)
+                                              ? WindowsOverRollups(in, buckets, range)
+                                              : RawWindowsOf(ref.id, std::move(in), range),
+                                          output, value));
     }
     if (HasSameLabelset(value.matrix)) return Status::FailedPrecondition(kSameLabelset);
     return value;
@@ -882,18 +918,11 @@ class Evaluation {
 
   // One series' windows from its raw samples.
   Result<StepSeries> RawWindowsOf(SeriesId id, StepSeries in, const RangeCall& range) {
-    const int64_t mint = SaturatingSub(
-        SaturatingSub(ReferenceTime(start_, range.at, range.offset_ms), range.range_ms),
-        range.extension ? context_->lookback_delta_ms : 0);
-    Result<std::vector<SamplePoint>> samples =
-        context_->reader->ReadSamples(id, mint, ReferenceTime(end_, range.at, range.offset_ms));
-    if (!samples.ok()) {
-      return Status::Internal("cannot read samples of " + LabelsToString(*in.metric) + ": " +
-                              samples.status().message());
-    }
     Budget holding(context_);
-    WATTLINE_RETURN_IF_ERROR(holding.Hold(samples->size()));
-    std::erase_if(*samples, [](const SamplePoint& p) { return IsStaleNaN(p.value); });
+    Result<std::vector<SamplePoint>> samples =
+        ReadSamplesOf(id, *in.metric, FirstSampleTime(range), LastSampleTime(range), holding);
+    if (!samples.ok()) return samples.status();
+    DropStaleMarkers(*samples);
     in.points = std::move(samples).value();
     return WindowsOverPoints(in, range);
   }

@@ -3,6 +3,7 @@
 #include <functional>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 
 namespace wattline::aggregator {
 
@@ -24,6 +25,16 @@ LabelsRef DropMetricName(const LabelsRef& labels) {
     if (label.name != kMetricNameLabel) dropped->push_back(label);
   }
   return dropped;
+}
+
+const LabelsRef& DerivedLabels::WithoutMetricName(const LabelsRef& input) {
+  if (auto it = cache_.find(input.get()); it != cache_.end()) return it->second;
+  return Insert(input, DropMetricName(input));
+}
+
+const LabelsRef& DerivedLabels::Insert(const LabelsRef& input, LabelsRef derived) {
+  inputs_.push_back(input);
+  return cache_.emplace(input.get(), std::move(derived)).first->second;
 }
 
 bool ContainsSameLabelset(const StepVector& vector) {

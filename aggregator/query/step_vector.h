@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <unordered_map>
 #include <vector>
 
 #include "aggregator/storage/series_reader.h"
@@ -41,6 +42,29 @@ size_t HashLabels(const Labels& labels);
 
 // `labels` without __name__; the same reference when it has none.
 LabelsRef DropMetricName(const LabelsRef& labels);
+
+// Label sets derived from an expression's input label sets, each made once:
+// the same input set comes at every step, and a set made anew at each step
+// would cost an allocation per sample and step (and defeat the engine's
+// lookup of output series by address).
+class DerivedLabels {
+ public:
+  // `derive(*input)`, from the cache after the first call for `input`.
+  template <typename Derive>
+  const LabelsRef& Get(const LabelsRef& input, Derive derive) {
+    if (auto it = cache_.find(input.get()); it != cache_.end()) return it->second;
+    return Insert(input, std::make_shared<const Labels>(derive(*input)));
+  }
+
+  // DropMetricName(input), from the cache after the first call.
+  const LabelsRef& WithoutMetricName(const LabelsRef& input);
+
+ private:
+  const LabelsRef& Insert(const LabelsRef& input, LabelsRef derived);
+
+  std::unordered_map<const Labels*, LabelsRef> cache_;
+  std::vector<LabelsRef> inputs_;  // keeps the keys' addresses from being reused
+};
 
 // True when two samples of `vector` have equal label sets, which Prometheus
 // refuses: "vector cannot contain metrics with the same labelset".
