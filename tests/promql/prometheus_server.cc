@@ -1,14 +1,13 @@
 #include "tests/promql/prometheus_server.h"
 
-#include <arpa/inet.h>
 #include <httplib.h>
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <vector>
+
+#include "tests/support/free_ports.h"
 
 namespace wattline::testing {
 namespace {
@@ -18,24 +17,6 @@ constexpr const char* kPromtool = "/usr/bin/promtool";
 constexpr int kStartAttempts = 3;
 constexpr int kBackfillTimeoutMs = 120'000;
 constexpr int kReadyTimeoutMs = 60'000;
-
-// A free port on 127.0.0.1: bound to port 0, then closed for Prometheus to
-// take (it cannot report a port it chose itself).
-int PickFreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return 0;
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t size = sizeof(address);
-  int port = 0;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) == 0) {
-    port = ntohs(address.sin_port);
-  }
-  ::close(fd);
-  return port;
-}
 
 }  // namespace
 
@@ -73,7 +54,8 @@ Status PrometheusServer::Start(const std::string& openmetrics) {
 }
 
 Status PrometheusServer::Launch() {
-  port_ = PickFreePort();
+  port_ = 0;
+  PickFreePorts({&port_});
   if (port_ == 0) return Status::Unavailable("no free port on 127.0.0.1");
   process_ = std::make_unique<ChildProcess>(
       std::vector<std::string>{

@@ -16,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+#include "tests/support/free_ports.h"
+
 namespace wattline::testing {
 namespace {
 
@@ -26,29 +28,6 @@ constexpr int kStartAttempts = 5;
 constexpr int kReadyTimeoutMs = 5000;
 
 bool Executable(const char* path) { return ::access(path, X_OK) == 0; }
-
-// A free port on 127.0.0.1 for each entry of `ports`, all different: the
-// sockets stay bound until every port is known.
-bool PickFreePorts(std::vector<int*> ports) {
-  std::vector<int> sockets;
-  bool ok = true;
-  for (int* port : ports) {
-    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t size = sizeof(address);
-    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0) {
-      ok = false;
-    } else {
-      *port = ntohs(address.sin_port);
-    }
-    if (fd >= 0) sockets.push_back(fd);
-  }
-  for (int fd : sockets) ::close(fd);
-  return ok;
-}
 
 bool Accepts(int port) {
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
