@@ -768,6 +768,24 @@ class Parser {
     return ExprPtr(std::move(matrix));
   }
 
+  // Where a modifier written after `expr` goes: the selector's field, a
+  // range selector's inner selector's, or the subquery's own; nullptr when
+  // `expr` takes no modifier.
+  template <typename T>
+  static T* ModifierOf(Expr& expr, T VectorSelector::*selector_field,
+                       T SubqueryExpr::*subquery_field) {
+    switch (expr.kind) {
+      case Expr::Kind::kVectorSelector:
+        return &(static_cast<VectorSelector&>(expr).*selector_field);
+      case Expr::Kind::kMatrixSelector:
+        return &(*static_cast<MatrixSelector&>(expr).selector.*selector_field);
+      case Expr::Kind::kSubquery:
+        return &(static_cast<SubqueryExpr&>(expr).*subquery_field);
+      default:
+        return nullptr;
+    }
+  }
+
   // `offset [-]d` after `expr`, 'offset' next (parse.go's addOffset).
   Status ParseOffset(Expr& expr) {
     Next();  // 'offset'
@@ -777,21 +795,11 @@ class Parser {
     if (token.type != TokenType::kDuration) return Unexpected(token, "offset", "duration");
     Result<int64_t> offset = ParseDuration(token);
     if (!offset.ok()) return offset.status();
-    int64_t* target = nullptr;
-    switch (expr.kind) {
-      case Expr::Kind::kVectorSelector:
-        target = &static_cast<VectorSelector&>(expr).offset_ms;
-        break;
-      case Expr::Kind::kMatrixSelector:
-        target = &static_cast<MatrixSelector&>(expr).selector->offset_ms;
-        break;
-      case Expr::Kind::kSubquery:
-        target = &static_cast<SubqueryExpr&>(expr).offset_ms;
-        break;
-      default:
-        return Error(expr.position.start,
-                     "offset modifier must be preceded by an instant vector selector or range "
-                     "vector selector or a subquery");
+    int64_t* target = ModifierOf(expr, &VectorSelector::offset_ms, &SubqueryExpr::offset_ms);
+    if (target == nullptr) {
+      return Error(expr.position.start,
+                   "offset modifier must be preceded by an instant vector selector or range "
+                   "vector selector or a subquery");
     }
     if (*target != 0) return Error(expr.position.start, "offset may not be set multiple times");
     *target = negative ? -*offset : *offset;
@@ -831,21 +839,11 @@ class Parser {
       }
       at.timestamp_ms = static_cast<int64_t>(std::round(ts * 1000));
     }
-    std::optional<AtModifier>* target = nullptr;
-    switch (expr.kind) {
-      case Expr::Kind::kVectorSelector:
-        target = &static_cast<VectorSelector&>(expr).at;
-        break;
-      case Expr::Kind::kMatrixSelector:
-        target = &static_cast<MatrixSelector&>(expr).selector->at;
-        break;
-      case Expr::Kind::kSubquery:
-        target = &static_cast<SubqueryExpr&>(expr).at;
-        break;
-      default:
-        return Error(expr.position.start,
-                     "@ modifier must be preceded by an instant vector selector or range vector "
-                     "selector or a subquery");
+    std::optional<AtModifier>* target = ModifierOf(expr, &VectorSelector::at, &SubqueryExpr::at);
+    if (target == nullptr) {
+      return Error(expr.position.start,
+                   "@ modifier must be preceded by an instant vector selector or range vector "
+                   "selector or a subquery");
     }
     if (target->has_value()) {
       return Error(expr.position.start, "@ <timestamp> may not be set multiple times");
