@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -71,7 +72,7 @@ Statement::Statement(Statement&& other) noexcept
 
 Statement& Statement::operator=(Statement&& other) noexcept {
   if (this != &other) {
-    sqlite3_finalize(stmt_);
+    if (stmt_ != nullptr) db_->Recycle(stmt_);
     db_ = other.db_;
     stmt_ = other.stmt_;
     bind_error_ = other.bind_error_;
@@ -80,7 +81,9 @@ Statement& Statement::operator=(Statement&& other) noexcept {
   return *this;
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+  if (stmt_ != nullptr) db_->Recycle(stmt_);
+}
 
 void Statement::NoteBind(int rc) {
   if (rc != SQLITE_OK && bind_error_ == 0) bind_error_ = rc;
@@ -187,7 +190,28 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, const 
   return db;
 }
 
-SqliteDb::~SqliteDb() { sqlite3_close_v2(db_); }
+SqliteDb::~SqliteDb() {
+  // Before closing: close_v2 leaves a connection with live statements open.
+  for (auto& [sql, stmt] : idle_statements_) sqlite3_finalize(stmt);
+  sqlite3_close_v2(db_);
+}
+
+void SqliteDb::Recycle(sqlite3_stmt* stmt) {
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  std::string_view sql = sqlite3_sql(stmt);
+  const bool kept = std::any_of(idle_statements_.begin(), idle_statements_.end(),
+                                [&](const auto& idle) { return idle.first == sql; });
+  if (kept) {
+    sqlite3_finalize(stmt);  // a second copy, used while the first was in use
+    return;
+  }
+  if (idle_statements_.size() == kMaxIdleStatements) {
+    sqlite3_finalize(idle_statements_.front().second);
+    idle_statements_.erase(idle_statements_.begin());
+  }
+  idle_statements_.emplace_back(std::string(sql), stmt);
+}
 
 Status SqliteDb::ErrorStatus(int rc, std::string_view what) const {
   std::string message(what);
@@ -208,6 +232,13 @@ Status SqliteDb::Exec(std::string_view sql) {
 }
 
 Result<Statement> SqliteDb::Prepare(std::string_view sql) {
+  for (auto idle = idle_statements_.begin(); idle != idle_statements_.end(); ++idle) {
+    if (idle->first == sql) {
+      sqlite3_stmt* reused = idle->second;
+      idle_statements_.erase(idle);
+      return Statement(this, reused);
+    }
+  }
   sqlite3_stmt* stmt = nullptr;
   int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
   if (rc != SQLITE_OK) return ErrorStatus(rc, "prepare " + std::string(sql));

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -24,7 +25,9 @@ namespace wattline {
 
 class SqliteDb;
 
-// A prepared statement. Bind indexes start at 1, column indexes at 0.
+// A prepared statement. Bind indexes start at 1, column indexes at 0. When
+// it is destroyed it goes back to its connection's cache, reset, so that
+// preparing the same SQL again costs a lookup instead of a compile.
 class Statement {
  public:
   Statement(Statement&& other) noexcept;
@@ -88,6 +91,8 @@ class SqliteDb {
 
   // Runs one or more statements that return no rows.
   Status Exec(std::string_view sql);
+  // A statement for `sql`: one this connection prepared before and is not
+  // in use, or a new one.
   Result<Statement> Prepare(std::string_view sql);
 
   // The schema version kept in PRAGMA user_version.
@@ -105,10 +110,18 @@ class SqliteDb {
   Status ErrorStatus(int rc, std::string_view what) const;
 
  private:
+  friend class Statement;
   SqliteDb(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  // Takes back a statement no longer in use: reset, it waits in the cache.
+  void Recycle(sqlite3_stmt* stmt);
+
+  // Enough for every statement a connection runs over and over (the
+  // storage's reads and writes); beyond it the least recently kept goes.
+  static constexpr size_t kMaxIdleStatements = 32;
 
   sqlite3* db_;
   std::string path_;
+  std::vector<std::pair<std::string, sqlite3_stmt*>> idle_statements_;  // oldest first
 };
 
 // Brings `db` to the newest schema: schemas[i] is the SQL that takes version

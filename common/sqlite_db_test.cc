@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <string>
+
 #include "common/testing/temp_dir.h"
 
 namespace wattline {
@@ -62,6 +64,71 @@ TEST(SqliteDb, TransactionRollsBackUnlessCommitted) {
   auto count = (*db)->Prepare("SELECT count(*) FROM t");
   ASSERT_TRUE(*count->Step());
   EXPECT_EQ(count->ColumnInt64(0), 0);
+}
+
+// Statements go back to their connection when destroyed and are handed out
+// again for the same SQL: each must come back as if new.
+TEST(SqliteDb, AStatementPreparedAgainStartsAfreshWithoutBindings) {
+  testing::TempDir dir;
+  auto db = SqliteDb::Open(dir.File("x.db"), {});
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE((*db)->Exec("CREATE TABLE t (x); INSERT INTO t VALUES (1), (2), (3)").ok());
+  const std::string sql = "SELECT x FROM t WHERE x >= coalesce(?1, 0) ORDER BY x";
+  {
+    auto first = (*db)->Prepare(sql);
+    ASSERT_TRUE(first.ok());
+    first->Bind(1, int64_t{2});
+    ASSERT_TRUE(*first->Step());
+    EXPECT_EQ(first->ColumnInt64(0), 2);  // left with a row still to read
+  }
+  auto again = (*db)->Prepare(sql);
+  ASSERT_TRUE(again.ok());
+  ASSERT_TRUE(*again->Step());
+  EXPECT_EQ(again->ColumnInt64(0), 1) << "the binding of the earlier use is gone";
+  // The same SQL in use twice at once: two statements, each its own rows.
+  auto other = (*db)->Prepare(sql);
+  ASSERT_TRUE(other.ok());
+  ASSERT_TRUE(*other->Step());
+  ASSERT_TRUE(*other->Step());
+  EXPECT_EQ(other->ColumnInt64(0), 2);
+  ASSERT_TRUE(*again->Step());
+  EXPECT_EQ(again->ColumnInt64(0), 2);
+}
+
+TEST(SqliteDb, AKeptStatementFollowsASchemaChange) {
+  testing::TempDir dir;
+  auto db = SqliteDb::Open(dir.File("x.db"), {});
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE((*db)->Exec("CREATE TABLE t (x); INSERT INTO t VALUES (1)").ok());
+  ASSERT_TRUE(*(*db)->Prepare("SELECT * FROM t")->Step());
+  ASSERT_TRUE((*db)->Exec("DROP TABLE t; CREATE TABLE t (x, y); INSERT INTO t VALUES (5, 6)").ok());
+  auto read = (*db)->Prepare("SELECT * FROM t");
+  ASSERT_TRUE(read.ok());
+  ASSERT_TRUE(*read->Step());
+  EXPECT_EQ(read->ColumnInt64(1), 6);
+}
+
+// More statements than a connection keeps, all destroyed: closing it must
+// still close the file (SQLite keeps a connection with statements open as
+// a zombie), or no other connection could lock it exclusively.
+TEST(SqliteDb, ClosingAConnectionThatKeptStatementsReleasesTheFile) {
+  testing::TempDir dir;
+  {
+    auto db = SqliteDb::Open(dir.File("x.db"), {});
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("CREATE TABLE t (x)").ok());
+    for (int i = 0; i < 40; ++i) {
+      auto statement = (*db)->Prepare("SELECT x + " + std::to_string(i) + " FROM t");
+      ASSERT_TRUE(statement.ok());
+      ASSERT_TRUE(statement->Step().ok());
+    }
+  }
+  SqliteDb::Options options;
+  options.busy_timeout_ms = 0;
+  auto db = SqliteDb::Open(dir.File("x.db"), options);
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE((*db)->Exec("PRAGMA locking_mode=EXCLUSIVE").ok());
+  EXPECT_TRUE((*db)->Exec("BEGIN EXCLUSIVE; INSERT INTO t VALUES (1); COMMIT").ok());
 }
 
 }  // namespace
