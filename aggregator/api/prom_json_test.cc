@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <charconv>
 #include <cmath>
 #include <limits>
+#include <random>
+#include <string>
+#include <string_view>
 
 namespace wattline::aggregator {
 namespace {
@@ -25,6 +29,40 @@ TEST(PromJson, FormatsValuesAsGoFormatFloatF) {
   EXPECT_EQ(FormatSampleValue(5e-324), "0." + std::string(323, '0') + "5");
   EXPECT_EQ(FormatSampleValue(std::numeric_limits<double>::max()),
             "17976931348623157" + std::string(292, '0'));
+}
+
+// Go's digits are the shortest that read back, laid out without an
+// exponent: checked on values of every magnitude around 1e15, where the
+// formatter changes method.
+TEST(PromJson, FormatsEveryMagnitudeWithTheShortestDigitsThatReadBack) {
+  std::mt19937_64 random(7);
+  std::uniform_real_distribution<double> mantissa(1, 10);
+  for (int exponent = -12; exponent <= 22; ++exponent) {
+    for (int i = 0; i < 200; ++i) {
+      const double value = (i % 2 ? -1 : 1) * mantissa(random) * std::pow(10.0, exponent);
+      const std::string text = FormatSampleValue(value);
+      ASSERT_EQ(text.find_first_of("eE"), std::string::npos) << text;
+      double parsed = 0;
+      std::from_chars(text.data(), text.data() + text.size(), parsed);
+      ASSERT_EQ(parsed, value) << text;
+      // As many significant digits as the shortest scientific form has.
+      char scientific[64];
+      const auto printed = std::to_chars(scientific, scientific + sizeof(scientific), value,
+                                         std::chars_format::scientific);
+      const std::string_view shortest(scientific, static_cast<size_t>(printed.ptr - scientific));
+      const auto digits_of = [](std::string_view s) {
+        s = s.substr(0, s.find('e'));
+        std::string digits;
+        for (char c : s) {
+          if (c >= '0' && c <= '9') digits += c;
+        }
+        digits.erase(0, digits.find_first_not_of('0'));
+        digits.erase(digits.find_last_not_of('0') + 1);
+        return digits;
+      };
+      ASSERT_EQ(digits_of(text), digits_of(shortest)) << text << " vs " << shortest;
+    }
+  }
 }
 
 TEST(PromJson, FormatsSpecialValuesAsPrometheus) {

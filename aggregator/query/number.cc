@@ -56,42 +56,66 @@ std::optional<double> ParseGoFloat(std::string_view text) {
   return negative ? -value : value;
 }
 
-std::string FormatGoFloat(double value) {
-  if (std::isnan(value)) return "NaN";
-  if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
+void AppendGoFloat(double value, std::string* out) {
+  if (std::isnan(value)) {
+    *out += "NaN";
+    return;
+  }
+  if (std::isinf(value)) {
+    *out += value > 0 ? "+Inf" : "-Inf";
+    return;
+  }
+  // Below 1e15 a shortest form without an exponent is Go's: every digit
+  // before the point is exact, and the fewest after it that read back.
+  char buffer[64];
+  if (std::abs(value) < 1e15) {
+    const std::to_chars_result shortest = std::to_chars(buffer, buffer + sizeof(buffer), value);
+    const std::string_view text(buffer, static_cast<size_t>(shortest.ptr - buffer));
+    if (text.find('e') == std::string_view::npos) {
+      *out += text;
+      return;
+    }
+  }
   // The shortest round-trip digits come from scientific form; they are laid
   // out in fixed form here, as Go does. (to_chars in fixed form would print
   // every digit of a large double's exact value instead: 1e23 as
   // 99999999999999991611392.)
-  char buffer[64];
   const std::to_chars_result printed =
       std::to_chars(buffer, buffer + sizeof(buffer), value, std::chars_format::scientific);
   const std::string_view scientific(buffer, static_cast<size_t>(printed.ptr - buffer));
   const size_t e = scientific.find('e');
-  std::string out;
-  std::string digits;
+  char digits[32];  // at most 17 significant digits
+  int count = 0;
   for (char c : scientific.substr(0, e)) {
     if (c == '-') {
-      out += '-';
+      *out += '-';
     } else if (c != '.') {
-      digits += c;
+      digits[count++] = c;
     }
   }
-  const int exponent = std::atoi(std::string(scientific.substr(e + 1)).c_str());
+  std::string_view exponent_text = scientific.substr(e + 1);
+  if (!exponent_text.empty() && exponent_text.front() == '+') exponent_text.remove_prefix(1);
+  int exponent = 0;
+  std::from_chars(exponent_text.data(), exponent_text.data() + exponent_text.size(), exponent);
   const int point = exponent + 1;  // digits before the decimal point
-  const int count = static_cast<int>(digits.size());
+  const std::string_view all(digits, static_cast<size_t>(count));
   if (point <= 0) {
-    out += "0.";
-    out.append(static_cast<size_t>(-point), '0');
-    out += digits;
+    *out += "0.";
+    out->append(static_cast<size_t>(-point), '0');
+    *out += all;
   } else if (point >= count) {
-    out += digits;
-    out.append(static_cast<size_t>(point - count), '0');
+    *out += all;
+    out->append(static_cast<size_t>(point - count), '0');
   } else {
-    out += digits.substr(0, static_cast<size_t>(point));
-    out += '.';
-    out += digits.substr(static_cast<size_t>(point));
+    *out += all.substr(0, static_cast<size_t>(point));
+    *out += '.';
+    *out += all.substr(static_cast<size_t>(point));
   }
+}
+
+std::string FormatGoFloat(double value) {
+  std::string out;
+  AppendGoFloat(value, &out);
   return out;
 }
 

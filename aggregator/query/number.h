@@ -26,6 +26,8 @@ std::optional<double> ParseGoFloat(std::string_view text);
 // shortest digits that read back to the same double, never in exponent
 // notation (1e21 is "1000000000000000000000"); "NaN", "+Inf", "-Inf".
 std::string FormatGoFloat(double value);
+// The same, appended to `out` (no allocation beyond its growth).
+void AppendGoFloat(double value, std::string* out);
 
 }  // namespace wattline::aggregator
 
