@@ -1,5 +1,6 @@
 // wattline-aggregator: parse flags and config, start the Aggregator, wait for
 // SIGINT/SIGTERM.
+#include <malloc.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -87,6 +88,12 @@ int Run(const std::string& config_path, const std::string& data_dir,
 int main(int argc, char** argv) {
   // A client that closes its socket must give a write error, not kill us.
   signal(SIGPIPE, SIG_IGN);
+  // A query's buffers (a day of 1 Hz samples is 1.4 MB) come from the heap
+  // and stay there for the next query, instead of being mapped fresh and
+  // unmapped again each time: page faults were half of a 24-hour query's
+  // time. Up to 64 MB of free memory an arena is kept for that.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
   std::vector<std::string> args(argv + 1, argv + argc);
   if (!args.empty() && args[0] == "pki") {
     return wattline::aggregator::RunPkiCommand({args.begin() + 1, args.end()});

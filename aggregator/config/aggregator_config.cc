@@ -41,7 +41,7 @@ constexpr std::array<OptionSpec, 3> kApiOptions = {{
      "Largest write request body, and largest remote write body once uncompressed (413 beyond)"},
 }};
 
-constexpr std::array<OptionSpec, 8> kStorageOptions = {{
+constexpr std::array<OptionSpec, 9> kStorageOptions = {{
     {"raw_retention", OptionType::kDuration, "35d",
      "How long raw samples are kept (0: for ever); rollups answer for longer ranges"},
     {"minute_rollup_retention", OptionType::kDuration, "400d",
@@ -59,6 +59,9 @@ constexpr std::array<OptionSpec, 8> kStorageOptions = {{
      "Above this many samples in memory every window is cut, open or not (16 bytes each)"},
     {"head_limit_samples", OptionType::kInt, "32000000",
      "Above this many samples in memory writes are refused (503) until cutting catches up"},
+    {"read_cache_mb", OptionType::kInt, "64",
+     "Memory for decoded chunks and hour rollups that repeated queries (a dashboard's "
+     "refreshes) read again; 0 keeps none"},
 }};
 
 Result<AggregatorConfig> FromTree(const Result<ConfigNode>& root) {
@@ -119,6 +122,12 @@ Result<AggregatorConfig> FromTree(const Result<ConfigNode>& root) {
                                    ": storage.head_limit_samples must be >= "
                                    "storage.head_pressure_samples > 0");
   }
+  const int64_t read_cache_mb = storage->Int("read_cache_mb");
+  if (read_cache_mb < 0 || read_cache_mb > (int64_t{1} << 20)) {
+    return Status::InvalidArgument(root->source +
+                                   ": storage.read_cache_mb must be between 0 and 1048576");
+  }
+  engine.read_cache_bytes = static_cast<size_t>(read_cache_mb) << 20;
   engine.head_pressure_samples = static_cast<size_t>(pressure);
   engine.head_limit_samples = static_cast<size_t>(limit);
   return config;

@@ -110,6 +110,14 @@ void RenderStorage(std::string& out, const StoreStats& s) {
   gauge("wattline_storage_writable",
         "0 after a write failed for lack of disk space (writes answer 503; agents buffer).",
         s.writable ? 1 : 0);
+  gauge("wattline_storage_read_cache_bytes",
+        "Memory held by decoded chunks and hour rollups kept for repeated queries.",
+        s.read_cache_bytes);
+  counter("wattline_storage_read_cache_hits_total",
+          "Chunks and hour-rollup blocks a query found decoded in memory.", s.read_cache_hits);
+  counter("wattline_storage_read_cache_misses_total",
+          "Chunks and hour-rollup blocks a query read from disk (or found none).",
+          s.read_cache_misses);
   counter("wattline_storage_flushes_total", "Transactions that cut head windows into chunks.",
           s.flushes);
   counter("wattline_storage_flush_errors_total",

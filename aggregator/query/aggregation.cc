@@ -101,7 +101,7 @@ Result<StepVector> StepAggregator::Step(const StepVector& input, double param,
       const size_t id = GroupOf(sample.metric);
       if (id >= slots_.size()) slots_.resize(id + 1, kNoGroup);
       slot = &slots_[id];
-      group_labels = group_labels_[id];
+      if (*slot == kNoGroup) group_labels = group_labels_[id];  // only a new group needs them
     }
     if (*slot == kNoGroup) {
       *slot = groups.size();

@@ -5,6 +5,7 @@
 #include <functional>
 #include <limits>
 #include <numbers>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -15,6 +16,7 @@
 #include "aggregator/query/function_table.h"
 #include "aggregator/query/histogram_quantile.h"
 #include "aggregator/query/instant_functions.h"
+#include "aggregator/query/parallel_reads.h"
 #include "aggregator/query/range_functions.h"
 #include "aggregator/query/rollup_windows.h"
 #include "aggregator/query/step_vector.h"
@@ -29,6 +31,10 @@ constexpr char kTooManySamples[] =
     "query processing would load too many samples into memory in query execution";
 constexpr char kTimedOut[] = "query timed out in expression evaluation";
 constexpr char kSameLabelset[] = "vector cannot contain metrics with the same labelset";
+// Reads of several series spanning this long or longer are spread over a
+// few threads (parallel_reads.h); shorter ones are a chunk or two each, read
+// in microseconds once cached, for which a thread costs more than it saves.
+constexpr int64_t kParallelReadSpanMs = 6 * 3600 * 1000;
 
 int64_t SaturatingSub(int64_t a, int64_t b) {
   if (b > 0 && a < std::numeric_limits<int64_t>::min() + b) {
@@ -359,33 +365,53 @@ class Evaluation {
     return refs;
   }
 
-  // The samples of series `id` in [mint, maxt], stale markers kept, counted
-  // in `budget`.
-  Result<std::vector<SamplePoint>> ReadSamplesOf(SeriesId id, const Labels& labels, int64_t mint,
-                                                 int64_t maxt, Budget& budget) {
+  // The samples of series `id` in [mint, maxt], stale markers kept, not yet
+  // counted. Safe to call from several threads at once.
+  Result<std::vector<SamplePoint>> ReadRaw(SeriesId id, const Labels& labels, int64_t mint,
+                                           int64_t maxt) const {
     Result<std::vector<SamplePoint>> samples = context_->reader->ReadSamples(id, mint, maxt);
     if (!samples.ok()) {
       return Status::Internal("cannot read samples of " + LabelsToString(labels) + ": " +
                               samples.status().message());
     }
+    return samples;
+  }
+
+  // ReadRaw, counted in `budget`.
+  Result<std::vector<SamplePoint>> ReadSamplesOf(SeriesId id, const Labels& labels, int64_t mint,
+                                                 int64_t maxt, Budget& budget) {
+    Result<std::vector<SamplePoint>> samples = ReadRaw(id, labels, mint, maxt);
+    if (!samples.ok()) return samples;
     WATTLINE_RETURN_IF_ERROR(context_->CheckDeadline());
     WATTLINE_RETURN_IF_ERROR(budget.Hold(samples->size()));
     return samples;
   }
 
   // Reads every series matching `matchers` over [mint, maxt], in label
-  // order, stale markers kept.
+  // order, stale markers kept. Long ranges of several series are read a
+  // batch at a time on several threads (parallel_reads.h).
   Result<std::vector<std::pair<SeriesRef, std::vector<SamplePoint>>>> ReadSeries(
       const LabelMatchers& matchers, int64_t mint, int64_t maxt, Budget& budget) {
     Result<std::vector<SeriesRef>> refs = SelectSeries(matchers);
     if (!refs.ok()) return refs.status();
     std::vector<std::pair<SeriesRef, std::vector<SamplePoint>>> out;
     out.reserve(refs->size());
-    for (SeriesRef& ref : *refs) {
-      Result<std::vector<SamplePoint>> samples =
-          ReadSamplesOf(ref.id, ref.labels, mint, maxt, budget);
-      if (!samples.ok()) return samples.status();
-      out.emplace_back(std::move(ref), std::move(samples).value());
+    const bool parallel = SaturatingSub(maxt, mint) >= kParallelReadSpanMs;
+    const size_t batch = parallel ? kReadBatchSeries : 1;
+    for (size_t first = 0; first < refs->size(); first += batch) {
+      const size_t n = std::min(batch, refs->size() - first);
+      std::vector<std::optional<Result<std::vector<SamplePoint>>>> read(n);
+      auto read_one = [&](size_t i) {
+        const SeriesRef& ref = (*refs)[first + i];
+        read[i].emplace(ReadRaw(ref.id, ref.labels, mint, maxt));
+      };
+      ReadInParallel(n, read_one);
+      for (size_t i = 0; i < n; ++i) {
+        if (!read[i]->ok()) return read[i]->status();
+        WATTLINE_RETURN_IF_ERROR(context_->CheckDeadline());
+        WATTLINE_RETURN_IF_ERROR(budget.Hold((*read[i])->size()));
+        out.emplace_back(std::move((*refs)[first + i]), std::move(*read[i]).value());
+      }
     }
     return out;
   }
@@ -857,23 +883,32 @@ class Evaluation {
     Value value;
     value.type = ValueType::kVector;
     Budget output(context_);
-    std::vector<Rollup> buckets;
-    for (SeriesRef& ref : *refs) {
-      WATTLINE_RETURN_IF_ERROR(context_->CheckDeadline());
-      buckets.clear();
-      const Status read = context_->reader->ReadHourRollups(ref.id, first_start - kHourResolutionMs,
-                                                            last_end, &buckets);
-      if (!read.ok()) {
-        return Status::Internal("cannot read rollups of " + LabelsToString(ref.labels) + ": " +
-                                read.message());
+    const bool parallel = last_end - first_start >= kParallelReadSpanMs;
+    const size_t batch = parallel ? kReadBatchSeries : 1;
+    for (size_t first = 0; first < refs->size(); first += batch) {
+      const size_t n = std::min(batch, refs->size() - first);
+      std::vector<std::vector<Rollup>> buckets(n);
+      std::vector<Status> read(n);
+      ReadInParallel(n, [&](size_t i) {
+        read[i] = context_->reader->ReadHourRollups(
+            (*refs)[first + i].id, first_start - kHourResolutionMs, last_end, &buckets[i]);
+      });
+      for (size_t i = 0; i < n; ++i) {
+        SeriesRef& ref = (*refs)[first + i];
+        WATTLINE_RETURN_IF_ERROR(context_->CheckDeadline());
+        if (!read[i].ok()) {
+          return Status::Internal("cannot read rollups of " + LabelsToString(ref.labels) + ": " +
+                                  read[i].message());
+        }
+        Budget holding(context_);
+        WATTLINE_RETURN_IF_ERROR(holding.Hold(buckets[i].size()));
+        StepSeries in{std::make_shared<Labels>(std::move(ref.labels)), {}};
+        WATTLINE_RETURN_IF_ERROR(KeepSeries(AllFinite(buckets[i])
+                                                ? WindowsOverRollups(in, buckets[i], range)
+                                                : RawWindowsOf(ref.id, std::move(in), range),
+                                            output, value));
+        buckets[i] = {};
       }
-      Budget holding(context_);
-      WATTLINE_RETURN_IF_ERROR(holding.Hold(buckets.size()));
-      StepSeries in{std::make_shared<Labels>(std::move(ref.labels)), {}};
-      WATTLINE_RETURN_IF_ERROR(KeepSeries(AllFinite(buckets)
-                                              ? WindowsOverRollups(in, buckets, range)
-                                              : RawWindowsOf(ref.id, std::move(in), range),
-                                          output, value));
     }
     if (HasSameLabelset(value.matrix)) return Status::FailedPrecondition(kSameLabelset);
     return value;
@@ -1102,6 +1137,7 @@ Result<QueryValue> Engine::Instant(const Expr& expr, int64_t time_ms,
   QueryContext context{
       reader_, clock_, limits_.max_samples, lookback_delta_ms_, Deadline(timeout_ms),
       time_ms, time_ms};
+  const std::unique_ptr<HeldReads> held = reader_->HoldReads();
   Evaluation evaluation(&context, time_ms, time_ms, 1);
   Result<Value> value = evaluation.Eval(expr);
   if (!value.ok()) return value.status();
@@ -1148,6 +1184,7 @@ Result<Matrix> Engine::Range(const Expr& expr, int64_t start_ms, int64_t end_ms,
   QueryContext context{
       reader_,  clock_, limits_.max_samples, lookback_delta_ms_, Deadline(timeout_ms),
       start_ms, end_ms};
+  const std::unique_ptr<HeldReads> held = reader_->HoldReads();
   Evaluation evaluation(&context, start_ms, end_ms, step_ms);
   Result<Value> value = evaluation.Eval(expr);
   if (!value.ok()) return value.status();

@@ -43,6 +43,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "aggregator/storage/block_cache.h"
 #include "aggregator/storage/head.h"
 #include "aggregator/storage/pending_record.h"
 #include "aggregator/storage/rollup.h"
@@ -115,6 +116,9 @@ class SampleStore final : public SeriesReader {
   Result<StoredBatch> Write(const std::vector<SeriesSamples>& series);
 
   Result<std::vector<SeriesRef>> Select(const LabelMatchers& matchers) override;
+  // Holds a connection of each file, each in one read transaction, for the
+  // calling thread's reads (reader_pool.h).
+  std::unique_ptr<HeldReads> HoldReads() override;
   Result<std::vector<SamplePoint>> ReadSamples(SeriesId id, int64_t mint_ms,
                                                int64_t maxt_ms) override;
   // Answered from raw samples: the head's in the range, one lookup by key
@@ -207,6 +211,11 @@ class SampleStore final : public SeriesReader {
   const std::string chunk_path_;
   std::unique_ptr<ReaderPool> readers_;       // of the chunk file
   std::unique_ptr<ReaderPool> main_readers_;  // of the main file: hour rollups
+  // Moves after a flush committed and before the head lets its windows go:
+  // held read transactions older than it start again (reader_pool.h).
+  std::atomic<uint64_t> head_releases_{0};
+  BlockCache<SamplePoint> chunk_cache_;   // by WindowKey
+  BlockCache<Rollup> hour_rollup_cache_;  // by HourBlockKey
 
   mutable std::mutex index_mutex_;
   SeriesIndex index_;

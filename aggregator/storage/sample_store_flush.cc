@@ -97,6 +97,14 @@ class HourBlocks {
     return Status::Ok();
   }
 
+  // The row keys of every touched block.
+  std::vector<int64_t> RowKeys() const {
+    std::vector<int64_t> keys;
+    for (const auto& entry : blocks_)
+      keys.push_back(HourBlockKey(entry.first.first, entry.first.second));
+    return keys;
+  }
+
   // Writes every touched block. REQUIRES: inside the flush's transaction.
   Status Write(Statement& upsert, Statement& remove) {
     for (const auto& [key, buckets] : blocks_) {
@@ -399,6 +407,16 @@ Status SampleStore::CutWindows(Head::Selection selection, int64_t quiet_ms) {
       return trimmed.status();
     }
     log_records_ -= *trimmed;
+    // In this order (block_cache.h, reader_pool.h): a read that finds the
+    // head's copy gone finds its held transaction stale and the caches
+    // without the rows these commits replaced.
+    ++head_releases_;
+    std::vector<int64_t> chunk_keys;
+    for (const HeadWindow& window : selected.windows) {
+      chunk_keys.push_back(WindowKey(window.series, window.start_ms));
+    }
+    chunk_cache_.Forget(chunk_keys);
+    hour_rollup_cache_.Forget(hour_blocks.RowKeys());
     head_.Release(selected.windows);
   }
   // The WAL is copied back into the database here, never on the ingest
@@ -428,6 +446,7 @@ Status SampleStore::EnforceRetention() {
     chunks_ -= expired->chunks;
     chunk_samples_ -= expired->samples;
     retention_deleted_chunks_ += static_cast<uint64_t>(expired->chunks);
+    if (expired->chunks > 0) chunk_cache_.ForgetAll();  // expired ones are not shown
   }
   for (const auto& [resolution, retention] :
        {std::pair{kMinuteResolutionMs, options_.minute_retention_ms},
@@ -448,6 +467,7 @@ Status SampleStore::EnforceRetention() {
                   bound < 0 ? 0 : WindowKey(0, AlignDown(bound, kChunkWindowMs) + kChunkWindowMs))
             : DeleteInBatches(*flusher_db_, "hour_rollups", "block_start_ms <= ?1", bound);
     if (!deleted.ok()) return deleted.status();
+    if (resolution == kHourResolutionMs && *deleted > 0) hour_rollup_cache_.ForgetAll();
   }
   return Status::Ok();
 }

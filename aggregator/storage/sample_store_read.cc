@@ -2,6 +2,10 @@
 // concurrent with writes and the flusher.
 #include <algorithm>
 #include <iterator>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -46,7 +50,74 @@ Status ForEachWindowRow(SqliteDb& db, const std::string& table, const std::strin
   return Status::Ok();
 }
 
+// Visits the decoded rows of `keys` (shared), in order, with their keys: from
+// `cache`, or read from `table` by key (on a lease of `pool`, taken only if
+// one is missing) and kept. `decode(data, &rows)` decodes a row; one that
+// does not is skipped, and `skipped(key, status)` told.
+template <typename T, typename Decode, typename Skipped, typename Visit>
+Status ForEachCachedRow(BlockCache<T>& cache, ReaderPool* pool, std::string_view table,
+                        std::span<const int64_t> keys, Decode decode, Skipped skipped,
+                        Visit visit) {
+  // Before the lease: see block_cache.h and reader_pool.h for why.
+  const uint64_t ticket = cache.Ticket();
+  std::optional<ReaderLease> reader;
+  std::optional<Statement> row;  // destroyed before the lease
+  for (int64_t key : keys) {
+    typename BlockCache<T>::Rows rows = cache.Find(key);
+    if (rows == nullptr) {
+      if (!row) {
+        reader.emplace(pool);
+        WATTLINE_RETURN_IF_ERROR(reader->Take());
+        Result<Statement> prepared = reader->db().Prepare("SELECT checksum, data FROM " +
+                                                          std::string(table) + " WHERE key = ?1");
+        if (!prepared.ok()) return prepared.status();
+        row.emplace(std::move(*prepared));
+      }
+      row->Bind(1, key);
+      Result<bool> found = row->Step();
+      if (!found.ok()) return found.status();
+      auto decoded = std::make_shared<std::vector<T>>();
+      Status status = Status::Ok();
+      if (*found) {
+        const std::string_view data = row->ColumnBlob(1);
+        status = CheckStoredBlob(data, row->ColumnInt64(0));
+        if (status.ok()) status = decode(data, decoded.get());
+      }
+      row->Reset();
+      if (!status.ok()) {
+        skipped(key, status);
+        continue;
+      }
+      rows = std::move(decoded);
+      cache.Keep(key, rows, ticket);
+    }
+    visit(rows, key);
+  }
+  return Status::Ok();
+}
+
+// Ranges of more windows or blocks than this are bounded by what the
+// table holds before each is looked up (a query from 1970 to now), or
+// scanned; shorter ones are looked up one by one, in the cache first.
+constexpr int64_t kShortRangeRows = 64;
+
+// The held readers of both files.
+class HeldStoreReads final : public HeldReads {
+ public:
+  HeldStoreReads(ReaderPool* chunk_readers, ReaderPool* main_readers,
+                 const std::atomic<uint64_t>* generation)
+      : chunks_(chunk_readers, generation), main_(main_readers, generation) {}
+
+ private:
+  HeldReader chunks_;
+  HeldReader main_;
+};
+
 }  // namespace
+
+std::unique_ptr<HeldReads> SampleStore::HoldReads() {
+  return std::make_unique<HeldStoreReads>(readers_.get(), main_readers_.get(), &head_releases_);
+}
 
 Result<std::vector<SamplePoint>> SampleStore::ReadSamples(SeriesId id, int64_t mint_ms,
                                                           int64_t maxt_ms) {
@@ -55,25 +126,50 @@ Result<std::vector<SamplePoint>> SampleStore::ReadSamples(SeriesId id, int64_t m
   // next, and the merge keeps one sample per timestamp.
   std::vector<SamplePoint> head;
   head_.Read(id, mint_ms, maxt_ms, &head);
-  ReaderLease reader(readers_.get());
-  WATTLINE_RETURN_IF_ERROR(reader.Take());
+  int64_t from = head_.WindowStart(mint_ms);
+  int64_t to = head_.WindowStart(maxt_ms);
+  // Unsigned: a range from the earliest time to the latest spans more
+  // than int64 holds.
+  const uint64_t span = static_cast<uint64_t>(to) - static_cast<uint64_t>(from);
+  if (span / kChunkWindowMs >= static_cast<uint64_t>(kShortRangeRows)) {
+    // Within the windows the table holds at all (its least and greatest
+    // keys); two subqueries, as SQLite answers a lone min() or max() of the
+    // rowid from the B-tree's ends but scans the table for both at once.
+    ReaderLease reader(readers_.get());
+    WATTLINE_RETURN_IF_ERROR(reader.Take());
+    Result<Statement> extent =
+        reader.db().Prepare("SELECT (SELECT min(key) FROM chunks), (SELECT max(key) FROM chunks)");
+    if (!extent.ok()) return extent.status();
+    Result<bool> any = extent->Step();
+    if (!any.ok()) return any.status();
+    if (!*any || extent->ColumnIsNull(0)) return head;
+    from = std::max(from, WindowKeyStartMs(extent->ColumnInt64(0)));
+    to = std::min(to, WindowKeyStartMs(extent->ColumnInt64(1)));
+  }
+  std::vector<int64_t> keys;
+  for (int64_t start = from; start <= to; start += kChunkWindowMs) {
+    keys.push_back(WindowKey(id, start));
+  }
+  // The chunks first, then one copy of what is in range into a vector of
+  // its final size.
+  std::vector<BlockCache<SamplePoint>::Rows> chunks;
+  WATTLINE_RETURN_IF_ERROR(ForEachCachedRow(
+      chunk_cache_, readers_.get(), "chunks", keys,
+      [](std::string_view data, std::vector<SamplePoint>* samples) {
+        return DecodeChunk(data, samples);
+      },
+      [&](int64_t key, const Status& status) {
+        ++corrupt_chunks_;
+        LogError("storage", "chunk of series " + std::to_string(id) + " at " +
+                                std::to_string(WindowKeyStartMs(key)) +
+                                " skipped: " + status.ToString());
+      },
+      [&](const BlockCache<SamplePoint>::Rows& chunk, int64_t) { chunks.push_back(chunk); }));
+  size_t total = head.size();
+  for (const auto& chunk : chunks) total += chunk->size();
   std::vector<SamplePoint> out;
-  std::vector<SamplePoint> chunk;
-  WATTLINE_RETURN_IF_ERROR(ForEachWindowRow(
-      reader.db(), "chunks", "checksum, data", id, head_.WindowStart(mint_ms),
-      head_.WindowStart(maxt_ms), [&](const Statement& row, int64_t start_ms) {
-        chunk.clear();
-        const std::string_view data = row.ColumnBlob(1);
-        Status decoded = CheckStoredBlob(data, row.ColumnInt64(0));
-        if (decoded.ok()) decoded = DecodeChunk(data, &chunk);
-        if (!decoded.ok()) {
-          ++corrupt_chunks_;
-          LogError("storage", "chunk of series " + std::to_string(id) + " at " +
-                                  std::to_string(start_ms) + " skipped: " + decoded.ToString());
-          return;
-        }
-        AppendInRange(chunk, mint_ms, maxt_ms, &out);
-      }));
+  out.reserve(total);
+  for (const auto& chunk : chunks) AppendInRange(*chunk, mint_ms, maxt_ms, &out);
   if (!head.empty()) MergeSamples(out, head);
   return out;
 }
@@ -176,8 +272,11 @@ Result<std::vector<Rollup>> SampleStore::ReadRollups(SeriesId id, int64_t resolu
   }
   {
     // Minutes are in the chunk file, hours in the main file.
-    ReaderLease reader(resolution_ms == kMinuteResolutionMs ? readers_.get() : main_readers_.get());
-    WATTLINE_RETURN_IF_ERROR(reader.Take());
+    auto keep = [&](const std::vector<Rollup>& block) {
+      for (const Rollup& bucket : block) {
+        if (bucket.start_ms >= first_bucket && bucket.start_ms <= maxt_ms) out.push_back(bucket);
+      }
+    };
     std::vector<Rollup> block;
     auto take = [&](const Statement& row, int64_t block_start_ms) {
       block.clear();
@@ -190,14 +289,14 @@ Result<std::vector<Rollup>> SampleStore::ReadRollups(SeriesId id, int64_t resolu
                                 std::to_string(block_start_ms) + " skipped: " + decoded.ToString());
         return;
       }
-      for (const Rollup& bucket : block) {
-        if (bucket.start_ms >= first_bucket && bucket.start_ms <= maxt_ms) out.push_back(bucket);
-      }
+      keep(block);
     };
     const int64_t block_ms = RollupBlockMs(resolution_ms);
     const int64_t first_block = std::max<int64_t>(0, AlignDown(first_bucket, block_ms));
     const int64_t last_block = std::min(AlignDown(maxt_ms, block_ms), kStorableTimeLimitMs - 1);
     if (resolution_ms == kMinuteResolutionMs) {
+      ReaderLease reader(readers_.get());
+      WATTLINE_RETURN_IF_ERROR(reader.Take());
       // Made when raw chunks first expire into minutes.
       Result<bool> made = reader.db().HasTable("minute_rollups");
       if (!made.ok()) return made.status();
@@ -205,7 +304,27 @@ Result<std::vector<Rollup>> SampleStore::ReadRollups(SeriesId id, int64_t resolu
         WATTLINE_RETURN_IF_ERROR(ForEachWindowRow(reader.db(), "minute_rollups", "checksum, data",
                                                   id, first_block, last_block, take));
       }
+    } else if (first_block <= last_block &&
+               (last_block - first_block) / block_ms < kShortRangeRows) {
+      std::vector<int64_t> keys;
+      for (int64_t start = first_block; start <= last_block; start += block_ms) {
+        keys.push_back(HourBlockKey(id, start));
+      }
+      WATTLINE_RETURN_IF_ERROR(ForEachCachedRow(
+          hour_rollup_cache_, main_readers_.get(), "hour_rollups", keys,
+          [](std::string_view data, std::vector<Rollup>* buckets) {
+            return DecodeRollups(data, buckets);
+          },
+          [&](int64_t key, const Status& status) {
+            ++corrupt_chunks_;
+            LogError("storage", "rollups of series " + std::to_string(id) + " at " +
+                                    std::to_string(HourBlockKeyStartMs(key)) +
+                                    " skipped: " + status.ToString());
+          },
+          [&](const BlockCache<Rollup>::Rows& buckets, int64_t) { keep(*buckets); }));
     } else if (first_block <= last_block) {
+      ReaderLease reader(main_readers_.get());
+      WATTLINE_RETURN_IF_ERROR(reader.Take());
       // Series-major: a series' blocks are one range of keys.
       Result<Statement> rows = reader.db().Prepare(
           "SELECT checksum, data, key FROM hour_rollups WHERE key BETWEEN ?1 AND ?2 "

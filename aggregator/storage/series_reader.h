@@ -8,6 +8,7 @@
 
 #include <bit>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "aggregator/storage/label_matcher.h"
@@ -39,9 +40,21 @@ struct SamplePoint {
   friend bool operator==(const SamplePoint&, const SamplePoint&) = default;
 };
 
+// What HoldReads returns: reads share their setup while it lives.
+class HeldReads {
+ public:
+  virtual ~HeldReads() = default;
+};
+
 class SeriesReader {
  public:
   virtual ~SeriesReader() = default;
+
+  // Until the returned object is destroyed, the calling thread's reads may
+  // share work an engine otherwise does per read (a query's many small
+  // reads then cost less); each still returns every sample stored before
+  // it. The object belongs to the calling thread. nullptr: nothing to share.
+  virtual std::unique_ptr<HeldReads> HoldReads() { return nullptr; }
 
   // Every series whose labels satisfy all `matchers`, ordered by labels.
   virtual Result<std::vector<SeriesRef>> Select(const LabelMatchers& matchers) = 0;

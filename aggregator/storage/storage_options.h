@@ -34,6 +34,9 @@ struct StorageOptions {
   int64_t minute_retention_ms = 400LL * 24 * 3600 * 1000;
   int64_t hour_retention_ms = 20LL * 365 * 24 * 3600 * 1000;
   int64_t retention_interval_ms = 3600 * 1000;
+  // Decoded chunks and hour-rollup blocks kept in memory for the queries
+  // that read them again (half each; block_cache.h); 0 keeps none.
+  size_t read_cache_bytes = 64 << 20;
   // Opens without writing anything, without the flusher: for inspecting a
   // file another process serves (tests, tools). Sees what was committed when
   // it opened, and chunks cut since.

@@ -23,6 +23,10 @@ struct StoreStats {
   uint64_t retention_deleted_chunks = 0;
   // Late samples for windows older than the raw retention, not kept.
   uint64_t samples_beyond_retention = 0;
+  // The caches of decoded chunks and hour rollups (block_cache.h).
+  uint64_t read_cache_hits = 0;
+  uint64_t read_cache_misses = 0;
+  int64_t read_cache_bytes = 0;
   bool writable = true;  // false after a write failed for lack of disk
 };
 
