@@ -147,8 +147,7 @@ Status SampleStore::LoadSeries() {
   for (SeriesRef& ref : loaded) index_.Add(ref.id, std::move(ref.labels));
   ReaderLease reader(readers_.get());
   WATTLINE_RETURN_IF_ERROR(reader.Take());
-  Result<Statement> totals =
-      reader.db().Prepare("SELECT count(*), coalesce(sum(samples), 0) FROM chunks");
+  Result<Statement> totals = reader.db().Prepare("SELECT chunks, samples FROM chunk_totals");
   if (!totals.ok()) return totals.status();
   Result<bool> row = totals->Step();
   if (!row.ok()) return row.status();

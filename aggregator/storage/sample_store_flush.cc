@@ -181,6 +181,42 @@ Result<int64_t> DeleteInBatches(SqliteDb& db, const std::string& table, const st
   }
 }
 
+// Deletes the hour blocks starting at or before `bound` (main file): per
+// series, the start of its key range (series-major, row_key.h), found by a
+// seek each. A condition on the block's start instead scanned every block,
+// reading the whole main file every hour and at every start.
+Result<int64_t> ExpireHourBlocks(SqliteDb& db, int64_t bound) {
+  if (bound < 0) return 0;
+  std::vector<SeriesId> series;
+  {
+    Result<Statement> ids = db.Prepare("SELECT id FROM series ORDER BY id");
+    if (!ids.ok()) return ids.status();
+    for (;;) {
+      Result<bool> row = ids->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      series.push_back(ids->ColumnInt64(0));
+    }
+  }
+  const int64_t last_block = AlignDown(bound, RollupBlockMs(kHourResolutionMs));
+  int64_t deleted = 0;
+  for (size_t first = 0; first < series.size(); first += kRetentionBatchRows) {
+    Transaction txn(db);
+    WATTLINE_RETURN_IF_ERROR(txn.status());
+    Result<Statement> remove = db.Prepare("DELETE FROM hour_rollups WHERE key BETWEEN ?1 AND ?2");
+    if (!remove.ok()) return remove.status();
+    const size_t end = std::min(series.size(), first + kRetentionBatchRows);
+    for (size_t i = first; i < end; ++i) {
+      remove->Bind(1, HourBlockKey(series[i], 0)).Bind(2, HourBlockKey(series[i], last_block));
+      WATTLINE_RETURN_IF_ERROR(remove->Run());
+      deleted += db.Changes();
+      remove->Reset();
+    }
+    WATTLINE_RETURN_IF_ERROR(txn.Commit());
+  }
+  return deleted;
+}
+
 // In one transaction on the main file: the touched hour rollups written,
 // and the ingest log's records below `log_floor` deleted. Returns how many
 // records went.
@@ -458,14 +494,14 @@ Status SampleStore::EnforceRetention() {
       if (!*made) continue;
     }
     // Minute blocks are keyed time-major (a key range); hour blocks
-    // series-major, few (one a series and 30 days), so scanned.
+    // series-major (a key range a series).
     const int64_t bound = now_ms - retention - RollupBlockMs(resolution);
     Result<int64_t> deleted =
         resolution == kMinuteResolutionMs
             ? DeleteInBatches(
                   db, "minute_rollups", "key < ?1",
                   bound < 0 ? 0 : WindowKey(0, AlignDown(bound, kChunkWindowMs) + kChunkWindowMs))
-            : DeleteInBatches(*flusher_db_, "hour_rollups", "block_start_ms <= ?1", bound);
+            : ExpireHourBlocks(*flusher_db_, bound);
     if (!deleted.ok()) return deleted.status();
     if (resolution == kHourResolutionMs && *deleted > 0) hour_rollup_cache_.ForgetAll();
   }
@@ -501,7 +537,10 @@ Status SampleStore::ReleaseFreePages(bool all) {
 
 void SampleStore::RunFlusher() {
   std::unique_lock<std::mutex> lock(stop_mutex_);
-  int64_t next_retention_ms = clock_->NowMonotonicMs();
+  // Not at the start, when dashboards reconnect and the page cache is cold:
+  // retention's reads would compete with theirs, and an hour later changes
+  // nothing. Every interval from then on.
+  int64_t next_retention_ms = clock_->NowMonotonicMs() + options_.retention_interval_ms;
   while (!stopping_) {
     stop_cv_.wait_for(lock, std::chrono::milliseconds(options_.flush_interval_ms));
     if (stopping_) break;

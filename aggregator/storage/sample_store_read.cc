@@ -50,26 +50,36 @@ Status ForEachWindowRow(SqliteDb& db, const std::string& table, const std::strin
   return Status::Ok();
 }
 
-// Visits the decoded rows of `keys` (shared), in order, with their keys: from
-// `cache`, or read from `table` by key (on a lease of `pool`, taken only if
-// one is missing) and kept. `decode(data, &rows)` decodes a row; one that
-// does not is skipped, and `skipped(key, status)` told.
-template <typename T, typename Decode, typename Skipped, typename Visit>
-Status ForEachCachedRow(BlockCache<T>& cache, ReaderPool* pool, std::string_view table,
-                        std::span<const int64_t> keys, Decode decode, Skipped skipped,
-                        Visit visit) {
+// A table whose rows are decoded and cached by key.
+template <typename T>
+struct CachedTable {
+  BlockCache<T>& cache;
+  ReaderPool* pool;
+  const char* table;
+  const char* what;                  // what a row is, for the log
+  int64_t (*start_of)(int64_t key);  // the row's start time, for the log
+  Status (*decode)(std::string_view data, std::vector<T>* out);
+};
+
+// Visits the decoded rows of series `id` at `keys` (shared), in order: from
+// the cache, or read from the table by key (on a lease of its pool, taken
+// only if one is missing) and kept. A row that fails its checksum or
+// decoding is skipped, logged and counted in `corrupt`.
+template <typename T, typename Visit>
+Status ForEachCachedRow(const CachedTable<T>& source, SeriesId id, std::span<const int64_t> keys,
+                        std::atomic<uint64_t>* corrupt, Visit visit) {
   // Before the lease: see block_cache.h and reader_pool.h for why.
-  const uint64_t ticket = cache.Ticket();
+  const uint64_t ticket = source.cache.Ticket();
   std::optional<ReaderLease> reader;
   std::optional<Statement> row;  // destroyed before the lease
   for (int64_t key : keys) {
-    typename BlockCache<T>::Rows rows = cache.Find(key);
+    typename BlockCache<T>::Rows rows = source.cache.Find(key);
     if (rows == nullptr) {
       if (!row) {
-        reader.emplace(pool);
+        reader.emplace(source.pool);
         WATTLINE_RETURN_IF_ERROR(reader->Take());
-        Result<Statement> prepared = reader->db().Prepare("SELECT checksum, data FROM " +
-                                                          std::string(table) + " WHERE key = ?1");
+        Result<Statement> prepared = reader->db().Prepare(
+            std::string("SELECT checksum, data FROM ") + source.table + " WHERE key = ?1");
         if (!prepared.ok()) return prepared.status();
         row.emplace(std::move(*prepared));
       }
@@ -81,17 +91,20 @@ Status ForEachCachedRow(BlockCache<T>& cache, ReaderPool* pool, std::string_view
       if (*found) {
         const std::string_view data = row->ColumnBlob(1);
         status = CheckStoredBlob(data, row->ColumnInt64(0));
-        if (status.ok()) status = decode(data, decoded.get());
+        if (status.ok()) status = source.decode(data, decoded.get());
       }
       row->Reset();
       if (!status.ok()) {
-        skipped(key, status);
+        ++*corrupt;
+        LogError("storage", std::string(source.what) + " of series " + std::to_string(id) + " at " +
+                                std::to_string(source.start_of(key)) +
+                                " skipped: " + status.ToString());
         continue;
       }
       rows = std::move(decoded);
-      cache.Keep(key, rows, ticket);
+      source.cache.Keep(key, rows, ticket);
     }
-    visit(rows, key);
+    visit(rows);
   }
   return Status::Ok();
 }
@@ -153,18 +166,15 @@ Result<std::vector<SamplePoint>> SampleStore::ReadSamples(SeriesId id, int64_t m
   // The chunks first, then one copy of what is in range into a vector of
   // its final size.
   std::vector<BlockCache<SamplePoint>::Rows> chunks;
+  const CachedTable<SamplePoint> table{.cache = chunk_cache_,
+                                       .pool = readers_.get(),
+                                       .table = "chunks",
+                                       .what = "chunk",
+                                       .start_of = &WindowKeyStartMs,
+                                       .decode = &DecodeChunk};
   WATTLINE_RETURN_IF_ERROR(ForEachCachedRow(
-      chunk_cache_, readers_.get(), "chunks", keys,
-      [](std::string_view data, std::vector<SamplePoint>* samples) {
-        return DecodeChunk(data, samples);
-      },
-      [&](int64_t key, const Status& status) {
-        ++corrupt_chunks_;
-        LogError("storage", "chunk of series " + std::to_string(id) + " at " +
-                                std::to_string(WindowKeyStartMs(key)) +
-                                " skipped: " + status.ToString());
-      },
-      [&](const BlockCache<SamplePoint>::Rows& chunk, int64_t) { chunks.push_back(chunk); }));
+      table, id, keys, &corrupt_chunks_,
+      [&](const BlockCache<SamplePoint>::Rows& chunk) { chunks.push_back(chunk); }));
   size_t total = head.size();
   for (const auto& chunk : chunks) total += chunk->size();
   std::vector<SamplePoint> out;
@@ -310,18 +320,15 @@ Result<std::vector<Rollup>> SampleStore::ReadRollups(SeriesId id, int64_t resolu
       for (int64_t start = first_block; start <= last_block; start += block_ms) {
         keys.push_back(HourBlockKey(id, start));
       }
-      WATTLINE_RETURN_IF_ERROR(ForEachCachedRow(
-          hour_rollup_cache_, main_readers_.get(), "hour_rollups", keys,
-          [](std::string_view data, std::vector<Rollup>* buckets) {
-            return DecodeRollups(data, buckets);
-          },
-          [&](int64_t key, const Status& status) {
-            ++corrupt_chunks_;
-            LogError("storage", "rollups of series " + std::to_string(id) + " at " +
-                                    std::to_string(HourBlockKeyStartMs(key)) +
-                                    " skipped: " + status.ToString());
-          },
-          [&](const BlockCache<Rollup>::Rows& buckets, int64_t) { keep(*buckets); }));
+      const CachedTable<Rollup> table{.cache = hour_rollup_cache_,
+                                      .pool = main_readers_.get(),
+                                      .table = "hour_rollups",
+                                      .what = "hour rollups",
+                                      .start_of = &HourBlockKeyStartMs,
+                                      .decode = &DecodeRollups};
+      WATTLINE_RETURN_IF_ERROR(
+          ForEachCachedRow(table, id, keys, &corrupt_chunks_,
+                           [&](const BlockCache<Rollup>::Rows& buckets) { keep(*buckets); }));
     } else if (first_block <= last_block) {
       ReaderLease reader(main_readers_.get());
       WATTLINE_RETURN_IF_ERROR(reader.Take());

@@ -3,7 +3,9 @@
 // data merged in), and each resolution goes when its retention says.
 #include <gtest/gtest.h>
 
+#include "aggregator/storage/sample_points.h"
 #include "aggregator/storage/sample_store.h"
+#include "aggregator/storage/storage_test_support.h"
 #include "common/testing/temp_dir.h"
 
 namespace wattline::aggregator {
@@ -142,6 +144,59 @@ TEST_F(SampleStoreRollups, RetentionRemovesEachResolutionOnItsOwnClock) {
   EXPECT_EQ(store->Stats()->samples_beyond_retention, 2u);
   EXPECT_EQ(store->ReadRollups(id, kHourResolutionMs, 0, now)->front().start_ms, now - 72 * kHour)
       << "and its hour keeps the rollup cut from the full data";
+}
+
+// Hour blocks are found per series by key: every series' old blocks go,
+// and only those.
+TEST_F(SampleStoreRollups, HourRetentionRemovesTheOldBlocksOfEverySeries) {
+  StorageOptions options;
+  options.raw_retention_ms = 0;  // for ever: only hours expire
+  options.minute_retention_ms = 0;
+  options.hour_retention_ms = 40 * kDay;
+  auto store = Open(options);
+  const int64_t now = clock_.NowUnixMs();
+  SeriesSamples old_a = Counter(now - 100 * kDay, now - 100 * kDay + kHour);
+  SeriesSamples old_b = old_a;
+  old_b.labels = {{"__name__", "energy_watt_hours_total"}, {"device", "heat_pump"}};
+  SeriesSamples recent_a = Counter(now - 2 * kDay, now - 2 * kDay + kHour);
+  SeriesSamples recent_b = recent_a;
+  recent_b.labels = old_b.labels;
+  ASSERT_TRUE(store->Write({old_a, old_b, recent_a, recent_b}).ok());
+  ASSERT_TRUE(store->Flush(Head::Selection::kAll).ok());
+  ASSERT_TRUE(store->EnforceRetention().ok());
+  auto series = store->Select({});
+  ASSERT_EQ(series->size(), 2u);
+  for (const SeriesRef& ref : *series) {
+    auto hours = store->ReadRollups(ref.id, kHourResolutionMs, 0, now);
+    ASSERT_TRUE(hours.ok());
+    ASSERT_EQ(hours->size(), 1u) << LabelsToString(ref.labels) << ": the 100-day-old hour goes";
+    EXPECT_EQ(hours->front().start_ms, AlignDown(now - 2 * kDay, kHour));
+    EXPECT_EQ(store->ReadSamples(ref.id, 0, now)->size(), 2 * 360u) << "raw samples stay";
+  }
+}
+
+// The chunks' count and samples are kept on disk: a start reads them
+// rather than counting every chunk, and they agree with a count.
+TEST_F(SampleStoreRollups, ChunkTotalsSurviveARestartAndAgreeWithTheChunks) {
+  StorageOptions options;
+  options.raw_retention_ms = 48 * kHour;
+  {
+    auto store = Open(options);
+    const int64_t now = clock_.NowUnixMs();
+    ASSERT_TRUE(store->Write({Counter(now - 72 * kHour, now)}).ok());
+    ASSERT_TRUE(store->Flush(Head::Selection::kAll).ok());
+    // Late samples rewrite a chunk; retention deletes a day of them.
+    ASSERT_TRUE(store->Write({Counter(now - 2 * kHour + 5000, now - 2 * kHour + 65'000)}).ok());
+    ASSERT_TRUE(store->Flush(Head::Selection::kAll).ok());
+    ASSERT_TRUE(store->EnforceRetention().ok());
+  }
+  auto store = Open(options);
+  const StoreStats stats = *store->Stats();
+  const std::string chunks = ChunkFilePath(dir_.File("s.db"));
+  EXPECT_EQ(stats.chunks, QueryInt(chunks, "SELECT count(*) FROM chunks"));
+  EXPECT_EQ(stats.samples, QueryInt(chunks, "SELECT sum(samples) FROM chunks"));
+  EXPECT_EQ(stats.chunks, 48);
+  EXPECT_EQ(stats.samples, 48 * 360 + 6);
 }
 
 // Once retention removed the raw samples, the hour rollups still say where

@@ -29,7 +29,8 @@ struct StorageOptions {
   // write lock at most that long.
   size_t flush_batch_samples = 1'000'000;
   // How long each resolution is kept; 0 keeps it for ever. Enforced in the
-  // background, every retention_interval_ms.
+  // background, every retention_interval_ms from the start on (the first
+  // pass one interval after it).
   int64_t raw_retention_ms = 35LL * 24 * 3600 * 1000;
   int64_t minute_retention_ms = 400LL * 24 * 3600 * 1000;
   int64_t hour_retention_ms = 20LL * 365 * 24 * 3600 * 1000;
