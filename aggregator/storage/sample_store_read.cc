@@ -20,24 +20,35 @@
 namespace wattline::aggregator {
 namespace {
 
-// Calls `visit(row, window_start_ms)` for the row of `table` (keyed by
-// WindowKey, selecting `columns`) of each window of series `id` starting in
-// [first_start_ms, last_start_ms], oldest first. The rows are time-major,
-// so a series' windows are not adjacent: one lookup a window, within the
-// windows the table holds at all (its least and greatest keys).
-template <typename Visit>
-Status ForEachWindowRow(SqliteDb& db, const std::string& table, const std::string& columns,
-                        SeriesId id, int64_t first_start_ms, int64_t last_start_ms, Visit visit) {
-  // Two subqueries: SQLite answers a lone min() or max() of the rowid from
-  // the B-tree's ends, but scans the table for both in one query.
+// The first and last window start of the rows of `table` (keyed by
+// WindowKey), or nullopt when it has none: the windows worth looking up.
+// Two subqueries: SQLite answers a lone min() or max() of the rowid from the
+// B-tree's ends, but scans the table for both in one query.
+Result<std::optional<std::pair<int64_t, int64_t>>> WindowExtent(SqliteDb& db,
+                                                                const std::string& table) {
   Result<Statement> extent = db.Prepare("SELECT (SELECT min(key) FROM " + table +
                                         "), (SELECT max(key) FROM " + table + ")");
   if (!extent.ok()) return extent.status();
   Result<bool> any = extent->Step();
   if (!any.ok()) return any.status();
-  if (!*any || extent->ColumnIsNull(0)) return Status::Ok();
-  const int64_t from = std::max(first_start_ms, WindowKeyStartMs(extent->ColumnInt64(0)));
-  const int64_t to = std::min(last_start_ms, WindowKeyStartMs(extent->ColumnInt64(1)));
+  if (!*any || extent->ColumnIsNull(0)) return std::optional<std::pair<int64_t, int64_t>>();
+  return std::optional(std::pair(WindowKeyStartMs(extent->ColumnInt64(0)),
+                                 WindowKeyStartMs(extent->ColumnInt64(1))));
+}
+
+// Calls `visit(row, window_start_ms)` for the row of `table` (keyed by
+// WindowKey, selecting `columns`) of each window of series `id` starting in
+// [first_start_ms, last_start_ms], oldest first. The rows are time-major,
+// so a series' windows are not adjacent: one lookup a window, within the
+// windows the table holds at all.
+template <typename Visit>
+Status ForEachWindowRow(SqliteDb& db, const std::string& table, const std::string& columns,
+                        SeriesId id, int64_t first_start_ms, int64_t last_start_ms, Visit visit) {
+  Result<std::optional<std::pair<int64_t, int64_t>>> extent = WindowExtent(db, table);
+  if (!extent.ok()) return extent.status();
+  if (!*extent) return Status::Ok();
+  const int64_t from = std::max(first_start_ms, (*extent)->first);
+  const int64_t to = std::min(last_start_ms, (*extent)->second);
   Result<Statement> row = db.Prepare("SELECT " + columns + " FROM " + table + " WHERE key = ?1");
   if (!row.ok()) return row.status();
   for (int64_t start = from; start <= to; start += kChunkWindowMs) {
@@ -145,19 +156,14 @@ Result<std::vector<SamplePoint>> SampleStore::ReadSamples(SeriesId id, int64_t m
   // than int64 holds.
   const uint64_t span = static_cast<uint64_t>(to) - static_cast<uint64_t>(from);
   if (span / kChunkWindowMs >= static_cast<uint64_t>(kShortRangeRows)) {
-    // Within the windows the table holds at all (its least and greatest
-    // keys); two subqueries, as SQLite answers a lone min() or max() of the
-    // rowid from the B-tree's ends but scans the table for both at once.
+    // Within the windows the table holds at all.
     ReaderLease reader(readers_.get());
     WATTLINE_RETURN_IF_ERROR(reader.Take());
-    Result<Statement> extent =
-        reader.db().Prepare("SELECT (SELECT min(key) FROM chunks), (SELECT max(key) FROM chunks)");
+    Result<std::optional<std::pair<int64_t, int64_t>>> extent = WindowExtent(reader.db(), "chunks");
     if (!extent.ok()) return extent.status();
-    Result<bool> any = extent->Step();
-    if (!any.ok()) return any.status();
-    if (!*any || extent->ColumnIsNull(0)) return head;
-    from = std::max(from, WindowKeyStartMs(extent->ColumnInt64(0)));
-    to = std::min(to, WindowKeyStartMs(extent->ColumnInt64(1)));
+    if (!*extent) return head;
+    from = std::max(from, (*extent)->first);
+    to = std::min(to, (*extent)->second);
   }
   std::vector<int64_t> keys;
   for (int64_t start = from; start <= to; start += kChunkWindowMs) {
@@ -219,16 +225,12 @@ Result<bool> SampleStore::HasRawSamples(SeriesId id, int64_t mint_ms, int64_t ma
   if (first_inside <= last_inside) {
     ReaderLease reader(readers_.get());
     WATTLINE_RETURN_IF_ERROR(reader.Take());
-    // Within the windows the table holds at all (its least and greatest
-    // keys), as ForEachWindowRow.
-    Result<Statement> extent =
-        reader.db().Prepare("SELECT (SELECT min(key) FROM chunks), (SELECT max(key) FROM chunks)");
+    // Within the windows the table holds at all.
+    Result<std::optional<std::pair<int64_t, int64_t>>> extent = WindowExtent(reader.db(), "chunks");
     if (!extent.ok()) return extent.status();
-    Result<bool> any = extent->Step();
-    if (!any.ok()) return any.status();
-    if (!*any || extent->ColumnIsNull(0)) return false;  // no chunks, and the head had none
-    const int64_t from = std::max(first_inside, WindowKeyStartMs(extent->ColumnInt64(0)));
-    const int64_t to = std::min(last_inside, WindowKeyStartMs(extent->ColumnInt64(1)));
+    if (!*extent) return false;  // no chunks, and the head had none
+    const int64_t from = std::max(first_inside, (*extent)->first);
+    const int64_t to = std::min(last_inside, (*extent)->second);
     Result<Statement> row = reader.db().Prepare("SELECT 1 FROM chunks WHERE key = ?1");
     if (!row.ok()) return row.status();
     for (int64_t start = to; start >= from; start -= kChunkWindowMs) {
