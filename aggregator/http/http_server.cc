@@ -5,13 +5,16 @@
 #include <openssl/x509.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <charconv>
+#include <chrono>
 #include <limits>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -210,7 +213,14 @@ class HttplibServer final : public HttpServer {
   void StartServing() override {
     thread_ = std::thread([this] {
       if (!server_->listen_after_bind()) LogError(options_.name, "listener stopped with an error");
+      listener_returned_ = true;
     });
+    // Until its loop runs: cpp-httplib's stop() does nothing before that,
+    // and the loop then never ends, so a Stop() right after this (a test, a
+    // start that fails later) would wait for ever in join().
+    while (!server_->is_running() && !listener_returned_) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
   }
 
   void Stop() override {
@@ -336,6 +346,7 @@ class HttplibServer final : public HttpServer {
   // Keyed by (method, prefix ending in "/").
   std::map<std::pair<std::string, std::string>, Route> prefix_routes_;
   std::thread thread_;
+  std::atomic<bool> listener_returned_{false};
 };
 
 // Builds the TLS context: our certificate, and a peer certificate required

@@ -204,6 +204,19 @@ class HttpServerTest : public ::testing::Test {
   std::atomic<int> calls_{0};
 };
 
+// A listener stopped right after it started (a test's teardown, a start
+// that fails further on) must stop: cpp-httplib's stop() did nothing before
+// its loop ran, and the loop then ran for ever, so Stop() hung in join().
+// Here that would be this test's timeout.
+TEST_F(HttpServerTest, StopRightAfterStartingReturns) {
+  for (int i = 0; i < 200; ++i) {
+    Create(1024);
+    Serve();
+    server_->Stop();
+    server_.reset();
+  }
+}
+
 // VictoriaMetrics documents the import as curl --data-binary, which sends
 // Content-Type: application/x-www-form-urlencoded; httplib parsed such bodies
 // itself and refused those over 8 KiB before the route saw them.
