@@ -832,7 +832,8 @@ class Evaluation {
     const int64_t lookback = context_->lookback_delta_ms;
     StepSeries out{range.keep_name ? in.metric : DropMetricName(in.metric), {}};
     const std::vector<SamplePoint>& points = in.points;
-    std::vector<double> scalars(range.scalars.size());
+    // Every step's window first, then the function over them.
+    std::vector<RangeWindow> windows;
     size_t lo = 0;
     size_t hi = 0;
     for (uint64_t i = 0; i < steps_.count(); ++i) {
@@ -852,12 +853,23 @@ class Evaluation {
           points[lo - 1].timestamp_ms >= SaturatingSub(range_start, lookback)) {
         window.before = points[lo - 1];
       }
-      for (size_t s = 0; s < range.scalars.size(); ++s) {
-        scalars[s] = ScalarAt(range.scalars[s], t);
+      windows.push_back(window);
+    }
+    std::vector<std::optional<double>> results(windows.size());
+    if (range.name == "avg_over_time") {
+      AvgOverTimeOfWindows(windows, results);  // several windows at once
+    } else {
+      std::vector<double> scalars(range.scalars.size());
+      for (size_t w = 0; w < windows.size(); ++w) {
+        for (size_t s = 0; s < range.scalars.size(); ++s) {
+          scalars[s] = ScalarAt(range.scalars[s], windows[w].eval_time_ms);
+        }
+        if (range.name == "holt_winters") WATTLINE_RETURN_IF_ERROR(CheckHoltWinters(scalars));
+        results[w] = range.kernel(windows[w], scalars);
       }
-      if (range.name == "holt_winters") WATTLINE_RETURN_IF_ERROR(CheckHoltWinters(scalars));
-      const std::optional<double> result = range.kernel(window, scalars);
-      if (result) out.points.push_back({t, *result});
+    }
+    for (size_t w = 0; w < windows.size(); ++w) {
+      if (results[w]) out.points.push_back({windows[w].eval_time_ms, *results[w]});
     }
     return out;
   }

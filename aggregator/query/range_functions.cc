@@ -185,20 +185,9 @@ std::optional<double> HoltWinters(const RangeWindow& w, std::span<const double> 
 }
 
 std::optional<double> AvgOverTime(const RangeWindow& w, std::span<const double>) {
-  double mean = 0, count = 0, c = 0;
-  for (const SamplePoint& point : w.points) {
-    const double v = point.value;
-    count++;
-    if (std::isinf(mean)) {
-      // An infinite mean stays as it is, unless a NaN or an infinity of the
-      // other sign comes: subtracting it below would turn Inf into NaN.
-      if (std::isinf(v) && (mean > 0) == (v > 0)) continue;
-      if (!std::isinf(v) && !std::isnan(v)) continue;
-    }
-    KahanAdd(v / count - mean / count, mean, c);
-  }
-  if (std::isinf(mean)) return mean;
-  return mean + c;
+  std::optional<double> mean;
+  AvgOverTimeOfWindows(std::span(&w, 1), std::span(&mean, 1));
+  return mean;
 }
 
 std::optional<double> SumOverTime(const RangeWindow& w, std::span<const double>) {
@@ -374,6 +363,39 @@ std::optional<double> ExtrapolatedRate(const WindowSummary& window, bool is_coun
   double factor = extrapolate_to / sampled_interval;
   if (is_rate) factor /= RangeSeconds(window.range_end_ms - window.range_start_ms);
   return result * factor;
+}
+
+void AvgOverTimeOfWindows(std::span<const RangeWindow> windows,
+                          std::span<std::optional<double>> out) {
+  constexpr size_t kLanes = 4;
+  for (size_t first = 0; first < windows.size(); first += kLanes) {
+    const size_t lanes = std::min(kLanes, windows.size() - first);
+    double mean[kLanes] = {};
+    double count[kLanes] = {};
+    double c[kLanes] = {};
+    size_t longest = 0;
+    for (size_t l = 0; l < lanes; ++l)
+      longest = std::max(longest, windows[first + l].points.size());
+    for (size_t i = 0; i < longest; ++i) {
+      for (size_t l = 0; l < lanes; ++l) {
+        const std::span<const SamplePoint> points = windows[first + l].points;
+        if (i >= points.size()) continue;
+        const double v = points[i].value;
+        count[l]++;
+        if (std::isinf(mean[l])) {
+          // An infinite mean stays as it is, unless a NaN or an infinity of
+          // the other sign comes: subtracting it below would turn Inf into
+          // NaN.
+          if (std::isinf(v) && (mean[l] > 0) == (v > 0)) continue;
+          if (!std::isinf(v) && !std::isnan(v)) continue;
+        }
+        KahanAdd(v / count[l] - mean[l] / count[l], mean[l], c[l]);
+      }
+    }
+    for (size_t l = 0; l < lanes; ++l) {
+      out[first + l] = std::isinf(mean[l]) ? mean[l] : mean[l] + c[l];
+    }
+  }
 }
 
 RangeKernel FindRangeKernel(std::string_view name) {

@@ -2,8 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <optional>
+#include <random>
+#include <span>
 #include <vector>
 
 // Expected values are worked out by hand from Prometheus 2.42's formulas
@@ -75,6 +80,51 @@ TEST(RangeFunctions, FindsEveryRangeFunctionAndNothingElse) {
 
 // 0, 10, 20, 30 at 15 s, 30 s, 45 s, 60 s in the window [0 s, 60 s].
 const Window kFromZero({{15, 0}, {30, 10}, {45, 20}, {60, 30}}, 0, 60);
+
+// Windows taken four at a time give each window's own mean, to the bit:
+// against the one-window mean written out here, over windows of every
+// length with infinities and NaNs among the values.
+TEST(RangeFunctions, AvgOverTimeOfSeveralWindowsEqualsEachWindowsOwnToTheBit) {
+  auto reference = [](std::span<const SamplePoint> points) {
+    double mean = 0, count = 0, c = 0;
+    for (const SamplePoint& point : points) {
+      const double v = point.value;
+      count++;
+      if (std::isinf(mean)) {
+        if (std::isinf(v) && (mean > 0) == (v > 0)) continue;
+        if (!std::isinf(v) && !std::isnan(v)) continue;
+      }
+      const double inc = v / count - mean / count;
+      const double t = mean + inc;
+      c += std::fabs(mean) >= std::fabs(inc) ? (mean - t) + inc : (inc - t) + mean;
+      mean = t;
+    }
+    return std::isinf(mean) ? mean : mean + c;
+  };
+  std::mt19937_64 random(11);
+  std::uniform_real_distribution<double> value(-5000, 5000);
+  std::uniform_int_distribution<int> length(1, 90);
+  std::uniform_int_distribution<int> rare(0, 199);
+  const double inf = std::numeric_limits<double>::infinity();
+  std::vector<std::vector<SamplePoint>> samples(203);
+  for (auto& window : samples) {
+    const int n = length(random);
+    for (int i = 0; i < n; ++i) {
+      const int r = rare(random);
+      const double v = r == 0 ? inf : r == 1 ? -inf : r == 2 ? std::nan("") : value(random);
+      window.push_back({int64_t{i} * 1000, v});
+    }
+  }
+  std::vector<RangeWindow> windows(samples.size());
+  for (size_t w = 0; w < samples.size(); ++w) windows[w].points = samples[w];
+  std::vector<std::optional<double>> means(windows.size());
+  AvgOverTimeOfWindows(windows, means);
+  for (size_t w = 0; w < windows.size(); ++w) {
+    ASSERT_TRUE(means[w].has_value());
+    EXPECT_EQ(std::bit_cast<uint64_t>(*means[w]), std::bit_cast<uint64_t>(reference(samples[w])))
+        << "window " << w << ": " << *means[w] << " vs " << reference(samples[w]);
+  }
+}
 
 TEST(RangeFunctions, IncreaseDoesNotExtrapolateBelowZero) {
   // Rise 30 over 45 s. 15 s to the start is under 1.1 * 15 s, but the
