@@ -61,6 +61,23 @@ Status ForEachWindowRow(SqliteDb& db, const std::string& table, const std::strin
   return Status::Ok();
 }
 
+// Decodes a stored row, `data` checked against `checksum`, into `out` with
+// `decode`. A row that fails is skipped: logged as `what` of series `id` at
+// `start_ms`, counted in `corrupt`, and false returned.
+template <typename T>
+bool DecodeStoredRow(std::string_view data, int64_t checksum,
+                     Status (*decode)(std::string_view, std::vector<T>*), std::vector<T>* out,
+                     std::string_view what, SeriesId id, int64_t start_ms,
+                     std::atomic<uint64_t>* corrupt) {
+  Status status = CheckStoredBlob(data, checksum);
+  if (status.ok()) status = decode(data, out);
+  if (status.ok()) return true;
+  ++*corrupt;
+  LogError("storage", std::string(what) + " of series " + std::to_string(id) + " at " +
+                          std::to_string(start_ms) + " skipped: " + status.ToString());
+  return false;
+}
+
 // A table whose rows are decoded and cached by key.
 template <typename T>
 struct CachedTable {
@@ -98,20 +115,11 @@ Status ForEachCachedRow(const CachedTable<T>& source, SeriesId id, std::span<con
       Result<bool> found = row->Step();
       if (!found.ok()) return found.status();
       auto decoded = std::make_shared<std::vector<T>>();
-      Status status = Status::Ok();
-      if (*found) {
-        const std::string_view data = row->ColumnBlob(1);
-        status = CheckStoredBlob(data, row->ColumnInt64(0));
-        if (status.ok()) status = source.decode(data, decoded.get());
-      }
+      const bool usable =
+          !*found || DecodeStoredRow(row->ColumnBlob(1), row->ColumnInt64(0), source.decode,
+                                     decoded.get(), source.what, id, source.start_of(key), corrupt);
       row->Reset();
-      if (!status.ok()) {
-        ++*corrupt;
-        LogError("storage", std::string(source.what) + " of series " + std::to_string(id) + " at " +
-                                std::to_string(source.start_of(key)) +
-                                " skipped: " + status.ToString());
-        continue;
-      }
+      if (!usable) continue;
       rows = std::move(decoded);
       source.cache.Keep(key, rows, ticket);
     }
@@ -292,16 +300,10 @@ Result<std::vector<Rollup>> SampleStore::ReadRollups(SeriesId id, int64_t resolu
     std::vector<Rollup> block;
     auto take = [&](const Statement& row, int64_t block_start_ms) {
       block.clear();
-      const std::string_view data = row.ColumnBlob(1);
-      Status decoded = CheckStoredBlob(data, row.ColumnInt64(0));
-      if (decoded.ok()) decoded = DecodeRollups(data, &block);
-      if (!decoded.ok()) {
-        ++corrupt_chunks_;
-        LogError("storage", "rollups of series " + std::to_string(id) + " at " +
-                                std::to_string(block_start_ms) + " skipped: " + decoded.ToString());
-        return;
+      if (DecodeStoredRow(row.ColumnBlob(1), row.ColumnInt64(0), &DecodeRollups, &block,
+                          "rollups", id, block_start_ms, &corrupt_chunks_)) {
+        keep(block);
       }
-      keep(block);
     };
     const int64_t block_ms = RollupBlockMs(resolution_ms);
     const int64_t first_block = std::max<int64_t>(0, AlignDown(first_bucket, block_ms));
