@@ -96,6 +96,15 @@ Status SampleStore::OpenConnections() {
       return Status::InvalidArgument("schema version " + std::to_string(*version) +
                                      ", not this build's; let the aggregator open it first");
     }
+    // The chunk file too: its totals (version 2) are read at the start.
+    auto chunks = SqliteDb::Open(chunk_path_, reader);
+    if (!chunks.ok()) return chunks.status();
+    Result<int64_t> chunk_version = (*chunks)->UserVersion();
+    if (!chunk_version.ok()) return chunk_version.status();
+    if (*chunk_version != static_cast<int64_t>(ChunkFileSchemas().size())) {
+      return Status::InvalidArgument("chunk file schema version " + std::to_string(*chunk_version) +
+                                     ", not this build's; let the aggregator open it first");
+    }
     writer_ = std::move(*db);  // used only for reading
     return Status::Ok();
   }

@@ -405,6 +405,23 @@ TEST_F(SampleStoreChunks, AReadOnlyOpenSeesTheLogAndTheChunksAndWritesNothing) {
   EXPECT_EQ(QueryInt("SELECT count(*) FROM ingest_log"), 1) << "closing it cut nothing";
 }
 
+// A read-only open migrates nothing: a chunk file an earlier version left
+// (no chunk totals) is refused with the reason, as the main file is.
+TEST_F(SampleStoreChunks, AReadOnlyOpenRefusesAnEarlierChunkFile) {
+  Open().reset();
+  {
+    auto db = SqliteDb::Open(ChunkFilePath(Path()), SqliteDb::Options{});
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->SetUserVersion(1).ok());
+  }
+  StorageOptions read_only;
+  read_only.read_only = true;
+  auto reader = SampleStore::Open(Path(), &clock_, read_only);
+  ASSERT_FALSE(reader.ok());
+  EXPECT_NE(reader.status().message().find("chunk file schema version 1"), std::string::npos)
+      << reader.status().ToString();
+}
+
 TEST_F(SampleStoreChunks, ChunksAndRollupsOfVersionFourMoveToTheChunkFile) {
   const std::vector<SamplePoint> raw = Points(Samples(kT0, kT0 + kWindowMs, 1000, 230));
   const std::vector<SamplePoint> expired = Points(Samples(kT0 - kWindowMs, kT0, 1000, 10));
