@@ -300,8 +300,8 @@ Result<std::vector<Rollup>> SampleStore::ReadRollups(SeriesId id, int64_t resolu
     std::vector<Rollup> block;
     auto take = [&](const Statement& row, int64_t block_start_ms) {
       block.clear();
-      if (DecodeStoredRow(row.ColumnBlob(1), row.ColumnInt64(0), &DecodeRollups, &block,
-                          "rollups", id, block_start_ms, &corrupt_chunks_)) {
+      if (DecodeStoredRow(row.ColumnBlob(1), row.ColumnInt64(0), &DecodeRollups, &block, "rollups",
+                          id, block_start_ms, &corrupt_chunks_)) {
         keep(block);
       }
     };
