@@ -1,397 +1,234 @@
 #include "aggregator/http/http_server.h"
 
-#include <httplib.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/ssl.h>
-#include <openssl/x509.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
-#include <algorithm>
 #include <atomic>
-#include <cctype>
-#include <charconv>
-#include <chrono>
-#include <limits>
-#include <map>
+#include <cerrno>
+#include <condition_variable>
+#include <cstring>
 #include <memory>
-#include <optional>
-#include <string_view>
+#include <mutex>
+#include <set>
+#include <string>
 #include <thread>
 #include <utility>
-#include <vector>
 
+#include "aggregator/http/http_connection.h"
+#include "aggregator/http/http_routes.h"
+#include "aggregator/http/socket_stream.h"
 #include "aggregator/pki/openssl_error.h"
-#include "aggregator/pki/x509_builder.h"
 #include "common/log.h"
 
 namespace wattline::aggregator {
 namespace {
 
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
+// Connections served at once; one more is answered 503 and closed. Each has
+// a thread, mostly asleep in poll() between requests: a home has a few
+// agents and a few Grafana users.
+constexpr size_t kMaxConnections = 256;
 
-// The verified peer's CN, or "" (no certificate, or an ambiguous one).
-std::string PeerCommonName(const SSL* ssl) {
-  if (ssl == nullptr) return {};
-  X509* cert = SSL_get1_peer_certificate(ssl);
-  if (cert == nullptr) return {};
-  Result<std::string> name = CertificateCommonName(cert);
-  X509_free(cert);
-  return name.ok() ? *name : std::string();
-}
-
-// Appends the fields of a URL query or form body, in order. Not httplib's
-// parse_query_text, which drops a repeated name=value pair: a repeated
-// match[] must arrive as often as it was sent, as Go's url.ParseQuery keeps
-// it. A field without "=" has the value "".
-void AppendQueryFields(std::string_view text,
-                       std::vector<std::pair<std::string, std::string>>* params) {
-  httplib::detail::split(
-      text.data(), text.data() + text.size(), '&', [params](const char* begin, const char* end) {
-        const std::string_view field(begin, static_cast<size_t>(end - begin));
-        const size_t equals = field.find('=');
-        params->emplace_back(
-            httplib::detail::decode_url(std::string(field.substr(0, equals)),
-                                        /*convert_plus_to_space=*/true),
-            equals == std::string_view::npos
-                ? std::string()
-                : httplib::detail::decode_url(std::string(field.substr(equals + 1)), true));
-      });
-}
-
-// The request line and headers; the body is read separately (ReadBody).
-HttpRequest ToRequest(const httplib::Request& in) {
-  HttpRequest out;
-  out.method = in.method;
-  out.path = in.path;
-  if (const size_t query = in.target.find('?'); query != std::string::npos) {
-    AppendQueryFields(std::string_view(in.target).substr(query + 1), &out.params);
-  }
-  for (const auto& [name, value] : in.headers) out.headers.emplace(Lower(name), value);
-#ifdef CPPHTTPLIB_OPENSSL_SUPPORT
-  out.peer_identity = PeerCommonName(in.ssl);
-#endif
-  return out;
-}
-
-void Answer(HttpResponse response, httplib::Response& res) {
-  res.status = response.status;
-  for (const auto& [name, value] : response.headers) res.set_header(name, value);
-  res.set_content(std::move(response.body), response.content_type);
-}
-
-// Answers and closes the connection, whose unread body could otherwise be
-// taken for the next request. httplib 0.11 closes a connection after a
-// response only when writing it fails, so the body goes out through a
-// content provider that reports a failure once everything is written.
-// `declare_length`: the Content-Length httplib adds itself only on the
-// routing path, not to an answer to Expect: 100-continue.
-void AnswerAndClose(HttpResponse response, httplib::Response& res, bool declare_length) {
-  res.status = response.status;
-  for (const auto& [name, value] : response.headers) res.set_header(name, value);
-  res.set_header("Connection", "close");
-  auto body = std::make_shared<std::string>(std::move(response.body));
-  if (body->empty()) *body = std::to_string(response.status) + "\n";
-  if (declare_length) res.set_header("Content-Length", std::to_string(body->size()));
-  res.set_content_provider(body->size(), response.content_type,
-                           [body](size_t offset, size_t length, httplib::DataSink& sink) {
-                             sink.write(body->data() + offset, length);
-                             return false;
-                           });
-}
-
-// The Content-Encodings httplib inflates itself before a handler sees the
-// body (pkg-config's cpp-httplib flags, and the library, have
-// CPPHTTPLIB_ZLIB_SUPPORT and CPPHTTPLIB_BROTLI_SUPPORT): its own test, in
-// prepare_content_receiver, made case-insensitive.
-bool HttplibInflates(const std::string& encoding) {
-  const std::string lower = Lower(encoding);
-  return lower == "gzip" || lower == "deflate" || lower.find("br") != std::string::npos;
-}
-
-// What the headers say of the body. httplib reads a chunked body when
-// Transfer-Encoding is exactly "chunked" and, for any other
-// Transfer-Encoding without a Content-Length, until the connection closes.
-struct BodyFraming {
-  bool chunked = false;
-  bool other_transfer_encoding = false;
-  bool bad_length = false;
-  uint64_t length = 0;  // Content-Length, when not chunked
-  // A malformed length counts as a body: where it ends is unknown.
-  bool has_body() const { return chunked || other_transfer_encoding || bad_length || length > 0; }
+struct SslCtxFree {
+  void operator()(SSL_CTX* ctx) const { SSL_CTX_free(ctx); }
 };
+using SslCtxPtr = std::unique_ptr<SSL_CTX, SslCtxFree>;
 
-BodyFraming FramingOf(const httplib::Request& req) {
-  BodyFraming framing;
-  if (req.has_header("Transfer-Encoding")) {
-    framing.chunked = Lower(req.get_header_value("Transfer-Encoding")) == "chunked";
-    framing.other_transfer_encoding = !framing.chunked;
-    return framing;
+// Our certificate, and a client certificate required and verified against
+// the client CA.
+Result<SslCtxPtr> TlsContext(const HttpServerOptions& options) {
+  ClearOpenSslErrors();
+  SslCtxPtr ctx(SSL_CTX_new(TLS_server_method()));
+  if (!ctx) return OpenSslError(options.name + ": SSL_CTX_new");
+  SSL_CTX_set_min_proto_version(ctx.get(), TLS1_2_VERSION);
+  SSL_CTX_set_options(ctx.get(), SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+  if (SSL_CTX_use_certificate_chain_file(ctx.get(), options.cert_file.c_str()) != 1 ||
+      SSL_CTX_use_PrivateKey_file(ctx.get(), options.key_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
+      SSL_CTX_check_private_key(ctx.get()) != 1) {
+    return OpenSslError(
+        options.name + ": cannot load " + options.cert_file + " / " + options.key_file,
+        &Status::InvalidArgument);
   }
-  if (!req.has_header("Content-Length")) return framing;
-  const std::string& text = req.get_header_value("Content-Length");
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), framing.length);
-  framing.bad_length = text.empty() || error != std::errc() || end != text.data() + text.size();
-  return framing;
+  if (SSL_CTX_load_verify_locations(ctx.get(), options.client_ca_file.c_str(), nullptr) != 1) {
+    return OpenSslError(options.name + ": cannot load client CA " + options.client_ca_file,
+                        &Status::InvalidArgument);
+  }
+  STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(options.client_ca_file.c_str());
+  if (names != nullptr) SSL_CTX_set_client_CA_list(ctx.get(), names);
+  SSL_CTX_set_verify(ctx.get(), SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+  return ctx;
 }
 
-struct Route {
-  HttpHandler handler;
-  HttpRouteOptions options;
-};
+// A listening socket on `host`:`port` (0: an ephemeral port), or -1.
+int Listen(const std::string& host, int port) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  const std::string service = std::to_string(port);
+  if (getaddrinfo(host.empty() ? nullptr : host.c_str(), service.c_str(), &hints, &found) != 0) {
+    return -1;
+  }
+  int fd = -1;
+  for (addrinfo* one = found; one != nullptr && fd < 0; one = one->ai_next) {
+    fd = socket(one->ai_family, one->ai_socktype | SOCK_CLOEXEC, one->ai_protocol);
+    if (fd < 0) continue;
+    const int yes = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    if (bind(fd, one->ai_addr, one->ai_addrlen) != 0 || listen(fd, SOMAXCONN) != 0) {
+      close(fd);
+      fd = -1;
+    }
+  }
+  freeaddrinfo(found);
+  return fd;
+}
 
-class HttplibServer final : public HttpServer {
+int BoundPort(int fd) {
+  sockaddr_storage address{};
+  socklen_t size = sizeof(address);
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0) return -1;
+  if (address.ss_family == AF_INET6) {
+    return ntohs(reinterpret_cast<const sockaddr_in6*>(&address)->sin6_port);
+  }
+  return ntohs(reinterpret_cast<const sockaddr_in*>(&address)->sin_port);
+}
+
+class Listener final : public HttpServer {
  public:
-  HttplibServer(HttpServerOptions options, std::unique_ptr<httplib::Server> server)
-      : options_(std::move(options)), server_(std::move(server)) {
-    // The limits are ours, per route (Screen, Serve): httplib's own check
-    // of Content-Length must never come first.
-    server_->set_payload_max_length(std::numeric_limits<size_t>::max());
-    server_->set_keep_alive_max_count(100'000);
-    server_->set_keep_alive_timeout(std::max<int64_t>(1, options_.keep_alive_timeout_ms / 1000));
-    server_->set_read_timeout(std::chrono::milliseconds(options_.io_timeout_ms));
-    server_->set_write_timeout(std::chrono::milliseconds(options_.io_timeout_ms));
-    // httplib writes a response's head and body apart: without TCP_NODELAY,
-    // Nagle holds the body on a kept-alive connection until the client's
-    // delayed ACK (40 ms on Linux), for every query after a connection's first.
-    server_->set_tcp_nodelay(true);
-    // Every request is screened on its headers before any of its body is
-    // read: at Expect: 100-continue, before the client sends it; then, for
-    // POST, in Serve, where a refused body can be dropped; for the other
-    // methods before routing, where httplib would read a body itself.
-    server_->set_expect_100_continue_handler(
-        [this](const httplib::Request& req, httplib::Response& res) {
-          std::optional<HttpResponse> refused = Screen(req);
-          if (!refused) return 100;
-          AnswerAndClose(std::move(*refused), res, /*declare_length=*/true);
-          return res.status;
-        });
-    server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-      if (req.method == "POST") return httplib::Server::HandlerResponse::Unhandled;
-      std::optional<HttpResponse> refused = Screen(req);
-      if (!refused) return httplib::Server::HandlerResponse::Unhandled;
-      SendRefusal(req, std::move(*refused), res, nullptr);
-      return httplib::Server::HandlerResponse::Handled;
-    });
-    // Routes are matched exactly, here; httplib's regex routing only
-    // hands every GET and POST over. POST takes a ContentReader, so that
-    // httplib neither buffers the body nor parses forms itself.
-    server_->Get(".*", [this](const httplib::Request& req, httplib::Response& res) {
-      Serve(req, res, nullptr);
-    });
-    server_->Post(".*",
-                  httplib::Server::HandlerWithContentReader(
-                      [this](const httplib::Request& req, httplib::Response& res,
-                             const httplib::ContentReader& reader) { Serve(req, res, &reader); }));
-  }
+  Listener(HttpServerOptions options, SslCtxPtr tls)
+      : options_(std::move(options)), tls_(std::move(tls)) {}
 
-  ~HttplibServer() override { Stop(); }
+  ~Listener() override {
+    Stop();
+    if (listen_fd_ >= 0) close(listen_fd_);
+  }
 
   void Handle(const std::string& method, const std::string& path, HttpHandler handler,
               HttpRouteOptions options) override {
-    if (options.max_body_bytes == 0) options.max_body_bytes = options_.max_body_bytes;
-    Route route{std::move(handler), std::move(options)};
-    if (path.ends_with("/*")) {
-      prefix_routes_[{method, path.substr(0, path.size() - 1)}] = std::move(route);
-    } else {
-      routes_[{method, path}] = std::move(route);
-    }
+    routes_.Add(method, path, std::move(handler), std::move(options), options_.max_body_bytes);
   }
 
   Result<int> Bind() override {
-    int port = options_.port == 0
-                   ? server_->bind_to_any_port(options_.host)
-                   : (server_->bind_to_port(options_.host, options_.port) ? options_.port : -1);
+    listen_fd_ = Listen(options_.host, options_.port);
+    const int port = listen_fd_ < 0 ? -1 : BoundPort(listen_fd_);
     if (port <= 0) {
       return Status::Unavailable(options_.name + ": cannot listen on " + options_.host + ":" +
-                                 std::to_string(options_.port));
+                                 std::to_string(options_.port) + ": " + std::strerror(errno));
     }
     return port;
   }
 
   void StartServing() override {
-    thread_ = std::thread([this] {
-      if (!server_->listen_after_bind()) LogError(options_.name, "listener stopped with an error");
-      listener_returned_ = true;
-    });
-    // Until its loop runs: cpp-httplib's stop() does nothing before that,
-    // and the loop then never ends, so a Stop() right after this (a test, a
-    // start that fails later) would wait for ever in join().
-    while (!server_->is_running() && !listener_returned_) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
+    accept_thread_ = std::thread([this] { AcceptLoop(); });
   }
 
+  // Stops accepting, wakes every connection (one inside a handler finishes
+  // it and answers first) and waits for their threads.
   void Stop() override {
-    server_->stop();
-    if (thread_.joinable()) thread_.join();
+    if (stopping_.exchange(true)) return;
+    if (listen_fd_ >= 0) shutdown(listen_fd_, SHUT_RDWR);  // wakes accept()
+    if (accept_thread_.joinable()) accept_thread_.join();
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (const SocketStream* stream : streams_) stream->Shutdown();
+    for (int fd : handshaking_) shutdown(fd, SHUT_RDWR);
+    connections_done_.wait(lock, [this] { return connections_ == 0; });
   }
 
  private:
-  const Route* Find(const httplib::Request& req) const {
-    const std::string method = req.method == "HEAD" ? "GET" : req.method;
-    if (auto it = routes_.find({method, req.path}); it != routes_.end()) return &it->second;
-    // The longest prefix first: the map orders a prefix before its
-    // extensions, so the last match going forward is the longest.
-    const Route* found = nullptr;
-    for (const auto& [key, route] : prefix_routes_) {
-      if (key.first == method && req.path.starts_with(key.second)) found = &route;
-    }
-    return found;
-  }
-
-  // The checks on the request line and headers; an answer when they refuse.
-  std::optional<HttpResponse> Screen(const httplib::Request& req) const {
-    const Route* route = Find(req);
-    if (route == nullptr) return Refuse(404, "no route for " + req.method + " " + req.path);
-    std::optional<HttpResponse> refused = ScreenRoute(req, *route);
-    if (refused && route->options.on_refusal) route->options.on_refusal(refused->status);
-    return refused;
-  }
-
-  static std::optional<HttpResponse> ScreenRoute(const httplib::Request& req, const Route& route) {
-    const BodyFraming framing = FramingOf(req);
-    if (framing.other_transfer_encoding) {
-      return Refuse(501, "Transfer-Encoding " + req.get_header_value("Transfer-Encoding") +
-                             " is not supported; send chunked or a Content-Length");
-    }
-    if (framing.bad_length) return Refuse(400, "malformed Content-Length");
-    if (req.method != "POST") {
-      if (framing.has_body()) return Refuse(400, req.method + " takes no body");
-      return std::nullopt;
-    }
-    if (HttplibInflates(req.get_header_value("Content-Encoding"))) {
-      return Refuse(415, "Content-Encoding " + req.get_header_value("Content-Encoding") +
-                             " is not accepted; send the body uncompressed");
-    }
-    if (req.is_multipart_form_data()) return Refuse(415, "multipart/form-data is not accepted");
-    if (framing.length > route.options.max_body_bytes) return TooLarge(route);
-    if (route.options.admit) return route.options.admit(ToRequest(req));
-    return std::nullopt;
-  }
-
-  static HttpResponse TooLarge(const Route& route) {
-    return Refuse(413, "the body is over this path's limit of " +
-                           std::to_string(route.options.max_body_bytes) + " bytes");
-  }
-
-  // Answers `refused` in the route's place. A body of at most 64 MiB whose
-  // Content-Length says where it ends, and which httplib would not inflate,
-  // is read and dropped as it arrives (never buffered), so that the client,
-  // which may be sending it already, reads the answer and the connection
-  // carries on. Any other body is left unread and the connection closed.
-  static void SendRefusal(const httplib::Request& req, HttpResponse refused, httplib::Response& res,
-                          const httplib::ContentReader* reader) {
-    const BodyFraming framing = FramingOf(req);
-    if (!framing.has_body()) return Answer(std::move(refused), res);
-    // Up to a bound: a sender without a token must not keep a listener
-    // thread reading for as long as it likes.
-    constexpr uint64_t kMaxDroppedBytes = 64 << 20;
-    const bool droppable = reader != nullptr && !framing.chunked &&
-                           !framing.other_transfer_encoding && !framing.bad_length &&
-                           framing.length <= kMaxDroppedBytes &&
-                           !HttplibInflates(req.get_header_value("Content-Encoding"));
-    if (droppable && (*reader)([](const char*, size_t) { return true; })) {
-      return Answer(std::move(refused), res);
-    }
-    AnswerAndClose(std::move(refused), res, /*declare_length=*/false);
-  }
-
-  // Screens a POST (GETs were screened before routing) and runs the route.
-  // `reader` is null for GET.
-  void Serve(const httplib::Request& req, httplib::Response& res,
-             const httplib::ContentReader* reader) const {
-    if (reader != nullptr) {
-      if (std::optional<HttpResponse> refused = Screen(req)) {
-        return SendRefusal(req, std::move(*refused), res, reader);
+  void AcceptLoop() {
+    while (!stopping_.load()) {
+      const int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (fd < 0) {
+        if (errno == EINTR || errno == ECONNABORTED) continue;
+        if (stopping_.load()) return;
+        LogError(options_.name, std::string("accept: ") + std::strerror(errno));
+        // Out of descriptors, say: wait, rather than spin on the error.
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        continue;
       }
-    }
-    const Route* route = Find(req);
-    if (route == nullptr) return Answer(Refuse(404, "no route"), res);
-    HttpRequest request = ToRequest(req);
-    const BodyFraming framing = FramingOf(req);
-    // Without Content-Length or chunks a request has no body (RFC 9112
-    // 6.3); httplib would read until the connection closes.
-    if (reader != nullptr && framing.has_body()) {
-      const size_t limit = route->options.max_body_bytes;
-      if (!framing.chunked) request.body.reserve(static_cast<size_t>(framing.length));
-      bool over_limit = false;
-      const bool read = (*reader)([&](const char* data, size_t size) {
-        if (size > limit - request.body.size()) {
-          over_limit = true;
-          return false;
+      // Answers are written whole, head and body in one send: Nagle would
+      // only hold the last segment back for the client's delayed ACK.
+      const int yes = 1;
+      setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (connections_ >= kMaxConnections) {
+          static constexpr char kBusy[] =
+              "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+          [[maybe_unused]] ssize_t ignored = send(fd, kBusy, sizeof(kBusy) - 1, MSG_NOSIGNAL);
+          close(fd);
+          continue;
         }
-        request.body.append(data, size);
-        return true;
-      });
-      if (!read) {
-        HttpResponse refused =
-            over_limit ? TooLarge(*route) : Refuse(400, "cannot read the request body");
-        if (route->options.on_refusal) route->options.on_refusal(refused.status);
-        return AnswerAndClose(std::move(refused), res, /*declare_length=*/false);
+        ++connections_;
+        handshaking_.insert(fd);
       }
-      if (route->options.form_fields && Lower(req.get_header_value("Content-Type"))
-                                            .starts_with("application/x-www-form-urlencoded")) {
-        AppendQueryFields(request.body, &request.params);
-      }
+      std::thread([this, fd] { Connection(fd); }).detach();
     }
-    Answer(route->handler(request), res);
   }
 
-  HttpServerOptions options_;
-  std::unique_ptr<httplib::Server> server_;
-  // Written by Handle() before Bind(), then only read.
-  std::map<std::pair<std::string, std::string>, Route> routes_;
-  // Keyed by (method, prefix ending in "/").
-  std::map<std::pair<std::string, std::string>, Route> prefix_routes_;
-  std::thread thread_;
-  std::atomic<bool> listener_returned_{false};
+  // A connection's thread: the TLS handshake, then its requests.
+  void Connection(int fd) {
+    // SSL_write to a peer that has gone raises SIGPIPE, which would end
+    // the process; blocked here, it stays pending on this thread.
+    sigset_t pipe;
+    sigemptyset(&pipe);
+    sigaddset(&pipe, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
+    Result<std::unique_ptr<SocketStream>> stream =
+        SocketStream::Accept(fd, tls_.get(), options_.io_timeout_ms);
+    bool serve = stream.ok();
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      handshaking_.erase(fd);
+      serve = serve && !stopping_.load();
+      if (serve) streams_.insert(stream->get());
+    }
+    if (serve) {
+      ServeConnection(**stream, routes_, options_.keep_alive_timeout_ms, stopping_);
+    } else if (!stream.ok()) {
+      LogWarning(options_.name, stream.status().message());
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (serve) streams_.erase(stream->get());
+    stream = Status::Unavailable("closed");  // closes the socket before Stop() returns
+    if (--connections_ == 0) connections_done_.notify_all();
+  }
+
+  const HttpServerOptions options_;
+  const SslCtxPtr tls_;
+  HttpRoutes routes_;  // written before StartServing, then only read
+  int listen_fd_ = -1;
+  std::atomic<bool> stopping_{false};
+  std::thread accept_thread_;
+  std::mutex mutex_;
+  std::condition_variable connections_done_;
+  size_t connections_ = 0;                 // guarded by mutex_
+  std::set<const SocketStream*> streams_;  // guarded by mutex_: served
+  std::set<int> handshaking_;              // guarded by mutex_: accepted, not yet served
 };
-
-// Builds the TLS context: our certificate, and a peer certificate required
-// and verified against the client CA.
-bool SetUpTls(SSL_CTX& ctx, const HttpServerOptions& options, std::string* error) {
-  ClearOpenSslErrors();
-  SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
-  SSL_CTX_set_options(&ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
-  if (SSL_CTX_use_certificate_chain_file(&ctx, options.cert_file.c_str()) != 1 ||
-      SSL_CTX_use_PrivateKey_file(&ctx, options.key_file.c_str(), SSL_FILETYPE_PEM) != 1 ||
-      SSL_CTX_check_private_key(&ctx) != 1) {
-    *error = OpenSslError("cannot load " + options.cert_file + " / " + options.key_file).message();
-    return false;
-  }
-  if (SSL_CTX_load_verify_locations(&ctx, options.client_ca_file.c_str(), nullptr) != 1) {
-    *error = OpenSslError("cannot load client CA " + options.client_ca_file).message();
-    return false;
-  }
-  STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(options.client_ca_file.c_str());
-  if (names != nullptr) SSL_CTX_set_client_CA_list(&ctx, names);
-  SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
-  return true;
-}
 
 }  // namespace
 
 Result<std::unique_ptr<HttpServer>> HttpServer::Create(const HttpServerOptions& options) {
-  bool tls = !options.cert_file.empty();
+  const bool tls = !options.cert_file.empty();
   if (tls != !options.key_file.empty() || tls != !options.client_ca_file.empty()) {
     return Status::InvalidArgument(options.name + ": TLS needs cert, key and client CA together");
   }
-  std::unique_ptr<httplib::Server> server;
+  SslCtxPtr context;
   if (tls) {
-    std::string error;
-    auto ssl_server = std::make_unique<httplib::SSLServer>(
-        [&options, &error](SSL_CTX& ctx) { return SetUpTls(ctx, options, &error); });
-    if (!ssl_server->is_valid()) {
-      return Status::InvalidArgument(options.name + ": " +
-                                     (error.empty() ? "cannot set up TLS" : error));
-    }
-    server = std::move(ssl_server);
-  } else {
-    server = std::make_unique<httplib::Server>();
+    Result<SslCtxPtr> made = TlsContext(options);
+    if (!made.ok()) return made.status();
+    context = std::move(*made);
   }
-  return std::unique_ptr<HttpServer>(new HttplibServer(options, std::move(server)));
+  return std::unique_ptr<HttpServer>(new Listener(options, std::move(context)));
 }
 
 }  // namespace wattline::aggregator

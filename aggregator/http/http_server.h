@@ -1,23 +1,34 @@
-// The aggregator's HTTP(S) listener: the only aggregator file that includes
-// httplib.h. Handlers see plain HttpRequest/HttpResponse (http_types.h).
+// The aggregator's HTTP(S) listener. Handlers see plain
+// HttpRequest/HttpResponse (http_types.h).
+//
+// Each connection has a thread of its own (http_connection.h), which reads
+// its requests, runs their handlers and writes each answer, head and body,
+// in one send. Connections are kept alive between requests for
+// `keep_alive_timeout_ms`; up to 256 are served at once, and one more is
+// answered 503. (cpp-httplib, which served before, took eleven system calls
+// and two TCP segments an answer, and queued the ninth kept-alive
+// connection behind the first eight: docs/performance.md.)
 //
 // With TLS, the listener requires a client certificate signed by
 // `client_ca_file` (mutual TLS) and passes the certificate's CN to handlers
 // as HttpRequest::peer_identity; a client without one fails the handshake.
 // Every request is screened on its request line and headers before any of
 // its body is read (with Expect: 100-continue, before the client sends it):
-// 404 for a method and path with no route; 415 for a Content-Encoding that
-// httplib would inflate by itself, unbounded (gzip, deflate, br); 413 for a
-// Content-Length over the route's limit (HttpRouteOptions::max_body_bytes,
-// else `max_body_bytes`); then the route's admit check. A refused body with
-// a Content-Length is dropped as it arrives, never buffered, so the client
+// 404 for a method and path with no route; 400 for a body on a method other
+// than POST; 415 for a compressed Content-Encoding (gzip, deflate, br...) or
+// multipart/form-data; 413 for a Content-Length over the route's limit
+// (HttpRouteOptions::max_body_bytes, else `max_body_bytes`); then the
+// route's admit check. A refused body of at most 64 MiB with a
+// Content-Length is dropped as it arrives, never buffered, so the client
 // reads the answer; any other refused body is left unread and the
 // connection closed, so the rest cannot be taken for another request. A
 // chunked body is counted as it is read and refused with 413 at the limit.
-// A POST with neither Content-Length nor chunks has an empty body.
+// A POST with neither Content-Length nor chunks has an empty body. What the
+// request parser refuses is answered 400 (431 for headers over 80 KiB, 501
+// for a Transfer-Encoding other than chunked) and the connection closed.
 //
 // Thread-safety: Handle() before Bind(); handlers then run concurrently on
-// the server's worker threads and must be thread-safe.
+// the connections' threads and must be thread-safe.
 #ifndef WATTLINE_AGGREGATOR_HTTP_HTTP_SERVER_H_
 #define WATTLINE_AGGREGATOR_HTTP_HTTP_SERVER_H_
 

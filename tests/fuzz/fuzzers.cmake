@@ -130,3 +130,12 @@ wattline_fuzzer(NAME remote_write_fuzz
           aggregator/ingest/series_grouper.cc common/labels.cc common/status.cc
   PKG snappy
   LIBS wattline_remote_write_proto)
+
+wattline_fuzzer(NAME http_connection_fuzz
+  CORPUS aggregator/http/fuzz_corpus
+  SOURCES aggregator/http/http_connection_fuzz.cc aggregator/http/http_connection.cc
+          aggregator/http/http_routes.cc aggregator/http/http_types.cc
+          aggregator/http/socket_stream.cc aggregator/http/url_query.cc
+          aggregator/pki/openssl_error.cc aggregator/pki/x509_builder.cc common/status.cc
+  PKG openssl
+  LIBS http_parser)
