@@ -365,36 +365,105 @@ std::optional<double> ExtrapolatedRate(const WindowSummary& window, bool is_coun
   return result * factor;
 }
 
+namespace {
+
+// One window's running mean (Prometheus's funcAvgOverTime): Kahan-summed
+// increments v/count - mean/count.
+struct RunningMean {
+  double mean = 0;
+  double count = 0;
+  double c = 0;
+
+  void Add(double v) {
+    count++;
+    if (std::isinf(mean)) {
+      // An infinite mean stays as it is, unless a NaN or an infinity of the
+      // other sign comes: subtracting it below would turn Inf into NaN.
+      if (std::isinf(v) && (mean > 0) == (v > 0)) return;
+      if (!std::isinf(v) && !std::isnan(v)) return;
+    }
+    KahanAdd(v / count - mean / count, mean, c);
+  }
+  double Result() const { return std::isinf(mean) ? mean : mean + c; }
+};
+
+// Two windows' running means side by side, in the lanes of one vector
+// (SSE2's divpd on x86-64, NEON on AArch64; GCC and Clang lower the vector
+// extension to scalar code where there is neither). The divisions are the
+// mean's cost, and a vector divides two lanes in the time of one.
+using Double2 = double __attribute__((vector_size(16)));
+using Int2 = int64_t __attribute__((vector_size(16)));
+
+Double2 Abs(Double2 x) {
+  return reinterpret_cast<Double2>(reinterpret_cast<Int2>(x) & std::numeric_limits<int64_t>::max());
+}
+bool BothFinite(Double2 x) {
+  const Int2 finite = Abs(x) <= std::numeric_limits<double>::max();  // false for NaN
+  return (finite[0] & finite[1]) != 0;
+}
+
+// RunningMean::Add for both lanes, while both means and values are finite
+// (the infinite cases are the scalar code's): the same operations in the
+// same order, so each lane's result is the scalar one to the bit.
+void AddBoth(Double2 v, Double2& mean, Double2& count, Double2& c) {
+  count += 1;
+  const Double2 inc = v / count - mean / count;
+  const Double2 t = mean + inc;
+  const Int2 mean_larger = Abs(mean) >= Abs(inc);
+  const Double2 lost_from_inc = (mean - t) + inc;
+  const Double2 lost_from_mean = (inc - t) + mean;
+  c += mean_larger ? lost_from_inc : lost_from_mean;
+  mean = t;
+}
+
+// Four windows' first samples, as far as the shortest goes and while every
+// value and mean is finite, two vectors of two lanes in lockstep (their
+// chains of dependent divisions overlap). Returns how many samples each
+// window has taken into `state`.
+size_t AddCommonPrefix(std::span<const RangeWindow, 4> windows, std::span<RunningMean, 4> state) {
+  size_t shortest = windows[0].points.size();
+  for (const RangeWindow& w : windows) shortest = std::min(shortest, w.points.size());
+  Double2 mean[2] = {}, count[2] = {}, c[2] = {};
+  size_t i = 0;
+  for (; i < shortest; ++i) {
+    const Double2 v[2] = {{windows[0].points[i].value, windows[1].points[i].value},
+                          {windows[2].points[i].value, windows[3].points[i].value}};
+    if (!BothFinite(v[0]) || !BothFinite(v[1]) || !BothFinite(mean[0]) || !BothFinite(mean[1])) {
+      break;
+    }
+    AddBoth(v[0], mean[0], count[0], c[0]);
+    AddBoth(v[1], mean[1], count[1], c[1]);
+  }
+  for (size_t l = 0; l < 4; ++l) {
+    state[l] = {mean[l / 2][l % 2], count[l / 2][l % 2], c[l / 2][l % 2]};
+  }
+  return i;
+}
+
+}  // namespace
+
 void AvgOverTimeOfWindows(std::span<const RangeWindow> windows,
                           std::span<std::optional<double>> out) {
   constexpr size_t kLanes = 4;
   for (size_t first = 0; first < windows.size(); first += kLanes) {
     const size_t lanes = std::min(kLanes, windows.size() - first);
-    double mean[kLanes] = {};
-    double count[kLanes] = {};
-    double c[kLanes] = {};
+    RunningMean state[kLanes];
+    size_t taken = 0;
+    if (lanes == kLanes) {
+      taken = AddCommonPrefix(windows.subspan(first).first<kLanes>(), state);
+    }
+    // The rest of each window, still in lockstep.
     size_t longest = 0;
-    for (size_t l = 0; l < lanes; ++l)
+    for (size_t l = 0; l < lanes; ++l) {
       longest = std::max(longest, windows[first + l].points.size());
-    for (size_t i = 0; i < longest; ++i) {
+    }
+    for (size_t i = taken; i < longest; ++i) {
       for (size_t l = 0; l < lanes; ++l) {
         const std::span<const SamplePoint> points = windows[first + l].points;
-        if (i >= points.size()) continue;
-        const double v = points[i].value;
-        count[l]++;
-        if (std::isinf(mean[l])) {
-          // An infinite mean stays as it is, unless a NaN or an infinity of
-          // the other sign comes: subtracting it below would turn Inf into
-          // NaN.
-          if (std::isinf(v) && (mean[l] > 0) == (v > 0)) continue;
-          if (!std::isinf(v) && !std::isnan(v)) continue;
-        }
-        KahanAdd(v / count[l] - mean[l] / count[l], mean[l], c[l]);
+        if (i < points.size()) state[l].Add(points[i].value);
       }
     }
-    for (size_t l = 0; l < lanes; ++l) {
-      out[first + l] = std::isinf(mean[l]) ? mean[l] : mean[l] + c[l];
-    }
+    for (size_t l = 0; l < lanes; ++l) out[first + l] = state[l].Result();
   }
 }
 

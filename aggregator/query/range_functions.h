@@ -86,9 +86,11 @@ RangeKernel FindRangeKernel(std::string_view name);
 
 // avg_over_time of several windows, out[i] for windows[i] (the same size):
 // each window's arithmetic is the kernel's, in the same order, so each
-// result is the same to the bit; four windows go in lockstep so that their
-// chains of dependent divisions overlap (one window at a time, they were
-// 42% of a day at 1 Hz in one-minute windows). The kernel calls this.
+// result is the same to the bit. Four windows go in lockstep, two to a
+// vector while their values are finite, so that their chains of dependent
+// divisions overlap and a division serves two (one window at a time, the
+// divisions were 42% of a day at 1 Hz in one-minute windows). The kernel
+// calls this.
 void AvgOverTimeOfWindows(std::span<const RangeWindow> windows,
                           std::span<std::optional<double>> out);
 

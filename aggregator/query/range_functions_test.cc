@@ -115,6 +115,17 @@ TEST(RangeFunctions, AvgOverTimeOfSeveralWindowsEqualsEachWindowsOwnToTheBit) {
       window.push_back({int64_t{i} * 1000, v});
     }
   }
+  // Finite values at the top of the range, and windows of one length all
+  // finite (taken two to a vector from start to end).
+  const double huge = std::numeric_limits<double>::max();
+  for (int w = 0; w < 8; ++w) {
+    std::vector<SamplePoint> window;
+    for (int i = 0; i < 60; ++i) {
+      const double v = w < 4 ? (i % 3 == 2 ? -huge / 2 : huge) : value(random);
+      window.push_back({int64_t{i} * 1000, v});
+    }
+    samples.push_back(std::move(window));
+  }
   std::vector<RangeWindow> windows(samples.size());
   for (size_t w = 0; w < samples.size(); ++w) windows[w].points = samples[w];
   std::vector<std::optional<double>> means(windows.size());
