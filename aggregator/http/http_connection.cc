@@ -2,9 +2,8 @@
 
 #include <http_parser.h>
 
-#include <algorithm>
-#include <cctype>
 #include <climits>
+#include <exception>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -12,6 +11,7 @@
 #include <vector>
 
 #include "aggregator/http/url_query.h"
+#include "common/log.h"
 
 namespace wattline::aggregator {
 namespace {
@@ -21,12 +21,6 @@ namespace {
 // and the connection carries on; up to this much, so that a sender without
 // a token cannot keep a thread reading for as long as it likes.
 constexpr uint64_t kMaxDroppedBytes = 64 << 20;
-
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 class Connection {
  public:
@@ -63,7 +57,7 @@ class Connection {
     const bool keep_alive = http_should_keep_alive(&parser_) != 0;
     const bool expects_continue = parser_.http_major == 1 && parser_.http_minor >= 1 &&
                                   framing.has_body() &&
-                                  Lower(request.Header("expect")) == "100-continue";
+                                  AsciiLower(request.Header("expect")) == "100-continue";
     const HttpRoute* route = nullptr;
     if (std::optional<HttpResponse> refused = routes_.Screen(request, framing, &route)) {
       // A body it can drop is read to its end, the connection kept; any
@@ -88,13 +82,23 @@ class Connection {
       if (route->options.on_refusal) route->options.on_refusal(refused.status);
       return Answer(refused, request.method, /*keep_alive=*/false);
     }
-    if (route->options.form_fields &&
-        Lower(request.Header("content-type")).starts_with("application/x-www-form-urlencoded")) {
+    if (route->options.form_fields && AsciiLower(request.Header("content-type"))
+                                          .starts_with("application/x-www-form-urlencoded")) {
       AppendQueryFields(body_, &request.params);
     }
     request.body = std::move(body_);
-    const HttpResponse response = route->handler(request);
-    return Answer(response, request.method, keep_alive);
+    return Answer(Handle(*route, request), request.method, keep_alive);
+  }
+
+  // The route's answer; 500 if the handler throws, which would otherwise
+  // end the process from this thread.
+  static HttpResponse Handle(const HttpRoute& route, const HttpRequest& request) {
+    try {
+      return route.handler(request);
+    } catch (const std::exception& error) {
+      LogError("http", request.method + " " + request.path + ": " + error.what());
+      return Refuse(500, "internal error");
+    }
   }
 
   void StartMessage() {
@@ -158,7 +162,7 @@ class Connection {
     } else {
       request.path = url_;  // no route has it: answered 404
     }
-    for (const auto& [name, value] : headers_) request.headers.emplace(Lower(name), value);
+    for (const auto& [name, value] : headers_) request.headers.emplace(AsciiLower(name), value);
     request.peer_identity = stream_.peer_identity();
     return request;
   }

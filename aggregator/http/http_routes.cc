@@ -1,22 +1,13 @@
 #include "aggregator/http/http_routes.h"
 
-#include <algorithm>
-#include <cctype>
-
 namespace wattline::aggregator {
 namespace {
-
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
 
 // The encodings a client may compress a body in that no route reads: each
 // route takes its body as sent (remote write's snappy is the route's own
 // framing, which it names in Content-Encoding itself).
 bool IsCompressed(const std::string& encoding) {
-  const std::string lower = Lower(encoding);
+  const std::string lower = AsciiLower(encoding);
   return lower == "gzip" || lower == "x-gzip" || lower == "deflate" || lower == "br" ||
          lower == "compress" || lower == "zstd";
 }
@@ -35,7 +26,7 @@ std::optional<HttpResponse> ScreenRoute(const HttpRequest& head, const BodyFrami
     return Refuse(415,
                   "Content-Encoding " + encoding + " is not accepted; send the body uncompressed");
   }
-  if (Lower(head.Header("content-type")).starts_with("multipart/form-data")) {
+  if (AsciiLower(head.Header("content-type")).starts_with("multipart/form-data")) {
     return Refuse(415, "multipart/form-data is not accepted");
   }
   if (!framing.chunked && framing.length > route.options.max_body_bytes) {

@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -648,6 +649,23 @@ TEST_F(HttpServerTest, ManyKeptAliveConnectionsAreServedAtOnce) {
     EXPECT_EQ(StatusOf(connections.back()->ReadResponse()), 200) << "connection " << i;
   }
   EXPECT_EQ(calls_, 24);
+}
+
+// A handler that throws is answered 500; the listener and the connection
+// carry on.
+TEST_F(HttpServerTest, AHandlerThatThrowsIsAnswered500) {
+  Create(1 << 20);
+  server_->Handle("GET", "/throws", [](const HttpRequest&) -> HttpResponse {
+    throw std::runtime_error("out of luck");
+  });
+  server_->Handle("GET", "/page", Counting());
+  Serve();
+  RawConnection connection(port_);
+  ASSERT_TRUE(connection.Send(Get("/throws")));
+  EXPECT_EQ(StatusOf(connection.ReadResponse()), 500);
+  ASSERT_TRUE(connection.Send(Get("/page", "Connection: close\r\n")));
+  EXPECT_EQ(StatusOf(connection.ReadUntilClosed()), 200);
+  EXPECT_EQ(calls_, 1);
 }
 
 }  // namespace

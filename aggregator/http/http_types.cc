@@ -1,5 +1,8 @@
 #include "aggregator/http/http_types.h"
 
+#include <algorithm>
+#include <cctype>
+
 namespace wattline::aggregator {
 namespace {
 
@@ -39,6 +42,13 @@ HttpResponse Refuse(int status, std::string message) {
   response.status = status;
   response.body = std::move(message) + "\n";
   return response;
+}
+
+std::string AsciiLower(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
 }
 
 }  // namespace wattline::aggregator

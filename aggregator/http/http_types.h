@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -65,6 +66,10 @@ struct HttpRouteOptions {
 
 // An error answer: `status` with `message` as one line of plain text.
 HttpResponse Refuse(int status, std::string message);
+
+// `text` with A-Z in lower case: header names, and the values compared
+// case-insensitively (media types, encodings).
+std::string AsciiLower(std::string_view text);
 
 }  // namespace wattline::aggregator
 
