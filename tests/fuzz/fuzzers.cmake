@@ -136,6 +136,7 @@ wattline_fuzzer(NAME http_connection_fuzz
   SOURCES aggregator/http/http_connection_fuzz.cc aggregator/http/http_connection.cc
           aggregator/http/http_routes.cc aggregator/http/http_types.cc
           aggregator/http/socket_stream.cc aggregator/http/url_query.cc
-          aggregator/pki/openssl_error.cc aggregator/pki/x509_builder.cc common/status.cc
+          aggregator/pki/openssl_error.cc aggregator/pki/x509_builder.cc common/log.cc
+          common/status.cc
   PKG openssl
   LIBS http_parser)
