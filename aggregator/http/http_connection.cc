@@ -2,6 +2,7 @@
 
 #include <http_parser.h>
 
+#include <chrono>
 #include <climits>
 #include <exception>
 #include <optional>
@@ -24,12 +25,9 @@ constexpr uint64_t kMaxDroppedBytes = 64 << 20;
 
 class Connection {
  public:
-  Connection(SocketStream& stream, const HttpRoutes& routes, int64_t keep_alive_timeout_ms,
+  Connection(SocketStream& stream, const HttpRoutes& routes, const ConnectionTimeouts& timeouts,
              const std::atomic<bool>& stopping)
-      : stream_(stream),
-        routes_(routes),
-        keep_alive_timeout_ms_(keep_alive_timeout_ms),
-        stopping_(stopping) {
+      : stream_(stream), routes_(routes), timeouts_(timeouts), stopping_(stopping) {
     http_parser_init(&parser_, HTTP_REQUEST);
     parser_.data = this;
   }
@@ -46,8 +44,12 @@ class Connection {
   // One request and its answer; whether the connection carries on.
   bool ServeOne() {
     StartMessage();
-    if (begin_ == end_ && !stream_.WaitReadable(keep_alive_timeout_ms_)) return false;
-    if (!ParseUntil(headers_done_)) return AnswerParseFailure();
+    if (begin_ == end_ && !stream_.WaitReadable(timeouts_.keep_alive_ms)) return false;
+    // The whole head within the timeout, not each read of it: a client
+    // sending a byte now and then must not hold the thread for ever.
+    const auto head_deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(timeouts_.head_ms);
+    if (!ParseUntil(headers_done_, head_deadline)) return AnswerParseFailure();
     HttpRequest request = Head();
     const BodyFraming framing{
         .chunked = (parser_.flags & F_CHUNKED) != 0,
@@ -113,8 +115,10 @@ class Connection {
 
   // Feeds the parser, reading as it needs, until `done` (a callback sets it
   // and pauses the parser). False at the end of the stream, on an I/O error
-  // or timeout, or when the parser fails (its errno says why).
-  bool ParseUntil(const bool& done) {
+  // or timeout, past `deadline`, or when the parser fails (its errno says
+  // why).
+  bool ParseUntil(const bool& done,
+                  std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt) {
     static const http_parser_settings kSettings = [] {
       http_parser_settings settings;
       http_parser_settings_init(&settings);
@@ -129,6 +133,11 @@ class Connection {
     while (!done) {
       if (begin_ == end_) {
         begin_ = end_ = 0;
+        if (deadline) {
+          const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+              *deadline - std::chrono::steady_clock::now());
+          if (left.count() <= 0 || !stream_.WaitReadable(left.count())) return false;
+        }
         const ssize_t got = stream_.Read(buffer_, sizeof(buffer_));
         if (got <= 0) return false;
         end_ = static_cast<size_t>(got);
@@ -240,7 +249,7 @@ class Connection {
 
   SocketStream& stream_;
   const HttpRoutes& routes_;
-  const int64_t keep_alive_timeout_ms_;
+  const ConnectionTimeouts timeouts_;
   const std::atomic<bool>& stopping_;
   http_parser parser_;
   // Read, not yet parsed: [begin_, end_).
@@ -261,9 +270,9 @@ class Connection {
 
 }  // namespace
 
-void ServeConnection(SocketStream& stream, const HttpRoutes& routes, int64_t keep_alive_timeout_ms,
-                     const std::atomic<bool>& stopping) {
-  Connection(stream, routes, keep_alive_timeout_ms, stopping).Serve();
+void ServeConnection(SocketStream& stream, const HttpRoutes& routes,
+                     const ConnectionTimeouts& timeouts, const std::atomic<bool>& stopping) {
+  Connection(stream, routes, timeouts, stopping).Serve();
 }
 
 }  // namespace wattline::aggregator

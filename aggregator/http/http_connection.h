@@ -13,12 +13,17 @@
 
 namespace wattline::aggregator {
 
+struct ConnectionTimeouts {
+  int64_t keep_alive_ms = 60'000;  // silence between requests
+  int64_t head_ms = 30'000;        // a request line and headers, from their first byte
+};
+
 // Returns when the client closes the connection or stays silent between
-// requests for `keep_alive_timeout_ms`, on an I/O error or timeout, after an
-// answer that closes the connection, or once `stopping` is set and the
-// stream shut down.
-void ServeConnection(SocketStream& stream, const HttpRoutes& routes, int64_t keep_alive_timeout_ms,
-                     const std::atomic<bool>& stopping);
+// requests for `keep_alive_ms`, takes longer than `head_ms` to send a
+// request's head, on an I/O error or timeout, after an answer that closes
+// the connection, or once `stopping` is set and the stream shut down.
+void ServeConnection(SocketStream& stream, const HttpRoutes& routes,
+                     const ConnectionTimeouts& timeouts, const std::atomic<bool>& stopping);
 
 }  // namespace wattline::aggregator
 

@@ -74,7 +74,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto stream = SocketStream::Accept(pair[0], nullptr, /*io_timeout_ms=*/2000);
   if (!stream.ok()) std::abort();
   const std::atomic<bool> stopping{false};
-  ServeConnection(**stream, routes, /*keep_alive_timeout_ms=*/2000, stopping);
+  ServeConnection(**stream, routes, {.keep_alive_ms = 2000, .head_ms = 2000}, stopping);
   stream = wattline::Status::Unavailable("done");  // closes the server's side
   client.join();
   return 0;

@@ -192,7 +192,10 @@ class Listener final : public HttpServer {
       if (serve) streams_.insert(stream->get());
     }
     if (serve) {
-      ServeConnection(**stream, routes_, options_.keep_alive_timeout_ms, stopping_);
+      ServeConnection(
+          **stream, routes_,
+          {.keep_alive_ms = options_.keep_alive_timeout_ms, .head_ms = options_.io_timeout_ms},
+          stopping_);
     } else if (!stream.ok()) {
       LogWarning(options_.name, stream.status().message());
     }

@@ -51,6 +51,8 @@ struct HttpServerOptions {
   std::string client_ca_file;
   size_t max_body_bytes = 1 << 20;
   int64_t keep_alive_timeout_ms = 60'000;
+  // Each read and write of a request and answer; and a request's head
+  // (request line and headers) as a whole, from its first byte.
   int64_t io_timeout_ms = 30'000;
 };
 

@@ -15,6 +15,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "aggregator/api/query_api.h"
@@ -164,7 +165,7 @@ class HttpServerTest : public ::testing::Test {
     options.name = "test";
     options.max_body_bytes = max_body_bytes;
     // A server stuck on a body that never comes must not outlast the test.
-    options.io_timeout_ms = 5000;
+    if (options.io_timeout_ms == HttpServerOptions{}.io_timeout_ms) options.io_timeout_ms = 5000;
     auto server = HttpServer::Create(options);
     ASSERT_TRUE(server.ok()) << server.status().ToString();
     server_ = std::move(*server);
@@ -666,6 +667,29 @@ TEST_F(HttpServerTest, AHandlerThatThrowsIsAnswered500) {
   ASSERT_TRUE(connection.Send(Get("/page", "Connection: close\r\n")));
   EXPECT_EQ(StatusOf(connection.ReadUntilClosed()), 200);
   EXPECT_EQ(calls_, 1);
+}
+
+// A request's head must arrive whole within the I/O timeout: a client
+// that sends a header line now and then (each within the timeout) is cut
+// off, not served for ever.
+TEST_F(HttpServerTest, AHeadSentSlowlyIsCutOffAtTheTimeout) {
+  HttpServerOptions options;
+  options.io_timeout_ms = 400;
+  Create(1 << 20, options);
+  server_->Handle("GET", "/page", Counting());
+  Serve();
+  RawConnection connection(port_);
+  const auto start = std::chrono::steady_clock::now();
+  bool cut_off = false;
+  ASSERT_TRUE(connection.Send("GET /page HTTP/1.1\r\n"));
+  for (int i = 0; i < 40 && !cut_off; ++i) {  // 4 s of a line every 0.1 s
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    cut_off = !connection.Send("X-Slow: " + std::to_string(i) + "\r\n");
+  }
+  EXPECT_TRUE(cut_off);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  EXPECT_EQ(connection.ReadUntilClosed(), "");
+  EXPECT_EQ(calls_, 0);
 }
 
 }  // namespace
