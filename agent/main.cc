@@ -92,7 +92,7 @@ int main(int argc, char** argv) {
   }
   std::string arg1 = argc > 1 ? argv[1] : "";
   if (arg1 == "--version") {
-    std::printf("wattline-agent %s\n", wattline::kVersion);
+    std::printf("wattline-agent %s (%s)\n", wattline::kVersion, wattline::kSourceRevision);
     return 0;
   }
   if (arg1 == "--print-config") {

@@ -106,7 +106,7 @@ int main(int argc, char** argv) {
     const std::string& arg = args[i];
     bool has_value = i + 1 < args.size();
     if (arg == "--version") {
-      std::printf("wattline-aggregator %s\n", wattline::kVersion);
+      std::printf("wattline-aggregator %s (%s)\n", wattline::kVersion, wattline::kSourceRevision);
       return 0;
     } else if (arg == "--print-config") {
       std::fputs(wattline::aggregator::AggregatorConfigReference().c_str(), stdout);

@@ -411,8 +411,9 @@ for i in "${!names[@]}"; do
     "$(ratio "${results[ours,median,$i]}" "${results[vm,median,$peer]}" "${results[prometheus,median,$peer]}")"
 done
 echo "ratio: ours / the faster peer (target < 0.5); the exact row's peers answer with increase"
-printf 'VictoriaMetrics %s; Prometheus %s; wattline %s\n' "$vm_version" "$prometheus_version" \
-  "$(git -C "$(dirname "${BASH_SOURCE[0]}")" rev-parse --short HEAD 2>/dev/null || echo '?')"
+# The aggregator names the commit it was built from (cmake/WattlineSourceRevision.cmake).
+printf 'VictoriaMetrics %s; Prometheus %s; %s\n' "$vm_version" "$prometheus_version" \
+  "$("$aggregator_bin" --version)"
 printf 'machine: %s CPUs, %s\n' "$(nproc)" \
   "$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
 printf 'reproduce: WATTLINE_BENCH_DEVICES=%s WATTLINE_BENCH_DAYS=%s WATTLINE_BENCH_REPEATS=%s WATTLINE_BENCH_SEED=%s %s %s\n' \
