@@ -18,6 +18,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <system_error>
 #include <thread>
 #include <utility>
 
@@ -170,7 +171,16 @@ class Listener final : public HttpServer {
         ++connections_;
         handshaking_.insert(fd);
       }
-      std::thread([this, fd] { Connection(fd); }).detach();
+      try {
+        std::thread([this, fd] { Connection(fd); }).detach();
+      } catch (const std::system_error& error) {
+        // Out of threads (EAGAIN): this connection goes, the listener stays.
+        LogError(options_.name, std::string("cannot start a connection's thread: ") + error.what());
+        std::lock_guard<std::mutex> lock(mutex_);
+        handshaking_.erase(fd);
+        close(fd);
+        if (--connections_ == 0) connections_done_.notify_all();
+      }
     }
   }
 
