@@ -731,6 +731,7 @@ class Evaluation {
   struct RangeCall {
     std::string_view name;
     RangeKernel kernel = nullptr;
+    RangeBatchKernel batch = nullptr;  // where there is one: all windows at once
     int64_t range_ms = 0;
     int64_t offset_ms = 0;
     std::optional<AtModifier> at;
@@ -775,6 +776,7 @@ class Evaluation {
     }
     if (range.name != "absent_over_time") {
       range.kernel = FindRangeKernel(range.name);
+      range.batch = FindRangeBatchKernel(range.name);
       if (range.kernel == nullptr) {
         return Status::InvalidArgument("function \"" + std::string(range.name) +
                                        "\" is not supported");
@@ -856,8 +858,8 @@ class Evaluation {
       windows.push_back(window);
     }
     std::vector<std::optional<double>> results(windows.size());
-    if (range.name == "avg_over_time") {
-      AvgOverTimeOfWindows(windows, results);  // several windows at once
+    if (range.batch != nullptr) {
+      range.batch(windows, results);
     } else {
       std::vector<double> scalars(range.scalars.size());
       for (size_t w = 0; w < windows.size(); ++w) {

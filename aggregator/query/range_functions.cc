@@ -302,10 +302,11 @@ std::optional<double> Integrate(const RangeWindow& w, std::span<const double>) {
 struct NamedKernel {
   std::string_view name;
   RangeKernel kernel;
+  RangeBatchKernel batch = nullptr;
 };
 
 constexpr NamedKernel kKernels[] = {
-    {"avg_over_time", AvgOverTime},
+    {"avg_over_time", AvgOverTime, AvgOverTimeOfWindows},
     {"changes", Changes},
     {"count_over_time", CountOverTime},
     {"delta", Delta},
@@ -470,6 +471,13 @@ void AvgOverTimeOfWindows(std::span<const RangeWindow> windows,
 RangeKernel FindRangeKernel(std::string_view name) {
   for (const NamedKernel& entry : kKernels) {
     if (entry.name == name) return entry.kernel;
+  }
+  return nullptr;
+}
+
+RangeBatchKernel FindRangeBatchKernel(std::string_view name) {
+  for (const NamedKernel& entry : kKernels) {
+    if (entry.name == name) return entry.batch;
   }
   return nullptr;
 }

@@ -84,13 +84,23 @@ using RangeKernel = std::optional<double> (*)(const RangeWindow& window,
 //                   ends in the window; 0 when all that do are gaps.
 RangeKernel FindRangeKernel(std::string_view name);
 
+// A range function over many windows at once, out[i] for windows[i] (the
+// same size), each result the one-window kernel's to the bit.
+using RangeBatchKernel = void (*)(std::span<const RangeWindow> windows,
+                                  std::span<std::optional<double>> out);
+
+// The batch kernel of `name` where one is faster than its kernel window by
+// window (avg_over_time: AvgOverTimeOfWindows), else nullptr. Only functions
+// without scalar arguments have one.
+RangeBatchKernel FindRangeBatchKernel(std::string_view name);
+
 // avg_over_time of several windows, out[i] for windows[i] (the same size):
 // each window's arithmetic is the kernel's, in the same order, so each
 // result is the same to the bit. Four windows go in lockstep, two to a
 // vector while their values are finite, so that their chains of dependent
 // divisions overlap and a division serves two (one window at a time, the
-// divisions were 42% of a day at 1 Hz in one-minute windows). The kernel
-// calls this.
+// divisions were 42% of a day at 1 Hz in one-minute windows).
+// avg_over_time's batch kernel; its one-window kernel calls it too.
 void AvgOverTimeOfWindows(std::span<const RangeWindow> windows,
                           std::span<std::optional<double>> out);
 

@@ -76,6 +76,9 @@ TEST(RangeFunctions, FindsEveryRangeFunctionAndNothingElse) {
   EXPECT_EQ(FindRangeKernel("absent_over_time"), nullptr);
   EXPECT_EQ(FindRangeKernel("abs"), nullptr);
   EXPECT_EQ(FindRangeKernel("rat"), nullptr);
+  EXPECT_EQ(FindRangeBatchKernel("avg_over_time"), &AvgOverTimeOfWindows);
+  EXPECT_EQ(FindRangeBatchKernel("sum_over_time"), nullptr);
+  EXPECT_EQ(FindRangeBatchKernel("abs"), nullptr);
 }
 
 // 0, 10, 20, 30 at 15 s, 30 s, 45 s, 60 s in the window [0 s, 60 s].
