@@ -75,7 +75,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!stream.ok()) std::abort();
   const std::atomic<bool> stopping{false};
   ServeConnection(**stream, routes, {.keep_alive_ms = 2000, .head_ms = 2000}, stopping);
-  stream = wattline::Status::Unavailable("done");  // closes the server's side
+  close(pair[0]);  // the server's side; the client reads to its end
   client.join();
   return 0;
 }

@@ -138,9 +138,8 @@ class Listener final : public HttpServer {
     if (listen_fd_ >= 0) shutdown(listen_fd_, SHUT_RDWR);  // wakes accept()
     if (accept_thread_.joinable()) accept_thread_.join();
     std::unique_lock<std::mutex> lock(mutex_);
-    for (const SocketStream* stream : streams_) stream->Shutdown();
-    for (int fd : handshaking_) shutdown(fd, SHUT_RDWR);
-    connections_done_.wait(lock, [this] { return connections_ == 0; });
+    for (int fd : connections_) shutdown(fd, SHUT_RDWR);  // wakes their reads
+    connections_done_.wait(lock, [this] { return connections_.empty(); });
   }
 
  private:
@@ -161,25 +160,21 @@ class Listener final : public HttpServer {
       setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof(yes));
       {
         std::lock_guard<std::mutex> lock(mutex_);
-        if (connections_ >= kMaxConnections) {
+        if (connections_.size() >= kMaxConnections) {
           static constexpr char kBusy[] =
               "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
           [[maybe_unused]] ssize_t ignored = send(fd, kBusy, sizeof(kBusy) - 1, MSG_NOSIGNAL);
           close(fd);
           continue;
         }
-        ++connections_;
-        handshaking_.insert(fd);
+        connections_.insert(fd);
       }
       try {
         std::thread([this, fd] { Connection(fd); }).detach();
       } catch (const std::system_error& error) {
         // Out of threads (EAGAIN): this connection goes, the listener stays.
         LogError(options_.name, std::string("cannot start a connection's thread: ") + error.what());
-        std::lock_guard<std::mutex> lock(mutex_);
-        handshaking_.erase(fd);
-        close(fd);
-        if (--connections_ == 0) connections_done_.notify_all();
+        Close(fd);
       }
     }
   }
@@ -192,27 +187,28 @@ class Listener final : public HttpServer {
     sigemptyset(&pipe);
     sigaddset(&pipe, SIGPIPE);
     pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
-    Result<std::unique_ptr<SocketStream>> stream =
-        SocketStream::Accept(fd, tls_.get(), options_.io_timeout_ms);
-    bool serve = stream.ok();
     {
-      std::lock_guard<std::mutex> lock(mutex_);
-      handshaking_.erase(fd);
-      serve = serve && !stopping_.load();
-      if (serve) streams_.insert(stream->get());
+      Result<std::unique_ptr<SocketStream>> stream =
+          SocketStream::Accept(fd, tls_.get(), options_.io_timeout_ms);
+      if (!stream.ok()) {
+        LogWarning(options_.name, stream.status().message());
+      } else if (!stopping_.load()) {
+        ServeConnection(
+            **stream, routes_,
+            {.keep_alive_ms = options_.keep_alive_timeout_ms, .head_ms = options_.io_timeout_ms},
+            stopping_);
+      }
     }
-    if (serve) {
-      ServeConnection(
-          **stream, routes_,
-          {.keep_alive_ms = options_.keep_alive_timeout_ms, .head_ms = options_.io_timeout_ms},
-          stopping_);
-    } else if (!stream.ok()) {
-      LogWarning(options_.name, stream.status().message());
-    }
+    Close(fd);
+  }
+
+  // Closes a connection's socket, its stream gone. Under the lock, so that
+  // Stop() never shuts down a number the kernel has given to another socket.
+  void Close(int fd) {
     std::lock_guard<std::mutex> lock(mutex_);
-    if (serve) streams_.erase(stream->get());
-    stream = Status::Unavailable("closed");  // closes the socket before Stop() returns
-    if (--connections_ == 0) connections_done_.notify_all();
+    connections_.erase(fd);
+    close(fd);
+    if (connections_.empty()) connections_done_.notify_all();
   }
 
   const HttpServerOptions options_;
@@ -223,9 +219,7 @@ class Listener final : public HttpServer {
   std::thread accept_thread_;
   std::mutex mutex_;
   std::condition_variable connections_done_;
-  size_t connections_ = 0;                 // guarded by mutex_
-  std::set<const SocketStream*> streams_;  // guarded by mutex_: served
-  std::set<int> handshaking_;              // guarded by mutex_: accepted, not yet served
+  std::set<int> connections_;  // guarded by mutex_: their sockets, open until Close()
 };
 
 }  // namespace

@@ -5,7 +5,6 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <climits>
@@ -125,16 +124,13 @@ Result<std::unique_ptr<SocketStream>> SocketStream::Accept(int fd, ssl_ctx_st* t
   SetTimeouts(fd, io_timeout_ms);
   if (tls == nullptr) return std::unique_ptr<SocketStream>(new PlainStream(fd));
   SSL* ssl = SSL_new(tls);
-  if (ssl == nullptr) {
-    close(fd);
-    return OpenSslError("SSL_new");
-  }
+  if (ssl == nullptr) return OpenSslError("SSL_new");
   auto stream = std::make_unique<TlsStream>(fd, ssl);
   if (Status shaken = stream->Handshake(); !shaken.ok()) return shaken;
   return std::unique_ptr<SocketStream>(std::move(stream));
 }
 
-SocketStream::~SocketStream() { close(fd_); }
+SocketStream::~SocketStream() = default;
 
 bool SocketStream::WaitReadable(int64_t timeout_ms) const {
   pollfd wait{fd_, POLLIN, 0};
@@ -144,7 +140,5 @@ bool SocketStream::WaitReadable(int64_t timeout_ms) const {
   } while (ready < 0 && errno == EINTR);
   return ready > 0;
 }
-
-void SocketStream::Shutdown() const { shutdown(fd_, SHUT_RDWR); }
 
 }  // namespace wattline::aggregator

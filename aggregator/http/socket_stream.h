@@ -4,8 +4,9 @@
 // SO_RCVTIMEO/SO_SNDTIMEO bound every wait, so a peer that stops sending or
 // reading costs a thread for at most the I/O timeout.
 //
-// Shutdown() may be called from another thread (the listener's Stop): it
-// wakes a Read() waiting for bytes, which then reports the end of the stream.
+// The stream does not own its socket: the listener accepts it, shuts it
+// down from another thread to stop (a waiting Read() then reports the end
+// of the stream), and closes it once the stream is gone.
 #ifndef WATTLINE_AGGREGATOR_HTTP_SOCKET_STREAM_H_
 #define WATTLINE_AGGREGATOR_HTTP_SOCKET_STREAM_H_
 
@@ -24,9 +25,9 @@ namespace wattline::aggregator {
 
 class SocketStream {
  public:
-  // Takes `fd` (closed by the destructor) and sets its I/O timeouts. With
-  // `tls`, runs the server side of the handshake first; the handshake fails
-  // without a client certificate the context verifies.
+  // Sets `fd`'s I/O timeouts. With `tls`, runs the server side of the
+  // handshake first; the handshake fails without a client certificate the
+  // context verifies. `fd` stays open either way.
   static Result<std::unique_ptr<SocketStream>> Accept(int fd, ssl_ctx_st* tls,
                                                       int64_t io_timeout_ms);
   virtual ~SocketStream();
@@ -43,8 +44,6 @@ class SocketStream {
   virtual bool Write(std::string_view head, std::string_view body) = 0;
   // The verified client certificate's common name on TLS, else "".
   const std::string& peer_identity() const { return peer_identity_; }
-  // Stops reading and writing in both directions; safe from any thread.
-  void Shutdown() const;
 
  protected:
   explicit SocketStream(int fd) : fd_(fd) {}
