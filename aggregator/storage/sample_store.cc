@@ -33,6 +33,24 @@ Labels WithAgent(const Labels& labels, std::string_view agent) {
   return out;
 }
 
+// A read-only connection to `path`, whose schema must be this build's
+// `schemas` (a read-only open migrates nothing); `what` names the file.
+Result<std::unique_ptr<SqliteDb>> OpenAtThisVersion(const std::string& path,
+                                                    const std::vector<std::string_view>& schemas,
+                                                    const std::string& what) {
+  SqliteDb::Options reader;
+  reader.create = false;
+  auto db = SqliteDb::Open(path, reader);
+  if (!db.ok()) return db.status();
+  Result<int64_t> version = (*db)->UserVersion();
+  if (!version.ok()) return version.status();
+  if (*version != static_cast<int64_t>(schemas.size())) {
+    return Status::InvalidArgument(what + " schema version " + std::to_string(*version) +
+                                   ", not this build's; let the aggregator open it first");
+  }
+  return db;
+}
+
 int64_t FileBytes(const std::string& path) {
   std::error_code error;
   const auto size = std::filesystem::file_size(path, error);
@@ -86,25 +104,11 @@ SampleStore::~SampleStore() {
 
 Status SampleStore::OpenConnections() {
   if (options_.read_only) {
-    SqliteDb::Options reader;
-    reader.create = false;
-    auto db = SqliteDb::Open(path_, reader);
+    auto db = OpenAtThisVersion(path_, SampleStoreSchemas(), "main file");
     if (!db.ok()) return db.status();
-    Result<int64_t> version = (*db)->UserVersion();
-    if (!version.ok()) return version.status();
-    if (*version != static_cast<int64_t>(SampleStoreSchemas().size())) {
-      return Status::InvalidArgument("schema version " + std::to_string(*version) +
-                                     ", not this build's; let the aggregator open it first");
-    }
     // The chunk file too: its totals (version 2) are read at the start.
-    auto chunks = SqliteDb::Open(chunk_path_, reader);
+    auto chunks = OpenAtThisVersion(chunk_path_, ChunkFileSchemas(), "chunk file");
     if (!chunks.ok()) return chunks.status();
-    Result<int64_t> chunk_version = (*chunks)->UserVersion();
-    if (!chunk_version.ok()) return chunk_version.status();
-    if (*chunk_version != static_cast<int64_t>(ChunkFileSchemas().size())) {
-      return Status::InvalidArgument("chunk file schema version " + std::to_string(*chunk_version) +
-                                     ", not this build's; let the aggregator open it first");
-    }
     writer_ = std::move(*db);  // used only for reading
     return Status::Ok();
   }
