@@ -879,7 +879,7 @@ class Evaluation {
   // Whether every window of `range` sits on whole hours and the function
   // can be answered from hour rollups with the raw samples' answer.
   bool UsesHourRollups(const RangeCall& range) const {
-    if (!context_->reader->HasHourRollups() || !AnswerableFromRollups(range.name)) return false;
+    if (!context_->reader->HasHourRollups() || !RollupFunctionNamed(range.name)) return false;
     if (range.range_ms % kHourResolutionMs != 0) return false;
     const int64_t first_end = ReferenceTime(start_, range.at, range.offset_ms);
     if (first_end - range.range_ms - kHourResolutionMs < 0) return false;
@@ -892,6 +892,7 @@ class Evaluation {
   Result<Value> RangeFunctionFromRollups(const VectorSelector& selector, const RangeCall& range) {
     Result<std::vector<SeriesRef>> refs = SelectSeries(selector.matchers);
     if (!refs.ok()) return refs.status();
+    const RollupFunction function = *RollupFunctionNamed(range.name);  // UsesHourRollups
     const int64_t first_start = ReferenceTime(start_, range.at, range.offset_ms) - range.range_ms;
     const int64_t last_end = LastSampleTime(range);
     Value value;
@@ -917,10 +918,10 @@ class Evaluation {
         Budget holding(context_);
         WATTLINE_RETURN_IF_ERROR(holding.Hold(buckets[i].size()));
         StepSeries in{std::make_shared<Labels>(std::move(ref.labels)), {}};
-        WATTLINE_RETURN_IF_ERROR(KeepSeries(AllFinite(buckets[i])
-                                                ? WindowsOverRollups(in, buckets[i], range)
-                                                : RawWindowsOf(ref.id, std::move(in), range),
-                                            output, value));
+        WATTLINE_RETURN_IF_ERROR(
+            KeepSeries(AllFinite(buckets[i]) ? WindowsOverRollups(in, buckets[i], function, range)
+                                             : RawWindowsOf(ref.id, std::move(in), range),
+                       output, value));
         buckets[i] = {};
       }
     }
@@ -936,22 +937,21 @@ class Evaluation {
   }
 
   Result<StepSeries> WindowsOverRollups(const StepSeries& in, const std::vector<Rollup>& buckets,
-                                        const RangeCall& range) const {
+                                        RollupFunction function, const RangeCall& range) const {
     StepSeries out{range.keep_name ? in.metric : DropMetricName(in.metric), {}};
-    auto first_at_or_after = [&](int64_t t) {
-      return static_cast<size_t>(
-          std::lower_bound(buckets.begin(), buckets.end(), t,
-                           [](const Rollup& b, int64_t time) { return b.start_ms < time; }) -
-          buckets.begin());
-    };
+    // The windows' ends only move forward from step to step: lo and hi are
+    // the first buckets starting at or after the window's start and end.
+    size_t lo = 0;
+    size_t hi = 0;
     for (uint64_t i = 0; i < steps_.count(); ++i) {
       const int64_t t = steps_.At(i);
       RollupWindow window;
       window.range_end_ms = ReferenceTime(t, range.at, range.offset_ms);
       window.range_start_ms = window.range_end_ms - range.range_ms;
       window.lookback_delta_ms = context_->lookback_delta_ms;
-      const size_t lo = first_at_or_after(window.range_start_ms);
-      const size_t hi = first_at_or_after(window.range_end_ms);
+      while (lo < buckets.size() && buckets[lo].start_ms < window.range_start_ms) ++lo;
+      if (hi < lo) hi = lo;
+      while (hi < buckets.size() && buckets[hi].start_ms < window.range_end_ms) ++hi;
       window.inside = std::span<const Rollup>(buckets).subspan(lo, hi - lo);
       if (hi < buckets.size() && buckets[hi].start_ms == window.range_end_ms) {
         window.at_end = &buckets[hi];
@@ -959,7 +959,7 @@ class Evaluation {
       if (lo > 0 && buckets[lo - 1].start_ms == window.range_start_ms - kHourResolutionMs) {
         window.before = &buckets[lo - 1];
       }
-      const std::optional<double> result = EvalFromRollups(range.name, window);
+      const std::optional<double> result = EvalFromRollups(function, window);
       if (result) out.points.push_back({t, *result});
     }
     return out;

@@ -3,17 +3,17 @@
 // once: a 30-day query over 60 series spent most of its cold time waiting
 // on one page read after another.
 //
+// The helper threads are started once, with the first parallel read, and
+// shared by all queries: starting three threads per batch cost a warm
+// 30-day query a tenth of its time.
+//
 // Thread-safety: `read` is called from several threads at once, each index
 // once.
 #ifndef WATTLINE_AGGREGATOR_QUERY_PARALLEL_READS_H_
 #define WATTLINE_AGGREGATOR_QUERY_PARALLEL_READS_H_
 
-#include <algorithm>
-#include <atomic>
 #include <cstddef>
-#include <system_error>
-#include <thread>
-#include <vector>
+#include <functional>
 
 namespace wattline::aggregator {
 
@@ -21,25 +21,9 @@ namespace wattline::aggregator {
 // is checked, beyond what it has counted.
 inline constexpr size_t kReadBatchSeries = 16;
 
-// Calls read(i) for every i in [0, count), on this thread and up to three
-// more; returns when all are done.
-template <typename Read>
-void ReadInParallel(size_t count, Read read) {
-  constexpr size_t kThreads = 4;
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i = next++; i < count; i = next++) read(i);
-  };
-  {
-    std::vector<std::jthread> helpers;
-    try {
-      for (size_t t = 1; t < std::min(kThreads, count); ++t) helpers.emplace_back(work);
-    } catch (const std::system_error&) {
-      // No thread to be had: this one reads the rest.
-    }
-    work();
-  }  // the helpers are joined here
-}
+// Calls read(i) for every i in [0, count), on this thread and on up to
+// three shared helpers that are idle; returns when all calls have returned.
+void ReadInParallel(size_t count, const std::function<void(size_t)>& read);
 
 }  // namespace wattline::aggregator
 

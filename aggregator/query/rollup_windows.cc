@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <utility>
 
 #include "aggregator/query/range_functions.h"
 
@@ -75,42 +76,63 @@ std::optional<double> IncreaseExact(const RollupWindow& window, const Span& span
   return increase;
 }
 
-constexpr std::array<std::string_view, 11> kAnswerable = {
-    "avg_over_time",  "count_over_time", "delta",         "increase",          "increase_exact",
-    "last_over_time", "max_over_time",   "min_over_time", "present_over_time", "rate",
-    "sum_over_time"};
+constexpr std::array<std::pair<std::string_view, RollupFunction>, 11> kByName = {{
+    {"rate", RollupFunction::kRate},
+    {"increase", RollupFunction::kIncrease},
+    {"delta", RollupFunction::kDelta},
+    {"increase_exact", RollupFunction::kIncreaseExact},
+    {"sum_over_time", RollupFunction::kSumOverTime},
+    {"count_over_time", RollupFunction::kCountOverTime},
+    {"avg_over_time", RollupFunction::kAvgOverTime},
+    {"min_over_time", RollupFunction::kMinOverTime},
+    {"max_over_time", RollupFunction::kMaxOverTime},
+    {"last_over_time", RollupFunction::kLastOverTime},
+    {"present_over_time", RollupFunction::kPresentOverTime},
+}};
 
 }  // namespace
 
-bool AnswerableFromRollups(std::string_view function) {
-  return std::find(kAnswerable.begin(), kAnswerable.end(), function) != kAnswerable.end();
+std::optional<RollupFunction> RollupFunctionNamed(std::string_view name) {
+  for (const auto& [known, function] : kByName) {
+    if (known == name) return function;
+  }
+  return std::nullopt;
 }
 
-std::optional<double> EvalFromRollups(std::string_view function, const RollupWindow& window) {
+std::optional<double> EvalFromRollups(RollupFunction function, const RollupWindow& window) {
   const std::optional<Span> span = Summarise(window);
-  if (function == "increase_exact") {
-    if (!span) return std::nullopt;
-    return IncreaseExact(window, *span);
-  }
   if (!span) return std::nullopt;
-  if (function == "rate" || function == "increase" || function == "delta") {
-    WindowSummary summary;
-    summary.first = span->first;
-    summary.last = span->last;
-    summary.count = span->count;
-    summary.counter_increase = span->counter_increase;
-    summary.range_start_ms = window.range_start_ms;
-    summary.range_end_ms = window.range_end_ms;
-    const bool is_counter = function != "delta";
-    return ExtrapolatedRate(summary, is_counter, function == "rate");
+  switch (function) {
+    case RollupFunction::kIncreaseExact:
+      return IncreaseExact(window, *span);
+    case RollupFunction::kRate:
+    case RollupFunction::kIncrease:
+    case RollupFunction::kDelta: {
+      WindowSummary summary;
+      summary.first = span->first;
+      summary.last = span->last;
+      summary.count = span->count;
+      summary.counter_increase = span->counter_increase;
+      summary.range_start_ms = window.range_start_ms;
+      summary.range_end_ms = window.range_end_ms;
+      return ExtrapolatedRate(summary, /*is_counter=*/function != RollupFunction::kDelta,
+                              /*is_rate=*/function == RollupFunction::kRate);
+    }
+    case RollupFunction::kSumOverTime:
+      return span->sum;
+    case RollupFunction::kCountOverTime:
+      return static_cast<double>(span->count);
+    case RollupFunction::kAvgOverTime:
+      return span->sum / static_cast<double>(span->count);
+    case RollupFunction::kMinOverTime:
+      return span->min;
+    case RollupFunction::kMaxOverTime:
+      return span->max;
+    case RollupFunction::kLastOverTime:
+      return span->last.value;
+    case RollupFunction::kPresentOverTime:
+      return 1;
   }
-  if (function == "sum_over_time") return span->sum;
-  if (function == "count_over_time") return static_cast<double>(span->count);
-  if (function == "avg_over_time") return span->sum / static_cast<double>(span->count);
-  if (function == "min_over_time") return span->min;
-  if (function == "max_over_time") return span->max;
-  if (function == "last_over_time") return span->last.value;
-  if (function == "present_over_time") return 1;
   return std::nullopt;
 }
 

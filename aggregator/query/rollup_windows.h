@@ -27,10 +27,24 @@
 
 namespace wattline::aggregator {
 
-// Whether `function` can be answered from rollups: rate, increase, delta,
-// increase_exact, and sum, count, avg, min, max, last and present
-// _over_time.
-bool AnswerableFromRollups(std::string_view function);
+// The range functions that can be answered from rollups.
+enum class RollupFunction {
+  kRate,
+  kIncrease,
+  kDelta,
+  kIncreaseExact,
+  kSumOverTime,
+  kCountOverTime,
+  kAvgOverTime,
+  kMinOverTime,
+  kMaxOverTime,
+  kLastOverTime,
+  kPresentOverTime,
+};
+
+// The rollup function named `name`, or nullopt if it is not answerable from
+// rollups. Resolved once per query, not once per window.
+std::optional<RollupFunction> RollupFunctionNamed(std::string_view name);
 
 // One series' buckets around one window.
 struct RollupWindow {
@@ -43,10 +57,9 @@ struct RollupWindow {
 };
 
 // nullopt where the function gives no value for the window, as over raw
-// samples. REQUIRES: AnswerableFromRollups(function), and every bucket's
-// values finite (the caller reads raw samples otherwise: a NaN's place in
-// min/max cannot be told from a bucket).
-std::optional<double> EvalFromRollups(std::string_view function, const RollupWindow& window);
+// samples. REQUIRES: every bucket's values finite (the caller reads raw samples otherwise: a NaN's
+// place in min/max cannot be told from a bucket).
+std::optional<double> EvalFromRollups(RollupFunction function, const RollupWindow& window);
 
 }  // namespace wattline::aggregator
 

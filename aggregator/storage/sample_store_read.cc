@@ -292,10 +292,14 @@ Result<std::vector<Rollup>> SampleStore::ReadRollups(SeriesId id, int64_t resolu
   }
   {
     // Minutes are in the chunk file, hours in the main file.
-    auto keep = [&](const std::vector<Rollup>& block) {
-      for (const Rollup& bucket : block) {
-        if (bucket.start_ms >= first_bucket && bucket.start_ms <= maxt_ms) out.push_back(bucket);
-      }
+    auto keep = [&](const std::vector<Rollup>& block) {  // sorted by start_ms
+      const auto from =
+          std::lower_bound(block.begin(), block.end(), first_bucket,
+                           [](const Rollup& bucket, int64_t t) { return bucket.start_ms < t; });
+      const auto to =
+          std::upper_bound(from, block.end(), maxt_ms,
+                           [](int64_t t, const Rollup& bucket) { return t < bucket.start_ms; });
+      out.insert(out.end(), from, to);
     };
     std::vector<Rollup> block;
     auto take = [&](const Statement& row, int64_t block_start_ms) {
@@ -374,7 +378,11 @@ Status SampleStore::ReadHourRollups(SeriesId id, int64_t mint_ms, int64_t maxt_m
                                     std::vector<Rollup>* out) {
   Result<std::vector<Rollup>> rollups = ReadRollups(id, kHourResolutionMs, mint_ms, maxt_ms);
   if (!rollups.ok()) return rollups.status();
-  out->insert(out->end(), rollups->begin(), rollups->end());
+  if (out->empty()) {
+    *out = std::move(rollups).value();
+  } else {
+    out->insert(out->end(), rollups->begin(), rollups->end());
+  }
   return Status::Ok();
 }
 
