@@ -147,10 +147,13 @@ check_count() {
   fi
 }
 
-# drop_cache DIR: the files under DIR leave the OS page cache.
+# drop_cache DIR: the files under DIR leave the OS page cache. Every
+# file system is synced first, so that no system's write-back (a peer's
+# stop flushes its files) competes with the next cold query's reads.
 drop_cache() {
   python3 - "$1" <<'PY'
 import os, sys
+os.sync()
 for root, _, files in os.walk(sys.argv[1]):
     for name in files:
         try:
