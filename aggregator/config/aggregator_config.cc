@@ -60,7 +60,7 @@ constexpr std::array<OptionSpec, 9> kStorageOptions = {{
     {"head_limit_samples", OptionType::kInt, "32000000",
      "Above this many samples in memory writes are refused (503) until cutting catches up"},
     {"read_cache_mb", OptionType::kInt, "64",
-     "Memory for decoded chunks and hour rollups that repeated queries (a dashboard's "
+     "Memory for decoded chunks and rollups that repeated queries (a dashboard's "
      "refreshes) read again; 0 keeps none"},
 }};
 

@@ -737,6 +737,7 @@ class Evaluation {
     std::optional<AtModifier> at;
     bool extension = false;      // reads the sample before the window
     bool keep_name = false;      // last_over_time keeps the metric name
+    int64_t rollup_ms = 0;       // the rollups its windows read, 0: raw samples
     std::vector<Value> scalars;  // the scalar arguments' values
   };
 
@@ -782,8 +783,9 @@ class Evaluation {
                                        "\" is not supported");
       }
     }
-    if (matrix_selector != nullptr && range.kernel != nullptr && UsesHourRollups(range)) {
-      return RangeFunctionFromRollups(*matrix_selector->selector, range);
+    if (matrix_selector != nullptr && range.kernel != nullptr) {
+      range.rollup_ms = RollupResolutionFor(range);
+      if (range.rollup_ms != 0) return RangeFunctionFromRollups(*matrix_selector->selector, range);
     }
     if (matrix_selector != nullptr) {
       auto read = ReadSeries(matrix_selector->selector->matchers, FirstSampleTime(range),
@@ -876,23 +878,30 @@ class Evaluation {
     return out;
   }
 
-  // Whether every window of `range` sits on whole hours and the function
-  // can be answered from hour rollups with the raw samples' answer.
-  bool UsesHourRollups(const RangeCall& range) const {
-    if (!context_->reader->HasHourRollups() || !RollupFunctionNamed(range.name)) return false;
-    if (range.range_ms % kHourResolutionMs != 0) return false;
+  // The coarsest rollups (hours, then minutes) on whose buckets every
+  // window of `range` starts and ends, if the function can be answered from
+  // rollups with the raw samples' answer; 0 otherwise.
+  int64_t RollupResolutionFor(const RangeCall& range) const {
+    if (!context_->reader->HasRollups() || !RollupFunctionNamed(range.name)) return 0;
     const int64_t first_end = ReferenceTime(start_, range.at, range.offset_ms);
-    if (first_end - range.range_ms - kHourResolutionMs < 0) return false;
-    if (first_end % kHourResolutionMs != 0) return false;
-    return steps_.count() == 1 || range.at.has_value() || interval_ % kHourResolutionMs == 0;
+    for (int64_t resolution : {kHourResolutionMs, kMinuteResolutionMs}) {
+      if (range.range_ms % resolution != 0) continue;
+      if (first_end - range.range_ms - resolution < 0) continue;
+      if (first_end % resolution != 0) continue;
+      if (steps_.count() == 1 || range.at.has_value() || interval_ % resolution == 0) {
+        return resolution;
+      }
+    }
+    return 0;
   }
 
-  // EvalRangeFunction's windows from hour rollups (rollup_windows.h); a
-  // series with a non-finite value in its buckets is read raw instead.
+  // EvalRangeFunction's windows from rollups of range.rollup_ms
+  // (rollup_windows.h); a series with a non-finite value in its buckets is
+  // read raw instead.
   Result<Value> RangeFunctionFromRollups(const VectorSelector& selector, const RangeCall& range) {
     Result<std::vector<SeriesRef>> refs = SelectSeries(selector.matchers);
     if (!refs.ok()) return refs.status();
-    const RollupFunction function = *RollupFunctionNamed(range.name);  // UsesHourRollups
+    const RollupFunction function = *RollupFunctionNamed(range.name);  // RollupResolutionFor
     const int64_t first_start = ReferenceTime(start_, range.at, range.offset_ms) - range.range_ms;
     const int64_t last_end = LastSampleTime(range);
     Value value;
@@ -905,8 +914,9 @@ class Evaluation {
       std::vector<std::vector<Rollup>> buckets(n);
       std::vector<Status> read(n);
       ReadInParallel(n, [&](size_t i) {
-        read[i] = context_->reader->ReadHourRollups(
-            (*refs)[first + i].id, first_start - kHourResolutionMs, last_end, &buckets[i]);
+        read[i] =
+            context_->reader->AppendRollups((*refs)[first + i].id, range.rollup_ms,
+                                            first_start - range.rollup_ms, last_end, &buckets[i]);
       });
       for (size_t i = 0; i < n; ++i) {
         SeriesRef& ref = (*refs)[first + i];
@@ -956,7 +966,7 @@ class Evaluation {
       if (hi < buckets.size() && buckets[hi].start_ms == window.range_end_ms) {
         window.at_end = &buckets[hi];
       }
-      if (lo > 0 && buckets[lo - 1].start_ms == window.range_start_ms - kHourResolutionMs) {
+      if (lo > 0 && buckets[lo - 1].start_ms == window.range_start_ms - range.rollup_ms) {
         window.before = &buckets[lo - 1];
       }
       const std::optional<double> result = EvalFromRollups(function, window);

@@ -1,7 +1,9 @@
-// Range functions answered from hour rollups (rollup.h) instead of raw
-// samples, where the answer is the same: for windows whose ends are on the
-// hour, as Grafana's hourly and daily energy panels ask for them. A day of
-// one series at 10 s is 8,640 samples to decode, or 25 buckets.
+// Range functions answered from hour or minute rollups (rollup.h) instead
+// of raw samples, where the answer is the same: for windows whose ends are
+// on the hour, as Grafana's hourly and daily energy panels ask for them, or
+// on the minute, as a day's panel at a one-minute interval asks. A day of
+// one series at 10 s is 8,640 samples to decode, or 25 hour buckets; at
+// 1 Hz, 86,400 samples or 1,441 minute buckets.
 //
 // A range window [start, end] (Prometheus 2 includes both ends) holds the
 // samples of the buckets starting in [start, end), plus the one sample
@@ -51,8 +53,8 @@ struct RollupWindow {
   std::span<const Rollup> inside;  // buckets starting in [start, end)
   const Rollup* at_end = nullptr;  // the bucket starting at end, if any
   const Rollup* before = nullptr;  // the bucket ending at start, if any
-  int64_t range_start_ms = 0;      // on the hour
-  int64_t range_end_ms = 0;        // on the hour
+  int64_t range_start_ms = 0;      // on a bucket's start
+  int64_t range_end_ms = 0;        // on a bucket's start
   int64_t lookback_delta_ms = 0;
 };
 

@@ -68,8 +68,10 @@ SampleStore::SampleStore(std::string path, const Clock* clock, StorageOptions op
       readers_(std::make_unique<ReaderPool>(chunk_path_)),
       main_readers_(std::make_unique<ReaderPool>(path_)),
       // Read-only, another process cuts chunks: nothing could forget them.
+      // A chunk's minutes are a twelfth of its samples' bytes at 1 Hz.
       chunk_cache_(options.read_only ? 0 : options.read_cache_bytes / 2),
-      hour_rollup_cache_(options.read_only ? 0 : options.read_cache_bytes / 2) {}
+      hour_rollup_cache_(options.read_only ? 0 : options.read_cache_bytes / 8 * 3),
+      chunk_minutes_cache_(options.read_only ? 0 : options.read_cache_bytes / 8) {}
 
 Result<std::unique_ptr<SampleStore>> SampleStore::Open(const std::string& path,
                                                        const Clock* clock,
@@ -461,9 +463,12 @@ Result<StoreStats> SampleStore::Stats() {
       if (row.ok() && *row) stats.free_bytes = free_pages->ColumnInt64(0);
     }
   }
-  stats.read_cache_hits = chunk_cache_.hits() + hour_rollup_cache_.hits();
-  stats.read_cache_misses = chunk_cache_.misses() + hour_rollup_cache_.misses();
-  stats.read_cache_bytes = static_cast<int64_t>(chunk_cache_.bytes() + hour_rollup_cache_.bytes());
+  stats.read_cache_hits =
+      chunk_cache_.hits() + hour_rollup_cache_.hits() + chunk_minutes_cache_.hits();
+  stats.read_cache_misses =
+      chunk_cache_.misses() + hour_rollup_cache_.misses() + chunk_minutes_cache_.misses();
+  stats.read_cache_bytes = static_cast<int64_t>(chunk_cache_.bytes() + hour_rollup_cache_.bytes() +
+                                                chunk_minutes_cache_.bytes());
   stats.writable = !disk_full_;
   return stats;
 }

@@ -132,7 +132,10 @@ class SampleStore final : public SeriesReader {
   // The buckets of `resolution_ms` (kMinuteResolutionMs, kHourResolutionMs)
   // overlapping [mint_ms, maxt_ms], by start: stored ones, and for windows
   // still in the head, computed from their samples, so they always equal
-  // what the raw samples give.
+  // what the raw samples give. Minutes are stored only once raw chunks
+  // expire; until then a chunk's minutes are computed from it when first
+  // read and kept in the read cache (a day of a 1 Hz series is 86,400
+  // samples, or 1,440 minutes).
   Result<std::vector<Rollup>> ReadRollups(SeriesId id, int64_t resolution_ms, int64_t mint_ms,
                                           int64_t maxt_ms);
 
@@ -142,10 +145,10 @@ class SampleStore final : public SeriesReader {
   // retention; when none fitting does, the finest that still holds it.
   int64_t ResolutionFor(int64_t step_ms, int64_t from_ms) const;
 
-  bool HasHourRollups() const override { return true; }
-  // ReadRollups at kHourResolutionMs.
-  Status ReadHourRollups(SeriesId id, int64_t mint_ms, int64_t maxt_ms,
-                         std::vector<Rollup>* out) override;
+  bool HasRollups() const override { return true; }
+  // ReadRollups, appended to `out`.
+  Status AppendRollups(SeriesId id, int64_t resolution_ms, int64_t mint_ms, int64_t maxt_ms,
+                       std::vector<Rollup>* out) override;
 
   Result<StoreStats> Stats();
 
@@ -165,6 +168,9 @@ class SampleStore final : public SeriesReader {
 
   SampleStore(std::string path, const Clock* clock, StorageOptions options);
   Status OpenConnections();
+  // The chunk row keys of `id` whose windows overlap [mint_ms, maxt_ms] and
+  // may hold samples (within the windows the chunk file holds at all).
+  Result<std::vector<int64_t>> ChunkKeys(SeriesId id, int64_t mint_ms, int64_t maxt_ms);
   // Brings both files to this build's schemas, moving chunks that an
   // earlier version kept in the main file into the chunk file.
   Status MigrateFiles();
@@ -216,6 +222,7 @@ class SampleStore final : public SeriesReader {
   std::atomic<uint64_t> head_releases_{0};
   BlockCache<SamplePoint> chunk_cache_;   // by WindowKey
   BlockCache<Rollup> hour_rollup_cache_;  // by HourBlockKey
+  BlockCache<Rollup> chunk_minutes_cache_;  // a chunk's minute rollups, by WindowKey
 
   mutable std::mutex index_mutex_;
   SeriesIndex index_;

@@ -452,6 +452,7 @@ Status SampleStore::CutWindows(Head::Selection selection, int64_t quiet_ms) {
       chunk_keys.push_back(WindowKey(window.series, window.start_ms));
     }
     chunk_cache_.Forget(chunk_keys);
+    chunk_minutes_cache_.Forget(chunk_keys);
     hour_rollup_cache_.Forget(hour_blocks.RowKeys());
     head_.Release(selected.windows);
   }
@@ -482,7 +483,10 @@ Status SampleStore::EnforceRetention() {
     chunks_ -= expired->chunks;
     chunk_samples_ -= expired->samples;
     retention_deleted_chunks_ += static_cast<uint64_t>(expired->chunks);
-    if (expired->chunks > 0) chunk_cache_.ForgetAll();  // expired ones are not shown
+    if (expired->chunks > 0) {  // expired ones are not shown
+      chunk_cache_.ForgetAll();
+      chunk_minutes_cache_.ForgetAll();
+    }
   }
   for (const auto& [resolution, retention] :
        {std::pair{kMinuteResolutionMs, options_.minute_retention_ms},

@@ -128,6 +128,14 @@ Status ForEachCachedRow(const CachedTable<T>& source, SeriesId id, std::span<con
   return Status::Ok();
 }
 
+// A chunk's minute rollups: what its samples give.
+Status DecodeChunkMinutes(std::string_view data, std::vector<Rollup>* out) {
+  std::vector<SamplePoint> samples;
+  WATTLINE_RETURN_IF_ERROR(DecodeChunk(data, &samples));
+  *out = ComputeRollups(samples, kMinuteResolutionMs);
+  return Status::Ok();
+}
+
 // Ranges of more windows or blocks than this are bounded by what the
 // table holds before each is looked up (a query from 1970 to now), or
 // scanned; shorter ones are looked up one by one, in the cache first.
@@ -151,13 +159,7 @@ std::unique_ptr<HeldReads> SampleStore::HoldReads() {
   return std::make_unique<HeldStoreReads>(readers_.get(), main_readers_.get(), &head_releases_);
 }
 
-Result<std::vector<SamplePoint>> SampleStore::ReadSamples(SeriesId id, int64_t mint_ms,
-                                                          int64_t maxt_ms) {
-  if (mint_ms > maxt_ms) return std::vector<SamplePoint>{};
-  // The head first: a window cut after this copy is in the chunks read
-  // next, and the merge keeps one sample per timestamp.
-  std::vector<SamplePoint> head;
-  head_.Read(id, mint_ms, maxt_ms, &head);
+Result<std::vector<int64_t>> SampleStore::ChunkKeys(SeriesId id, int64_t mint_ms, int64_t maxt_ms) {
   int64_t from = head_.WindowStart(mint_ms);
   int64_t to = head_.WindowStart(maxt_ms);
   // Unsigned: a range from the earliest time to the latest spans more
@@ -169,7 +171,7 @@ Result<std::vector<SamplePoint>> SampleStore::ReadSamples(SeriesId id, int64_t m
     WATTLINE_RETURN_IF_ERROR(reader.Take());
     Result<std::optional<std::pair<int64_t, int64_t>>> extent = WindowExtent(reader.db(), "chunks");
     if (!extent.ok()) return extent.status();
-    if (!*extent) return head;
+    if (!*extent) return std::vector<int64_t>{};
     from = std::max(from, (*extent)->first);
     to = std::min(to, (*extent)->second);
   }
@@ -177,6 +179,19 @@ Result<std::vector<SamplePoint>> SampleStore::ReadSamples(SeriesId id, int64_t m
   for (int64_t start = from; start <= to; start += kChunkWindowMs) {
     keys.push_back(WindowKey(id, start));
   }
+  return keys;
+}
+
+Result<std::vector<SamplePoint>> SampleStore::ReadSamples(SeriesId id, int64_t mint_ms,
+                                                          int64_t maxt_ms) {
+  if (mint_ms > maxt_ms) return std::vector<SamplePoint>{};
+  // The head first: a window cut after this copy is in the chunks read
+  // next, and the merge keeps one sample per timestamp.
+  std::vector<SamplePoint> head;
+  head_.Read(id, mint_ms, maxt_ms, &head);
+  Result<std::vector<int64_t>> keys = ChunkKeys(id, mint_ms, maxt_ms);
+  if (!keys.ok()) return keys.status();
+  if (keys->empty()) return head;
   // The chunks first, then one copy of what is in range into a vector of
   // its final size.
   std::vector<BlockCache<SamplePoint>::Rows> chunks;
@@ -187,7 +202,7 @@ Result<std::vector<SamplePoint>> SampleStore::ReadSamples(SeriesId id, int64_t m
                                        .start_of = &WindowKeyStartMs,
                                        .decode = &DecodeChunk};
   WATTLINE_RETURN_IF_ERROR(ForEachCachedRow(
-      table, id, keys, &corrupt_chunks_,
+      table, id, *keys, &corrupt_chunks_,
       [&](const BlockCache<SamplePoint>::Rows& chunk) { chunks.push_back(chunk); }));
   size_t total = head.size();
   for (const auto& chunk : chunks) total += chunk->size();
@@ -277,18 +292,14 @@ Result<std::vector<Rollup>> SampleStore::ReadRollups(SeriesId id, int64_t resolu
   if (mint_ms > maxt_ms) return out;
   const int64_t first_bucket = AlignDown(mint_ms, resolution_ms);
   const int64_t last_bucket_end = AlignDown(maxt_ms, resolution_ms) + resolution_ms - 1;
-  // Which windows' buckets are computed from their raw samples, wherever
-  // those are: minutes wherever raw samples remain (minutes are stored only
-  // as raw samples expire), hours for the windows still in the head. The
-  // head's windows are listed before the stored rollups are read: a window
+  // The windows still in the head are computed from their raw samples
+  // (the head's and a chunk's, where late samples joined a cut window),
+  // within the range. They are listed before the rollups are read: a window
   // cut in between is computed from its samples all the same.
   std::vector<std::pair<int64_t, int64_t>> from_raw;  // [start, end] ranges
-  if (resolution_ms == kMinuteResolutionMs) {
-    from_raw.emplace_back(first_bucket, last_bucket_end);
-  } else {
-    for (int64_t window : head_.WindowStarts(id, first_bucket, maxt_ms)) {
-      from_raw.emplace_back(window, window + head_.window_ms() - 1);
-    }
+  for (int64_t window : head_.WindowStarts(id, first_bucket, maxt_ms)) {
+    from_raw.emplace_back(std::max(window, first_bucket),
+                          std::min(window + head_.window_ms() - 1, last_bucket_end));
   }
   {
     // Minutes are in the chunk file, hours in the main file.
@@ -313,14 +324,36 @@ Result<std::vector<Rollup>> SampleStore::ReadRollups(SeriesId id, int64_t resolu
     const int64_t first_block = std::max<int64_t>(0, AlignDown(first_bucket, block_ms));
     const int64_t last_block = std::min(AlignDown(maxt_ms, block_ms), kStorableTimeLimitMs - 1);
     if (resolution_ms == kMinuteResolutionMs) {
-      ReaderLease reader(readers_.get());
-      WATTLINE_RETURN_IF_ERROR(reader.Take());
-      // Made when raw chunks first expire into minutes.
-      Result<bool> made = reader.db().HasTable("minute_rollups");
-      if (!made.ok()) return made.status();
-      if (*made) {
-        WATTLINE_RETURN_IF_ERROR(ForEachWindowRow(reader.db(), "minute_rollups", "checksum, data",
-                                                  id, first_block, last_block, take));
+      {
+        ReaderLease reader(readers_.get());
+        WATTLINE_RETURN_IF_ERROR(reader.Take());
+        // Made when raw chunks first expire into minutes.
+        Result<bool> made = reader.db().HasTable("minute_rollups");
+        if (!made.ok()) return made.status();
+        if (*made) {
+          WATTLINE_RETURN_IF_ERROR(ForEachWindowRow(reader.db(), "minute_rollups", "checksum, data",
+                                                    id, first_block, last_block, take));
+        }
+      }
+      // Where raw chunks remain, their minutes, computed once and cached.
+      // A chunk expires into stored minutes in one transaction, so the two
+      // hold different windows; merged in order all the same.
+      Result<std::vector<int64_t>> keys = ChunkKeys(id, first_bucket, maxt_ms);
+      if (!keys.ok()) return keys.status();
+      const size_t stored = out.size();
+      const CachedTable<Rollup> chunk_minutes{.cache = chunk_minutes_cache_,
+                                              .pool = readers_.get(),
+                                              .table = "chunks",
+                                              .what = "chunk",
+                                              .start_of = &WindowKeyStartMs,
+                                              .decode = &DecodeChunkMinutes};
+      WATTLINE_RETURN_IF_ERROR(
+          ForEachCachedRow(chunk_minutes, id, *keys, &corrupt_chunks_,
+                           [&](const BlockCache<Rollup>::Rows& buckets) { keep(*buckets); }));
+      if (stored > 0 && stored < out.size()) {
+        std::inplace_merge(
+            out.begin(), out.begin() + static_cast<ptrdiff_t>(stored), out.end(),
+            [](const Rollup& a, const Rollup& b) { return a.start_ms < b.start_ms; });
       }
     } else if (first_block <= last_block &&
                (last_block - first_block) / block_ms < kShortRangeRows) {
@@ -374,9 +407,9 @@ Result<std::vector<Rollup>> SampleStore::ReadRollups(SeriesId id, int64_t resolu
   return out;
 }
 
-Status SampleStore::ReadHourRollups(SeriesId id, int64_t mint_ms, int64_t maxt_ms,
-                                    std::vector<Rollup>* out) {
-  Result<std::vector<Rollup>> rollups = ReadRollups(id, kHourResolutionMs, mint_ms, maxt_ms);
+Status SampleStore::AppendRollups(SeriesId id, int64_t resolution_ms, int64_t mint_ms,
+                                  int64_t maxt_ms, std::vector<Rollup>* out) {
+  Result<std::vector<Rollup>> rollups = ReadRollups(id, resolution_ms, mint_ms, maxt_ms);
   if (!rollups.ok()) return rollups.status();
   if (out->empty()) {
     *out = std::move(rollups).value();

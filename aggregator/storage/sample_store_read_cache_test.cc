@@ -51,13 +51,16 @@ class SampleStoreReadCache : public ::testing::Test {
   }
   size_t CountAll() { return Count(INT64_MIN / 2, INT64_MAX / 2); }
 
-  int64_t HourCount(int64_t hour_ms) {
-    std::vector<Rollup> hours;
-    EXPECT_TRUE(
-        store_->ReadHourRollups(id_, hour_ms, hour_ms + kHourResolutionMs - 1, &hours).ok());
+  // The samples counted in the rollups of `resolution_ms` over [from, to].
+  int64_t RollupCount(int64_t resolution_ms, int64_t from_ms, int64_t to_ms) {
+    std::vector<Rollup> buckets;
+    EXPECT_TRUE(store_->AppendRollups(id_, resolution_ms, from_ms, to_ms, &buckets).ok());
     int64_t count = 0;
-    for (const Rollup& bucket : hours) count += bucket.count;
+    for (const Rollup& bucket : buckets) count += bucket.count;
     return count;
+  }
+  int64_t HourCount(int64_t hour_ms) {
+    return RollupCount(kHourResolutionMs, hour_ms, hour_ms + kHourResolutionMs - 1);
   }
 
   testing::TempDir dir_;
@@ -103,6 +106,21 @@ TEST_F(SampleStoreReadCache, ACachedHourBlockIsNotReadAfterACutChangedIt) {
   Write(Samples(kT0 + 1000, kT0 + 61'000, 2000));
   Cut();
   EXPECT_EQ(HourCount(kT0), 1830);
+}
+
+TEST_F(SampleStoreReadCache, AChunksCachedMinutesAreNotReadAfterLateSamplesRewroteIt) {
+  Write(Samples(kT0, kT0 + kWindowMs, 2000));
+  Cut();
+  EXPECT_EQ(RollupCount(kMinuteResolutionMs, kT0, kT0 + kWindowMs - 1), 1800);  // computed, kept
+  const uint64_t hits = store_->Stats()->read_cache_hits;
+  EXPECT_EQ(RollupCount(kMinuteResolutionMs, kT0, kT0 + kWindowMs - 1), 1800);
+  EXPECT_EQ(store_->Stats()->read_cache_hits, hits + 1) << "the second read computes nothing";
+  Write(Samples(kT0 + 1000, kT0 + 61'000, 2000));  // 30 late, odd seconds
+  EXPECT_EQ(RollupCount(kMinuteResolutionMs, kT0, kT0 + kWindowMs - 1), 1830)
+      << "the head's window over the kept minutes";
+  Cut();
+  EXPECT_EQ(RollupCount(kMinuteResolutionMs, kT0, kT0 + kWindowMs - 1), 1830);
+  EXPECT_EQ(RollupCount(kMinuteResolutionMs, kT0, kT0 + 59'999), 60);
 }
 
 TEST_F(SampleStoreReadCache, ExpiredChunksAreNotReadFromTheCache) {

@@ -72,15 +72,16 @@ class SeriesReader {
     return !samples->empty();
   }
 
-  // Whether ReadHourRollups answers: the query engine then reads long,
-  // hour-aligned windows from hour rollups instead of raw samples.
-  virtual bool HasHourRollups() const { return false; }
+  // Whether AppendRollups answers: the query engine then reads windows
+  // aligned to minutes or hours from rollups instead of raw samples.
+  virtual bool HasRollups() const { return false; }
 
-  // Appends the hour rollups (rollup.h) of `id` whose buckets overlap
-  // [mint_ms, maxt_ms], by start; every bucket equals what the raw samples
-  // give. InvalidArgument unless HasHourRollups().
-  virtual Status ReadHourRollups(SeriesId /*id*/, int64_t /*mint_ms*/, int64_t /*maxt_ms*/,
-                                 std::vector<Rollup>* /*out*/) {
+  // Appends the rollups (rollup.h) of `resolution_ms` (kMinuteResolutionMs,
+  // kHourResolutionMs) of `id` whose buckets overlap [mint_ms, maxt_ms], by
+  // start; every bucket equals what the raw samples give. InvalidArgument
+  // unless HasRollups().
+  virtual Status AppendRollups(SeriesId /*id*/, int64_t /*resolution_ms*/, int64_t /*mint_ms*/,
+                               int64_t /*maxt_ms*/, std::vector<Rollup>* /*out*/) {
     return Status::InvalidArgument("this reader keeps no rollups");
   }
 };
