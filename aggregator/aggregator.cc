@@ -6,7 +6,10 @@
 
 #include "aggregator/api/metadata_api.h"
 #include "aggregator/api/query_api.h"
+#include "aggregator/api/rules_api.h"
 #include "aggregator/pki/pki.h"
+#include "aggregator/query/engine.h"
+#include "aggregator/rules/rule_manager.h"
 #include "common/log.h"
 #include "common/private_directory.h"
 #include "common/version.h"
@@ -41,6 +44,24 @@ Result<std::unique_ptr<Aggregator>> Aggregator::Start(const AggregatorConfig& co
   self->query_ = std::make_unique<QueryApi>(self->store_.get(), clock);
   self->write_ = std::make_unique<WriteHandler>(self->store_.get(), clock, write_options,
                                                 &self->metrics_.write);
+  self->rules_engine_ = std::make_unique<Engine>(self->store_.get(), clock);
+  RuleManagerOptions rules;
+  rules.files = config.rules.files;
+  rules.group.default_interval_ms = config.rules.evaluation_interval_ms;
+  rules.group.resend_delay_ms = config.rules.resend_delay_ms;
+  rules.group.alert_context.external_url = config.rules.external_url;
+  rules.outage_tolerance_ms = config.rules.outage_tolerance_ms;
+  rules.for_grace_period_ms = config.rules.for_grace_period_ms;
+  rules.state_path = config.data_dir + "/alerts.json";
+  SampleStore* rule_store = self->store_.get();
+  auto rule_manager = RuleManager::Start(
+      rules, self->rules_engine_.get(), clock,
+      [rule_store](const std::vector<SeriesSamples>& series) {
+        return rule_store->Write(series).status();
+      },
+      NotifyAlerts{});
+  if (!rule_manager.ok()) return rule_manager.status().WithContext("rules.files");
+  self->rules_ = std::move(*rule_manager);
 
   HttpServerOptions ingest;
   ingest.name = "ingest";
@@ -101,8 +122,13 @@ Result<std::unique_ptr<Aggregator>> Aggregator::Start(const AggregatorConfig& co
     return metadata->HandleMetadata(r);
   });
   self->api_server_->Handle("GET", "/api/v1/status/buildinfo", &MetadataApi::HandleBuildInfo);
-  self->api_server_->Handle("GET", "/api/v1/rules", &MetadataApi::HandleRules);
-  self->api_server_->Handle("GET", "/api/v1/alerts", &MetadataApi::HandleAlerts);
+  RuleManager* rule_manager_raw = self->rules_.get();
+  self->api_server_->Handle("GET", "/api/v1/rules", [rule_manager_raw](const HttpRequest& r) {
+    return RulesResponse(rule_manager_raw->Groups(), r);
+  });
+  self->api_server_->Handle("GET", "/api/v1/alerts", [rule_manager_raw](const HttpRequest&) {
+    return AlertsResponse(rule_manager_raw->Groups());
+  });
   // Other paths and methods under /api/v1/ as Prometheus answers them; a
   // POST's body is refused unread.
   auto refused_unread = [](HttpResponse (*answer)(const HttpRequest&)) {
@@ -146,6 +172,13 @@ Result<std::unique_ptr<Aggregator>> Aggregator::Start(const AggregatorConfig& co
 void Aggregator::Stop() {
   if (ingest_server_) ingest_server_->Stop();
   if (api_server_) api_server_->Stop();
+  // No handler reaches the rules now; a running evaluation finishes.
+  rules_.reset();
+}
+
+Status Aggregator::ReloadRules() {
+  if (rules_ == nullptr) return Status::FailedPrecondition("the aggregator is stopping");
+  return rules_->Reload();
 }
 
 HttpResponse Aggregator::HandleMetrics() {

@@ -19,7 +19,9 @@
 
 namespace wattline::aggregator {
 
+class Engine;
 class QueryApi;
+class RuleManager;
 
 class Aggregator {
  public:
@@ -31,7 +33,10 @@ class Aggregator {
 
   int ingest_port() const { return ingest_port_; }
   int api_port() const { return api_port_; }
-  // Stops both listeners; requests in progress finish first.
+  // Reads the rule files again (SIGHUP); on an error the running rules stay.
+  Status ReloadRules();
+  // Stops both listeners (requests in progress finish first), then the
+  // rules.
   void Stop();
 
  private:
@@ -43,6 +48,8 @@ class Aggregator {
   std::unique_ptr<IngestHandler> ingest_;
   std::unique_ptr<WriteHandler> write_;
   std::unique_ptr<QueryApi> query_;
+  std::unique_ptr<Engine> rules_engine_;
+  std::unique_ptr<RuleManager> rules_;
   std::unique_ptr<HttpServer> ingest_server_;
   std::unique_ptr<HttpServer> api_server_;
   int ingest_port_ = 0;

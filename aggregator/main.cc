@@ -1,11 +1,12 @@
-// wattline-aggregator: parse flags and config, start the Aggregator, wait for
-// SIGINT/SIGTERM.
+// wattline-aggregator: parse flags and config, start the Aggregator, reload
+// its rules on SIGHUP, stop on SIGINT/SIGTERM.
 #include <malloc.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "aggregator/backup_command.h"
 #include "aggregator/config/aggregator_config.h"
 #include "aggregator/pki/pki_command.h"
+#include "aggregator/rules/check_rules_command.h"
 #include "common/log.h"
 #include "common/version.h"
 
@@ -22,6 +24,7 @@ constexpr const char* kUsage =
     "usage: wattline-aggregator [--config FILE] [--data-dir DIR] [--ready-file FILE]\n"
     "       wattline-aggregator --check-config FILE\n"
     "       wattline-aggregator --print-config\n"
+    "       wattline-aggregator check-rules FILE...\n"
     "       wattline-aggregator pki init --dir DIR [--server-name NAME]... [--force]\n"
     "       wattline-aggregator pki issue-agent NAME --dir DIR [--force]\n"
     "       wattline-aggregator backup --to FILE [--config FILE | --data-dir DIR] [--force]\n"
@@ -56,6 +59,7 @@ int Run(const std::string& config_path, const std::string& data_dir,
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   wattline::SystemClock clock;
@@ -77,7 +81,14 @@ int Run(const std::string& config_path, const std::string& data_dir,
     return 1;
   }
   int signal_number = 0;
-  sigwait(&signals, &signal_number);
+  // SIGHUP reloads the rule files (docs/rules.md); SIGINT and SIGTERM stop.
+  while (sigwait(&signals, &signal_number) == 0 && signal_number == SIGHUP) {
+    wattline::Status reloaded = (*aggregator)->ReloadRules();
+    if (!reloaded.ok()) {
+      wattline::LogError("aggregator",
+                         "rule files not reloaded, the running rules stay: " + reloaded.message());
+    }
+  }
   wattline::LogInfo("aggregator", "stopping");
   (*aggregator)->Stop();
   return 0;
@@ -100,6 +111,10 @@ int main(int argc, char** argv) {
   }
   if (!args.empty() && args[0] == "backup") {
     return wattline::aggregator::RunBackupCommand({args.begin() + 1, args.end()});
+  }
+  if (!args.empty() && args[0] == "check-rules") {
+    return wattline::aggregator::RunCheckRulesCommand({args.begin() + 1, args.end()}, std::cout,
+                                                      std::cerr);
   }
   std::string config_path, data_dir, ready_file;
   for (size_t i = 0; i < args.size(); ++i) {

@@ -71,6 +71,19 @@ std::string_view LabelValue(const Labels& labels, std::string_view name) {
 
 std::string_view MetricName(const Labels& labels) { return LabelValue(labels, kMetricNameLabel); }
 
+void SetLabel(Labels& labels, std::string_view name, std::string value) {
+  auto it = std::lower_bound(labels.begin(), labels.end(), name,
+                             [](const Label& label, std::string_view n) { return label.name < n; });
+  const bool present = it != labels.end() && it->name == name;
+  if (value.empty()) {
+    if (present) labels.erase(it);
+  } else if (present) {
+    it->value = std::move(value);
+  } else {
+    labels.insert(it, Label{std::string(name), std::move(value)});
+  }
+}
+
 std::string LabelsToString(const Labels& labels) {
   std::string out(MetricName(labels));
   out += '{';

@@ -38,6 +38,10 @@ std::string_view MetricName(const Labels& labels);
 // The value of `name`, or "" when absent (Prometheus treats the two alike).
 std::string_view LabelValue(const Labels& labels, std::string_view name);
 
+// Sets label `name` to `value` in canonical `labels`, in its place by name;
+// an empty value removes it (Prometheus treats the two alike).
+void SetLabel(Labels& labels, std::string_view name, std::string value);
+
 // Prometheus's text form: power_watts{device="panel",phase="a"}. Unique per
 // label set, so it doubles as a map key.
 std::string LabelsToString(const Labels& labels);

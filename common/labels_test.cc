@@ -38,5 +38,18 @@ TEST(Labels, AbsentLabelReadsAsEmpty) {
   EXPECT_EQ(MetricName(labels), "x");
 }
 
+TEST(Labels, SetLabelKeepsNameOrderAndAnEmptyValueRemoves) {
+  Labels labels = {{"__name__", "up"}, {"job", "agent"}};
+  SetLabel(labels, "instance", "pi-1");
+  SetLabel(labels, "job", "meter");
+  SetLabel(labels, "zone", "garage");
+  EXPECT_EQ(
+      labels,
+      (Labels{{"__name__", "up"}, {"instance", "pi-1"}, {"job", "meter"}, {"zone", "garage"}}));
+  SetLabel(labels, "__name__", "");
+  SetLabel(labels, "absent", "");
+  EXPECT_EQ(labels, (Labels{{"instance", "pi-1"}, {"job", "meter"}, {"zone", "garage"}}));
+}
+
 }  // namespace
 }  // namespace wattline

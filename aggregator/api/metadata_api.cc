@@ -349,18 +349,6 @@ HttpResponse MetadataApi::HandleQueryExemplars(const HttpRequest& request) {
   return Success(Json::array());
 }
 
-HttpResponse MetadataApi::HandleRules(const HttpRequest&) {
-  Json data = Json::object();
-  data["groups"] = Json::array();
-  return Success(std::move(data));
-}
-
-HttpResponse MetadataApi::HandleAlerts(const HttpRequest&) {
-  Json data = Json::object();
-  data["alerts"] = Json::array();
-  return Success(std::move(data));
-}
-
 HttpResponse MetadataApi::HandleUnknownPath(const HttpRequest&) {
   // Go's http.NotFound.
   HttpResponse response;

@@ -8,8 +8,6 @@
 //   GET      /api/v1/metadata            metric, limit
 //   GET      /api/v1/status/buildinfo
 //   GET|POST /api/v1/query_exemplars     query, start, end: always []
-//   GET      /api/v1/rules               {"groups":[]}
-//   GET      /api/v1/alerts              {"alerts":[]}
 //
 // Parameters come from HttpRequest::params (the URL query and a form body);
 // match[] may repeat, and the answers are the union over its selectors. A
@@ -67,8 +65,6 @@ class MetadataApi {
 
   static HttpResponse HandleBuildInfo(const HttpRequest& request);
   static HttpResponse HandleQueryExemplars(const HttpRequest& request);
-  static HttpResponse HandleRules(const HttpRequest& request);
-  static HttpResponse HandleAlerts(const HttpRequest& request);
   // Any other path under /api/v1/: 404 "404 page not found", as
   // Prometheus's router answers.
   static HttpResponse HandleUnknownPath(const HttpRequest& request);

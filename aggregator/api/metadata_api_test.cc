@@ -281,15 +281,13 @@ TEST(MetadataApi, BuildInfoHasPrometheusKeysAndACompatibleVersion) {
   EXPECT_EQ(data["version"], "2.42.0");
 }
 
-TEST(MetadataApi, ExemplarsRulesAndAlertsAreEmpty) {
+TEST(MetadataApi, ExemplarsAreEmpty) {
   EXPECT_EQ(DataOf(MetadataApi::HandleQueryExemplars(Request({{"query", "power_watts"}}))),
             Json::array());
   ErrorOf(MetadataApi::HandleQueryExemplars(Request({{"query", "power_watts{"}})));
   EXPECT_EQ(ErrorOf(MetadataApi::HandleQueryExemplars(
                 Request({{"query", "up"}, {"start", "20"}, {"end", "10"}}))),
             "end timestamp must not be before start timestamp");
-  EXPECT_EQ(DataOf(MetadataApi::HandleRules(Request({}))), Json::parse(R"({"groups":[]})"));
-  EXPECT_EQ(DataOf(MetadataApi::HandleAlerts(Request({}))), Json::parse(R"({"alerts":[]})"));
 }
 
 TEST(MetadataApi, UnknownPathsAndMethodsAreRefusedAsByPrometheusRouter) {

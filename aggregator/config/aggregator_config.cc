@@ -64,17 +64,35 @@ constexpr std::array<OptionSpec, 9> kStorageOptions = {{
      "refreshes) read again; 0 keeps none"},
 }};
 
+constexpr std::array<OptionSpec, 6> kRulesOptions = {{
+    {"files", OptionType::kString, "",
+     "Prometheus rule files (docs/rules.md), a glob such as /etc/wattline/rules/*.yml; "
+     "empty: no rules"},
+    {"evaluation_interval", OptionType::kDuration, "1m",
+     "How often a group without its own interval is evaluated"},
+    {"resend_delay", OptionType::kDuration, "1m",
+     "A firing alert is notified again this often, so a receiver that missed it hears it"},
+    {"outage_tolerance", OptionType::kDuration, "1h",
+     "After a longer stop, pending alerts start their `for` over"},
+    {"for_grace_period", OptionType::kDuration, "10m",
+     "After a start, a restored pending alert fires no sooner than this: its condition is "
+     "seen holding first"},
+    {"external_url", OptionType::kString, "",
+     "This aggregator's address as people reach it, for templates and alert links"},
+}};
+
 Result<AggregatorConfig> FromTree(const Result<ConfigNode>& root) {
   if (!root.ok()) return root.status();
   for (const auto& [key, value] : root->entries) {
-    bool known = key == "ingest" || key == "api" || key == "storage";
+    bool known = key == "ingest" || key == "api" || key == "storage" || key == "rules";
     for (const OptionSpec& spec : kTopOptions) known = known || spec.key == key;
     if (!known) return Status::InvalidArgument(value.Where() + ": unknown option \"" + key + "\"");
   }
   // Top-level scalars share the root map with the sections; read them alone.
   ConfigNode top = *root;
   std::erase_if(top.entries, [](const auto& entry) {
-    return entry.first == "ingest" || entry.first == "api" || entry.first == "storage";
+    return entry.first == "ingest" || entry.first == "api" || entry.first == "storage" ||
+           entry.first == "rules";
   });
   Result<OptionValues> values = ReadOptions(&top, kTopOptions, "");
   if (!values.ok()) return values.status();
@@ -84,6 +102,8 @@ Result<AggregatorConfig> FromTree(const Result<ConfigNode>& root) {
   if (!api.ok()) return api.status();
   Result<OptionValues> storage = ReadOptions(root->Find("storage"), kStorageOptions, "storage");
   if (!storage.ok()) return storage.status();
+  Result<OptionValues> rules = ReadOptions(root->Find("rules"), kRulesOptions, "rules");
+  if (!rules.ok()) return rules.status();
 
   AggregatorConfig config;
   config.data_dir = values->String("data_dir");
@@ -130,6 +150,16 @@ Result<AggregatorConfig> FromTree(const Result<ConfigNode>& root) {
   engine.read_cache_bytes = static_cast<size_t>(read_cache_mb) << 20;
   engine.head_pressure_samples = static_cast<size_t>(pressure);
   engine.head_limit_samples = static_cast<size_t>(limit);
+  config.rules.files = rules->String("files");
+  config.rules.evaluation_interval_ms = rules->DurationMs("evaluation_interval");
+  config.rules.resend_delay_ms = rules->DurationMs("resend_delay");
+  config.rules.outage_tolerance_ms = rules->DurationMs("outage_tolerance");
+  config.rules.for_grace_period_ms = rules->DurationMs("for_grace_period");
+  config.rules.external_url = rules->String("external_url");
+  if (config.rules.evaluation_interval_ms <= 0 || config.rules.resend_delay_ms <= 0) {
+    return Status::InvalidArgument(
+        root->source + ": rules.evaluation_interval and rules.resend_delay must be > 0");
+  }
   return config;
 }
 
@@ -169,6 +199,7 @@ std::string AggregatorConfigReference() {
   out += "\ningest:\n" + RenderOptions(kIngestOptions, 2);
   out += "\napi:\n" + RenderOptions(kApiOptions, 2);
   out += "\nstorage:\n" + RenderOptions(kStorageOptions, 2);
+  out += "\nrules:\n" + RenderOptions(kRulesOptions, 2);
   return out;
 }
 

@@ -21,6 +21,16 @@ struct ListenAddress {
 // "host:port" or "[v6]:port". InvalidArgument otherwise.
 Result<ListenAddress> ParseListenAddress(std::string_view text);
 
+// Alerting and recording rules (docs/rules.md).
+struct RulesConfig {
+  std::string files;  // a glob; "" none
+  int64_t evaluation_interval_ms = 0;
+  int64_t resend_delay_ms = 0;
+  int64_t outage_tolerance_ms = 0;
+  int64_t for_grace_period_ms = 0;
+  std::string external_url;
+};
+
 struct AggregatorConfig {
   std::string data_dir;
   LogLevel log_level = LogLevel::kInfo;
@@ -35,6 +45,7 @@ struct AggregatorConfig {
   std::string write_token_file;
   int64_t max_write_bytes = 0;
   StorageOptions storage;
+  RulesConfig rules;
 };
 
 // Reads `path`; an empty path gives every default.

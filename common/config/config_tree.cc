@@ -73,10 +73,12 @@ Result<ConfigNode> ParseYamlConfig(std::string_view text, std::string_view sourc
   }
 }
 
-Result<ConfigNode> LoadYamlConfigFile(const std::string& path) {
+Result<ConfigNode> LoadYamlConfigFile(const std::string& path, std::string_view what) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return Status::NotFound("cannot read config " + path);
-  if (in.tellg() > kMaxConfigBytes) return Status::InvalidArgument("config " + path + " is over 1 MiB");
+  if (!in) return Status::NotFound("cannot read " + std::string(what) + " " + path);
+  if (in.tellg() > kMaxConfigBytes) {
+    return Status::InvalidArgument(std::string(what) + " " + path + " is over 1 MiB");
+  }
   in.seekg(0);
   std::ostringstream text;
   text << in.rdbuf();

@@ -42,8 +42,9 @@ struct ConfigNode {
 
 // Parses YAML text. A syntax error names the line and column.
 Result<ConfigNode> ParseYamlConfig(std::string_view text, std::string_view source_name);
-// Reads and parses a YAML file; refuses files over 1 MiB.
-Result<ConfigNode> LoadYamlConfigFile(const std::string& path);
+// Reads and parses a YAML file; refuses files over 1 MiB. `what` names the
+// file in those errors: "cannot read rule file /etc/...".
+Result<ConfigNode> LoadYamlConfigFile(const std::string& path, std::string_view what = "config");
 
 }  // namespace wattline
 

@@ -46,6 +46,18 @@ wattline_fuzzer(NAME promql_parser_fuzz
           aggregator/storage/label_matcher.cc common/duration.cc common/labels.cc common/status.cc
   PKG re2)
 
+# Alert label and annotation templates (Go's text/template as Prometheus uses it).
+wattline_fuzzer(NAME alert_template_fuzz
+  CORPUS aggregator/rules/fuzz_corpus/alert_template
+  SOURCES aggregator/rules/alert_template_fuzz.cc aggregator/rules/alert_template_builtins.cc
+          aggregator/rules/alert_template_exec.cc aggregator/rules/alert_template_fmt.cc
+          aggregator/rules/alert_template_funcs.cc aggregator/rules/alert_template_lex.cc
+          aggregator/rules/alert_template_node.cc aggregator/rules/alert_template_parse.cc
+          aggregator/rules/alert_template_prom_funcs.cc aggregator/rules/alert_template_value.cc
+          aggregator/rules/go_regexp.cc aggregator/rules/go_strconv.cc aggregator/rules/go_unicode.cc
+          aggregator/query/quote.cc aggregator/query/number.cc common/labels.cc common/status.cc
+  PKG re2)
+
 wattline_fuzzer(NAME modbus_profile_fuzz
   CORPUS agent/modbus/fuzz_corpus/modbus_profile
   SOURCES agent/modbus/modbus_profile_fuzz.cc agent/modbus/modbus_profile.cc

@@ -40,6 +40,10 @@ bool ChildProcess::Running() {
   return true;
 }
 
+void ChildProcess::Signal(int signal) {
+  if (Running()) ::kill(pid_, signal);
+}
+
 int ChildProcess::Stop(int signal, int timeout_ms) {
   if (!Running()) return status_;
   ::kill(pid_, signal);

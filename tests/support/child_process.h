@@ -21,6 +21,8 @@ class ChildProcess {
   bool started() const { return pid_ > 0; }
   // True while the process has not exited.
   bool Running();
+  // Sends `signal` (SIGHUP, say) and returns at once.
+  void Signal(int signal);
   // Sends `signal`, waits up to `timeout_ms` for the exit, then SIGKILLs.
   // Returns the exit status as waitpid reports it, or -1.
   int Stop(int signal, int timeout_ms);

@@ -75,6 +75,10 @@ void SystemStack::KillAggregator() {
   if (aggregator_) aggregator_->Stop(SIGKILL, 10000);
 }
 
+void SystemStack::SignalAggregator(int signal) {
+  if (aggregator_) aggregator_->Signal(signal);
+}
+
 bool SystemStack::AggregatorRunning() { return aggregator_ && aggregator_->Running(); }
 
 int64_t MetricValue(const std::string& metrics, const std::string& name) {

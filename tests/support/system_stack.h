@@ -86,6 +86,8 @@ class SystemStack {
   // the next StartAggregator or RestartAggregator.
   void SetAggregatorDataDir(const std::string& path) { aggregator_data_dir_ = path; }
   void KillAggregator();
+  // Sends `signal` to the running aggregator (SIGHUP reloads its rules).
+  void SignalAggregator(int signal);
   // Starts the aggregator again, after StopAggregator or KillAggregator, on
   // the ports it had before, with the same storage and PKI.
   Status RestartAggregator();
