@@ -7,45 +7,10 @@
 
 #include "aggregator/query/quote.h"
 #include "aggregator/rules/go_unicode.h"
+#include "aggregator/storage/regexp_error.h"
 
 namespace wattline::aggregator {
 namespace {
-
-// Go's regexp/syntax wording of each RE2 error.
-std::string_view GoErrorText(RE2::ErrorCode code) {
-  switch (code) {
-    case RE2::ErrorBadEscape:
-      return "invalid escape sequence";
-    case RE2::ErrorBadCharClass:
-      return "invalid character class";
-    case RE2::ErrorBadCharRange:
-      return "invalid character class range";
-    case RE2::ErrorMissingBracket:
-      return "missing closing ]";
-    case RE2::ErrorMissingParen:
-      return "missing closing )";
-    case RE2::ErrorUnexpectedParen:
-      return "unexpected )";
-    case RE2::ErrorTrailingBackslash:
-      return "trailing backslash at end of expression";
-    case RE2::ErrorRepeatArgument:
-      return "missing argument to repetition operator";
-    case RE2::ErrorRepeatSize:
-      return "invalid repeat count";
-    case RE2::ErrorRepeatOp:
-      return "invalid nested repetition operator";
-    case RE2::ErrorBadPerlOp:
-      return "invalid or unsupported Perl syntax";
-    case RE2::ErrorBadUTF8:
-      return "invalid UTF-8";
-    case RE2::ErrorBadNamedCapture:
-      return "invalid named capture";
-    case RE2::ErrorPatternTooLarge:
-      return "expression too large";
-    default:
-      return "";
-  }
-}
 
 // Go's regexp.extract: the name after a '$' of `tmpl` ("1", "name", or
 // "{...}"'s content). Returns false when there is none (the '$' is then
@@ -86,12 +51,7 @@ Result<GoRegexp> GoRegexp::Compile(std::string_view pattern) {
   RE2::Options options;
   options.set_log_errors(false);
   auto re2 = std::make_shared<const RE2>(re2::StringPiece(pattern.data(), pattern.size()), options);
-  if (!re2->ok()) {
-    const std::string_view text = GoErrorText(re2->error_code());
-    if (text.empty()) return Status::InvalidArgument("error parsing regexp: " + re2->error());
-    return Status::InvalidArgument("error parsing regexp: " + std::string(text) + ": `" +
-                                   re2->error_arg() + "`");
-  }
+  if (!re2->ok()) return Status::InvalidArgument(GoRegexpError(*re2));
   return GoRegexp(std::move(re2));
 }
 

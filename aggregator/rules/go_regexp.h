@@ -1,10 +1,8 @@
 // Go's regexp package over RE2 (whose syntax Go's regexp shares), for the
 // template functions match and reReplaceAll: compile errors worded as Go's
-// regexp/syntax words them, and ReplaceAllString with Go's $1, ${1},
-// ${name} and $$ expansion. This is the adapter that turns RE2's error codes
-// into messages; nothing else in aggregator/rules sees them.
-// (aggregator/storage/label_matcher.cc words RE2's errors the same way for
-// PromQL matchers; the two could share this file.)
+// regexp/syntax words them (storage/regexp_error.h, shared with PromQL's
+// matchers), and ReplaceAllString with Go's $1, ${1}, ${name} and $$
+// expansion.
 //
 // Thread-safety: a GoRegexp is immutable; its methods may run on several
 // threads at once.

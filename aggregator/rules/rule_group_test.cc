@@ -9,31 +9,19 @@
 #include <vector>
 
 #include "aggregator/query/parser.h"
-#include "aggregator/storage/sample_store.h"
-#include "common/clock.h"
-#include "common/testing/temp_dir.h"
+#include "aggregator/rules/rules_test_store.h"
 
 namespace wattline::aggregator {
 namespace {
 
 constexpr int64_t kSecond = 1000;
 constexpr int64_t kMinute = 60 * kSecond;
-constexpr int64_t kT0 = 1'767'225'600'000;  // 2026-01-01T00:00:00Z
+constexpr int64_t kT0 = kRulesT0;
 
 // A real store and engine; power_watts{device="heater"} and
 // {device="oven"} are written by each test as it needs.
-class RuleGroupTest : public ::testing::Test {
+class RuleGroupTest : public RulesOverStore {
  protected:
-  void SetUp() override {
-    auto store = SampleStore::Open(dir_.File("s.db"), &clock_, StorageOptions{});
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(*store);
-    engine_ = std::make_unique<Engine>(store_.get(), &clock_);
-    store_samples_ = [this](const std::vector<SeriesSamples>& series) -> Status {
-      return store_->Write(series).status();
-    };
-  }
-
   void WritePower(const std::string& device, int64_t t, double watts) {
     ASSERT_TRUE(
         store_->Write({{{{"__name__", "power_watts"}, {"device", device}}, {t}, {watts}}}).ok());
@@ -49,7 +37,7 @@ class RuleGroupTest : public ::testing::Test {
 
   void Eval(RuleGroup& group, int64_t t) {
     clock_.SetUnixMs(t);
-    group.Eval(*engine_, t, store_samples_, [this](const RuleSpec&, std::vector<Alert> alerts) {
+    group.Eval(*engine_, t, Storer(), [this](const RuleSpec&, std::vector<Alert> alerts) {
       for (Alert& alert : alerts) notified_.push_back(std::move(alert));
     });
   }
@@ -64,11 +52,6 @@ class RuleGroupTest : public ::testing::Test {
     return std::get<Vector>(*value);
   }
 
-  testing::TempDir dir_;
-  FakeClock clock_{kT0};
-  std::unique_ptr<SampleStore> store_;
-  std::unique_ptr<Engine> engine_;
-  StoreRuleSamples store_samples_;
   std::vector<Alert> notified_;
 };
 

@@ -7,16 +7,14 @@
 #include <string>
 #include <vector>
 
-#include "aggregator/storage/sample_store.h"
-#include "common/clock.h"
-#include "common/testing/temp_dir.h"
+#include "aggregator/rules/rules_test_store.h"
 
 namespace wattline::aggregator {
 namespace {
 
 constexpr int64_t kSecond = 1000;
 constexpr int64_t kMinute = 60 * kSecond;
-constexpr int64_t kT0 = 1'767'225'600'000;  // 2026-01-01T00:00:00Z
+constexpr int64_t kT0 = kRulesT0;
 
 constexpr char kHighPower[] = R"(groups:
   - name: power
@@ -30,15 +28,8 @@ constexpr char kHighPower[] = R"(groups:
 // A real store and engine, rule files in a temporary directory; the
 // manager's scheduler runs but its fake clock never moves on its own, so
 // the tests evaluate with EvaluateDue.
-class RuleManagerTest : public ::testing::Test {
+class RuleManagerTest : public RulesOverStore {
  protected:
-  void SetUp() override {
-    auto store = SampleStore::Open(dir_.File("s.db"), &clock_, StorageOptions{});
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(*store);
-    engine_ = std::make_unique<Engine>(store_.get(), &clock_);
-  }
-
   void WriteRules(const std::string& name, const std::string& text) {
     std::ofstream(dir_.File(name)) << text;
   }
@@ -47,12 +38,10 @@ class RuleManagerTest : public ::testing::Test {
     RuleManagerOptions options;
     options.files = dir_.File("*.yml");
     options.state_path = dir_.File("alerts.json");
-    return RuleManager::Start(
-        options, engine_.get(), &clock_,
-        [this](const std::vector<SeriesSamples>& series) { return store_->Write(series).status(); },
-        [this](const RuleSpec&, std::vector<Alert> alerts) {
-          for (Alert& alert : alerts) notified_.push_back(std::move(alert));
-        });
+    return RuleManager::Start(options, engine_.get(), &clock_, Storer(),
+                              [this](const RuleSpec&, std::vector<Alert> alerts) {
+                                for (Alert& alert : alerts) notified_.push_back(std::move(alert));
+                              });
   }
 
   // Writes the heater's power just before `t` and evaluates what is due.
@@ -74,10 +63,6 @@ class RuleManagerTest : public ::testing::Test {
     return "none";
   }
 
-  testing::TempDir dir_;
-  FakeClock clock_{kT0};
-  std::unique_ptr<SampleStore> store_;
-  std::unique_ptr<Engine> engine_;
   std::vector<Alert> notified_;
 };
 

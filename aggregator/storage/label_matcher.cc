@@ -4,45 +4,10 @@
 
 #include <utility>
 
+#include "aggregator/storage/regexp_error.h"
+
 namespace wattline::aggregator {
 namespace {
-
-// Go's regexp/syntax wording for each RE2 error, so a bad regex reads as it
-// does in Prometheus: error parsing regexp: missing closing ): `(`
-std::string_view GoErrorText(RE2::ErrorCode code) {
-  switch (code) {
-    case RE2::ErrorBadEscape:
-      return "invalid escape sequence";
-    case RE2::ErrorBadCharClass:
-      return "invalid character class";
-    case RE2::ErrorBadCharRange:
-      return "invalid character class range";
-    case RE2::ErrorMissingBracket:
-      return "missing closing ]";
-    case RE2::ErrorMissingParen:
-      return "missing closing )";
-    case RE2::ErrorUnexpectedParen:
-      return "unexpected )";
-    case RE2::ErrorTrailingBackslash:
-      return "trailing backslash at end of expression";
-    case RE2::ErrorRepeatArgument:
-      return "missing argument to repetition operator";
-    case RE2::ErrorRepeatSize:
-      return "invalid repeat count";
-    case RE2::ErrorRepeatOp:
-      return "invalid nested repetition operator";
-    case RE2::ErrorBadPerlOp:
-      return "invalid or unsupported Perl syntax";
-    case RE2::ErrorBadUTF8:
-      return "invalid UTF-8";
-    case RE2::ErrorBadNamedCapture:
-      return "invalid named capture";
-    case RE2::ErrorPatternTooLarge:
-      return "expression too large";
-    default:
-      return "";
-  }
-}
 
 RE2::Options RegexOptions() {
   RE2::Options options;
@@ -57,10 +22,8 @@ std::string RegexError(const std::string& value) {
   // Compile the bare value once more so the error quotes what the user wrote,
   // not our anchoring around it.
   RE2 bare(value, RegexOptions());
-  const RE2::ErrorCode code = bare.ok() ? RE2::ErrorInternal : bare.error_code();
-  std::string_view text = GoErrorText(code);
-  if (text.empty()) return "error parsing regexp: " + (bare.ok() ? value : bare.error());
-  return "error parsing regexp: " + std::string(text) + ": `" + bare.error_arg() + "`";
+  if (bare.ok()) return "error parsing regexp: " + value;
+  return GoRegexpError(bare);
 }
 
 void AppendQuoted(std::string& out, std::string_view value) {

@@ -43,7 +43,7 @@ wattline_fuzzer(NAME promql_parser_fuzz
   CORPUS aggregator/query/fuzz_corpus/promql
   SOURCES aggregator/query/parser_fuzz.cc aggregator/query/lexer.cc aggregator/query/parser.cc
           aggregator/query/ast.cc aggregator/query/function_table.cc aggregator/query/quote.cc aggregator/query/number.cc aggregator/query/time_param.cc
-          aggregator/storage/label_matcher.cc common/duration.cc common/labels.cc common/status.cc
+          aggregator/storage/label_matcher.cc aggregator/storage/regexp_error.cc common/duration.cc common/labels.cc common/status.cc
   PKG re2)
 
 # Alert label and annotation templates (Go's text/template as Prometheus uses it).
@@ -55,6 +55,7 @@ wattline_fuzzer(NAME alert_template_fuzz
           aggregator/rules/alert_template_node.cc aggregator/rules/alert_template_parse.cc
           aggregator/rules/alert_template_prom_funcs.cc aggregator/rules/alert_template_value.cc
           aggregator/rules/go_regexp.cc aggregator/rules/go_strconv.cc aggregator/rules/go_unicode.cc
+          aggregator/storage/regexp_error.cc
           aggregator/query/quote.cc aggregator/query/number.cc common/labels.cc common/status.cc
   PKG re2)
 
