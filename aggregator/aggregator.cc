@@ -7,6 +7,9 @@
 #include "aggregator/api/metadata_api.h"
 #include "aggregator/api/query_api.h"
 #include "aggregator/api/rules_api.h"
+#include "aggregator/notify/alertmanager.h"
+#include "aggregator/notify/notification_queue.h"
+#include "aggregator/notify/notifier.h"
 #include "aggregator/pki/pki.h"
 #include "aggregator/query/engine.h"
 #include "aggregator/rules/rule_manager.h"
@@ -53,13 +56,32 @@ Result<std::unique_ptr<Aggregator>> Aggregator::Start(const AggregatorConfig& co
   rules.outage_tolerance_ms = config.rules.outage_tolerance_ms;
   rules.for_grace_period_ms = config.rules.for_grace_period_ms;
   rules.state_path = config.data_dir + "/alerts.json";
+  NotifyAlerts notify;
+  if (!config.rules.alertmanager_url.empty()) {
+    auto queue = NotificationQueue::Open(config.data_dir + "/notifications.db");
+    if (!queue.ok()) return queue.status();
+    self->notifications_ = std::move(*queue);
+    NotifierOptions notifier;
+    notifier.alertmanager_url = config.rules.alertmanager_url;
+    self->notifier_ = std::make_unique<Notifier>(notifier, self->notifications_.get(), clock);
+    notify = [raw = self.get(), clock, context = rules.group.alert_context](
+                 const RuleSpec& rule, std::vector<Alert> alerts) {
+      std::vector<std::string> bodies;
+      for (const Alert& alert : alerts)
+        bodies.push_back(AlertmanagerAlert(alert, rule.expr, context));
+      Status queued =
+          raw->notifications_->Enqueue(kAlertmanagerReceiver, bodies, clock->NowUnixMs());
+      if (!queued.ok()) LogError("notify", "alerts not queued: " + queued.message());
+      raw->notifier_->Wake();
+    };
+  }
   SampleStore* rule_store = self->store_.get();
   auto rule_manager = RuleManager::Start(
       rules, self->rules_engine_.get(), clock,
       [rule_store](const std::vector<SeriesSamples>& series) {
         return rule_store->Write(series).status();
       },
-      NotifyAlerts{});
+      std::move(notify));
   if (!rule_manager.ok()) return rule_manager.status().WithContext("rules.files");
   self->rules_ = std::move(*rule_manager);
 
@@ -172,8 +194,10 @@ Result<std::unique_ptr<Aggregator>> Aggregator::Start(const AggregatorConfig& co
 void Aggregator::Stop() {
   if (ingest_server_) ingest_server_->Stop();
   if (api_server_) api_server_->Stop();
-  // No handler reaches the rules now; a running evaluation finishes.
+  // No handler reaches the rules now; a running evaluation finishes. Then
+  // nothing is queued any more.
   rules_.reset();
+  notifier_.reset();
 }
 
 Status Aggregator::ReloadRules() {
@@ -187,6 +211,11 @@ HttpResponse Aggregator::HandleMetrics() {
   HttpResponse response;
   response.content_type = "text/plain; version=0.0.4; charset=utf-8";
   response.body = RenderMetrics(metrics_, stats.ok() ? *stats : StoreStats{}, kVersion);
+  if (notifications_ != nullptr) {
+    Result<int64_t> pending = notifications_->Pending();
+    response.body +=
+        RenderNotificationMetrics(notifications_->Counts(), pending.ok() ? *pending : 0);
+  }
   return response;
 }
 

@@ -20,6 +20,8 @@
 namespace wattline::aggregator {
 
 class Engine;
+class NotificationQueue;
+class Notifier;
 class QueryApi;
 class RuleManager;
 
@@ -49,6 +51,9 @@ class Aggregator {
   std::unique_ptr<WriteHandler> write_;
   std::unique_ptr<QueryApi> query_;
   std::unique_ptr<Engine> rules_engine_;
+  // Before rules_: the rules notify through them until they stop.
+  std::unique_ptr<NotificationQueue> notifications_;
+  std::unique_ptr<Notifier> notifier_;
   std::unique_ptr<RuleManager> rules_;
   std::unique_ptr<HttpServer> ingest_server_;
   std::unique_ptr<HttpServer> api_server_;

@@ -1,12 +1,11 @@
 #include "aggregator/api/rules_api.h"
 
-#include <time.h>
-
 #include <charconv>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "aggregator/api/api_response.h"
+#include "common/rfc3339.h"
 
 namespace wattline::aggregator {
 namespace {
@@ -31,16 +30,16 @@ std::string FormatGoFloatE(double value) {
 
 // Never evaluated: Go's zero time.
 std::string EvaluationTime(int64_t unix_ms) {
-  return unix_ms == 0 ? "0001-01-01T00:00:00Z" : FormatGoTime(unix_ms);
+  return unix_ms == 0 ? "0001-01-01T00:00:00Z" : FormatRfc3339(unix_ms);
 }
 
 Json AlertObject(const Alert& alert) {
   Json object = {{"labels", LabelsObject(alert.labels)},
                  {"annotations", LabelsObject(alert.annotations)},
                  {"state", AlertStateName(alert.state)},
-                 {"activeAt", FormatGoTime(alert.active_at_ms)}};
+                 {"activeAt", FormatRfc3339(alert.active_at_ms)}};
   if (alert.keep_firing_since_ms != 0) {
-    object["keepFiringSince"] = FormatGoTime(alert.keep_firing_since_ms);
+    object["keepFiringSince"] = FormatRfc3339(alert.keep_firing_since_ms);
   }
   object["value"] = FormatGoFloatE(alert.value);
   return object;
@@ -87,25 +86,6 @@ HttpResponse Success(const Json& data) {
 }
 
 }  // namespace
-
-std::string FormatGoTime(int64_t unix_ms) {
-  const int64_t seconds = unix_ms >= 0 ? unix_ms / 1000 : (unix_ms - 999) / 1000;
-  const int64_t millis = unix_ms - seconds * 1000;
-  const time_t t = static_cast<time_t>(seconds);
-  struct tm utc {};
-  gmtime_r(&t, &utc);
-  char buffer[64];
-  size_t n = strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%S", &utc);
-  std::string text(buffer, n);
-  if (millis != 0) {
-    char fraction[8];
-    std::snprintf(fraction, sizeof(fraction), ".%03d", static_cast<int>(millis));
-    std::string digits = fraction;
-    while (digits.back() == '0') digits.pop_back();
-    text += digits;
-  }
-  return text + "Z";
-}
 
 HttpResponse RulesResponse(const std::vector<RuleGroupStatus>& groups, const HttpRequest& request) {
   const std::string& type = request.Param("type");

@@ -24,10 +24,6 @@ HttpResponse RulesResponse(const std::vector<RuleGroupStatus>& groups, const Htt
 // GET /api/v1/alerts: the pending and firing alerts of every rule.
 HttpResponse AlertsResponse(const std::vector<RuleGroupStatus>& groups);
 
-// Go's time.Time in JSON (RFC 3339, UTC, trailing zeros of the fraction
-// dropped): "2026-01-01T00:00:00.25Z".
-std::string FormatGoTime(int64_t unix_ms);
-
 }  // namespace wattline::aggregator
 
 #endif  // WATTLINE_AGGREGATOR_API_RULES_API_H_

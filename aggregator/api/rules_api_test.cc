@@ -106,11 +106,5 @@ TEST(RulesApi, AlertsListsActiveAlertsOfEveryRule) {
   EXPECT_EQ(DataOf(AlertsResponse({})), Json::parse(R"({"alerts":[]})"));
 }
 
-TEST(RulesApi, GoTimeDropsTrailingZerosOfTheFraction) {
-  EXPECT_EQ(FormatGoTime(0), "1970-01-01T00:00:00Z");
-  EXPECT_EQ(FormatGoTime(1'500), "1970-01-01T00:00:01.5Z");
-  EXPECT_EQ(FormatGoTime(-1), "1969-12-31T23:59:59.999Z");
-}
-
 }  // namespace
 }  // namespace wattline::aggregator

@@ -81,10 +81,17 @@ constexpr std::array<OptionSpec, 6> kRulesOptions = {{
      "This aggregator's address as people reach it, for templates and alert links"},
 }};
 
+constexpr std::array<OptionSpec, 1> kNotifyOptions = {{
+    {"alertmanager_url", OptionType::kString, "",
+     "Alertmanager to send alerts to (http://host:9093, a path prefix allowed); empty: none. "
+     "Undelivered alerts wait in data_dir/notifications.db"},
+}};
+
 Result<AggregatorConfig> FromTree(const Result<ConfigNode>& root) {
   if (!root.ok()) return root.status();
   for (const auto& [key, value] : root->entries) {
-    bool known = key == "ingest" || key == "api" || key == "storage" || key == "rules";
+    bool known =
+        key == "ingest" || key == "api" || key == "storage" || key == "rules" || key == "notify";
     for (const OptionSpec& spec : kTopOptions) known = known || spec.key == key;
     if (!known) return Status::InvalidArgument(value.Where() + ": unknown option \"" + key + "\"");
   }
@@ -92,7 +99,7 @@ Result<AggregatorConfig> FromTree(const Result<ConfigNode>& root) {
   ConfigNode top = *root;
   std::erase_if(top.entries, [](const auto& entry) {
     return entry.first == "ingest" || entry.first == "api" || entry.first == "storage" ||
-           entry.first == "rules";
+           entry.first == "rules" || entry.first == "notify";
   });
   Result<OptionValues> values = ReadOptions(&top, kTopOptions, "");
   if (!values.ok()) return values.status();
@@ -104,6 +111,8 @@ Result<AggregatorConfig> FromTree(const Result<ConfigNode>& root) {
   if (!storage.ok()) return storage.status();
   Result<OptionValues> rules = ReadOptions(root->Find("rules"), kRulesOptions, "rules");
   if (!rules.ok()) return rules.status();
+  Result<OptionValues> notify = ReadOptions(root->Find("notify"), kNotifyOptions, "notify");
+  if (!notify.ok()) return notify.status();
 
   AggregatorConfig config;
   config.data_dir = values->String("data_dir");
@@ -156,6 +165,7 @@ Result<AggregatorConfig> FromTree(const Result<ConfigNode>& root) {
   config.rules.outage_tolerance_ms = rules->DurationMs("outage_tolerance");
   config.rules.for_grace_period_ms = rules->DurationMs("for_grace_period");
   config.rules.external_url = rules->String("external_url");
+  config.rules.alertmanager_url = notify->String("alertmanager_url");
   if (config.rules.evaluation_interval_ms <= 0 || config.rules.resend_delay_ms <= 0) {
     return Status::InvalidArgument(
         root->source + ": rules.evaluation_interval and rules.resend_delay must be > 0");
@@ -200,6 +210,7 @@ std::string AggregatorConfigReference() {
   out += "\napi:\n" + RenderOptions(kApiOptions, 2);
   out += "\nstorage:\n" + RenderOptions(kStorageOptions, 2);
   out += "\nrules:\n" + RenderOptions(kRulesOptions, 2);
+  out += "\nnotify:\n" + RenderOptions(kNotifyOptions, 2);
   return out;
 }
 

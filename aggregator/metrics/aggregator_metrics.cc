@@ -1,5 +1,7 @@
 #include "aggregator/metrics/aggregator_metrics.h"
 
+#include "aggregator/notify/notification_queue.h"
+
 namespace wattline::aggregator {
 namespace {
 
@@ -179,6 +181,23 @@ std::string RenderMetrics(const AggregatorMetrics& m, const StoreStats& storage,
   RenderWriteCounters(out, m.write);
   Counter(out, "wattline_queries_total", "Queries answered on the HTTP API.", m.query.queries);
   RenderStorage(out, storage);
+  return out;
+}
+
+std::string RenderNotificationMetrics(const NotificationQueueCounts& counts, int64_t pending) {
+  std::string out;
+  Write(out, "wattline_notifications_queued_total", "counter",
+        "Alert notifications queued for their receiver.", std::to_string(counts.queued));
+  Write(out, "wattline_notifications_delivered_total", "counter",
+        "Alert notifications their receiver took.", std::to_string(counts.delivered));
+  Write(out, "wattline_notifications_retried_total", "counter",
+        "Failed deliveries of alert notifications, each retried later.",
+        std::to_string(counts.retried));
+  Write(out, "wattline_notifications_dropped_total", "counter",
+        "Alert notifications dropped, the oldest, past the queue's bound.",
+        std::to_string(counts.dropped));
+  Write(out, "wattline_notifications_pending", "gauge",
+        "Alert notifications waiting for their receiver.", std::to_string(pending));
   return out;
 }
 

@@ -72,6 +72,13 @@ struct AggregatorMetrics {
 std::string RenderMetrics(const AggregatorMetrics& metrics, const StoreStats& storage,
                           const char* version);
 
+struct NotificationQueueCounts;
+
+// The notification queue's families (notify/notification_queue.h): queued,
+// delivered, retried and dropped alerts per receiver's queue, and how many
+// wait.
+std::string RenderNotificationMetrics(const NotificationQueueCounts& counts, int64_t pending);
+
 }  // namespace wattline::aggregator
 
 #endif  // WATTLINE_AGGREGATOR_METRICS_AGGREGATOR_METRICS_H_

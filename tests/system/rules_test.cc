@@ -1,15 +1,18 @@
 // Rules in a running aggregator process: an alert goes pending, fires after
-// `for`, stays firing across a restart (same activeAt), follows its rule
-// file through SIGHUP reloads (a bad file leaves the running rules alone)
-// and resolves; a recording rule's series is queryable; /api/v1/rules and
-// /api/v1/alerts show it all as Prometheus would.
+// `for` and reaches a real Alertmanager, stays firing across a restart
+// (same activeAt), follows its rule file through SIGHUP reloads (a bad file
+// leaves the running rules alone) and resolves, in Alertmanager too; a
+// recording rule's series is queryable; /api/v1/rules and /api/v1/alerts
+// show it all as Prometheus would.
 #include <gtest/gtest.h>
 
 #include <csignal>
 #include <filesystem>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "tests/support/alertmanager_process.h"
 #include "tests/support/child_process.h"
 #include "tests/support/system_stack.h"
 
@@ -41,7 +44,15 @@ class Rules : public ::testing::Test {
   void SetUp() override {
     std::filesystem::create_directories(stack_.dir().File("rules"));
     WriteRules(RulesFile("absent(meter_up)"));
-    stack_.SetAggregatorYaml("rules:\n  files: " + stack_.dir().File("rules") + "/*.yml\n");
+    std::string yaml = "rules:\n  files: " + stack_.dir().File("rules") + "/*.yml\n";
+    // With Alertmanager where it is installed; without, the rest still runs.
+    if (AlertmanagerProcess::Missing().empty()) {
+      alertmanager_ = std::make_unique<AlertmanagerProcess>();
+      Status started = alertmanager_->Start();
+      ASSERT_TRUE(started.ok()) << started.ToString();
+      yaml += "notify:\n  alertmanager_url: " + alertmanager_->url() + "\n";
+    }
+    stack_.SetAggregatorYaml(yaml);
     Status started = stack_.StartAggregator();
     ASSERT_TRUE(started.ok()) << started.ToString();
   }
@@ -67,6 +78,12 @@ class Rules : public ::testing::Test {
     return data["alerts"][0]["state"];
   }
 
+  // Alertmanager's NoMeter alerts; an empty array without Alertmanager.
+  Json InAlertmanager() {
+    return alertmanager_ ? alertmanager_->AlertsNamed("NoMeter") : Json::array();
+  }
+
+  std::unique_ptr<AlertmanagerProcess> alertmanager_;
   SystemStack stack_;
 };
 
@@ -82,6 +99,14 @@ TEST_F(Rules, AnAlertFiresSurvivesARestartFollowsReloadsAndResolves) {
   EXPECT_EQ(alerts_series["result"][0]["metric"]["alertname"], "NoMeter");
   Json recorded = Data("/api/v1/query", {{"query", "test:one"}});
   ASSERT_EQ(recorded["result"].size(), 1u) << recorded.dump();
+  if (alertmanager_) {
+    ASSERT_TRUE(WaitFor([&] { return InAlertmanager().size() == 1; }, 10000))
+        << stack_.Logs() << alertmanager_->Log();
+    EXPECT_EQ(InAlertmanager()[0]["labels"]["severity"], "warning");
+    EXPECT_EQ(InAlertmanager()[0]["status"]["state"], "active");
+    EXPECT_GE(stack_.AggregatorMetric("wattline_notifications_delivered_total"), 1);
+    EXPECT_EQ(stack_.AggregatorMetric("wattline_notifications_pending"), 0);
+  }
 
   // A restart: the alert comes back firing, active since the same time.
   stack_.StopAggregator();
@@ -108,6 +133,11 @@ TEST_F(Rules, AnAlertFiresSurvivesARestartFollowsReloadsAndResolves) {
   WriteRules(RulesFile("absent(vector(1))"));
   stack_.SignalAggregator(SIGHUP);
   ASSERT_TRUE(WaitFor([&] { return AlertState() == "none"; }, 10000)) << stack_.Logs();
+  if (alertmanager_) {
+    // The resolution reached Alertmanager, which ends the alert.
+    EXPECT_TRUE(WaitFor([&] { return InAlertmanager().empty(); }, 10000))
+        << InAlertmanager().dump() << stack_.Logs();
+  }
   const Json rules = Data("/api/v1/rules", {{"type", "alert"}})["groups"][0]["rules"];
   ASSERT_EQ(rules.size(), 1u) << rules.dump();
   EXPECT_EQ(rules[0]["query"], "absent(vector(1))");

@@ -1,0 +1,89 @@
+#include "aggregator/notify/notifier.h"
+
+#include <algorithm>
+#include <vector>
+
+#include "aggregator/notify/alertmanager.h"
+#include "common/log.h"
+
+namespace wattline::aggregator {
+
+Notifier::Notifier(NotifierOptions options, NotificationQueue* queue, const Clock* clock)
+    : options_(std::move(options)), queue_(queue), clock_(clock) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+Notifier::~Notifier() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void Notifier::Wake() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    woken_ = true;
+  }
+  wake_.notify_all();
+}
+
+int Notifier::DeliverDue(int64_t now_ms) {
+  std::lock_guard<std::mutex> round(round_mutex_);
+  if (options_.alertmanager_url.empty()) return 0;
+  int delivered = 0;
+  for (;;) {
+    Result<std::vector<QueuedNotification>> due =
+        queue_->Due(kAlertmanagerReceiver, now_ms, options_.batch);
+    if (!due.ok()) {
+      LogWarning("notify", "cannot read the notification queue: " + due.status().message());
+      return delivered;
+    }
+    if (due->empty()) return delivered;
+    std::vector<std::string> bodies;
+    std::vector<int64_t> ids;
+    for (QueuedNotification& item : *due) {
+      bodies.push_back(std::move(item.body));
+      ids.push_back(item.id);
+    }
+    Status sent = PostAlertmanagerAlerts(options_.alertmanager_url, bodies, options_.timeout_ms);
+    if (!sent.ok()) {
+      ++failures_in_a_row_;
+      const int64_t backoff =
+          std::min(options_.max_backoff_ms,
+                   options_.min_backoff_ms << std::min<int64_t>(failures_in_a_row_ - 1, 20));
+      // Logged at the first failure in a row and then at most every ten.
+      if (failures_in_a_row_ % 10 == 1) {
+        LogWarning("notify", sent.message() + "; " + std::to_string(ids.size()) +
+                                 " alerts kept, retried in " + std::to_string(backoff) + " ms");
+      }
+      Status kept = queue_->Failed(ids, now_ms + backoff);
+      if (!kept.ok()) LogWarning("notify", "cannot note the failure: " + kept.message());
+      return delivered;
+    }
+    failures_in_a_row_ = 0;
+    Status done = queue_->Delivered(ids);
+    if (!done.ok()) {
+      // They will be sent again: Alertmanager takes an alert twice alike.
+      LogWarning("notify", "cannot remove delivered alerts: " + done.message());
+      return delivered;
+    }
+    delivered += static_cast<int>(ids.size());
+  }
+}
+
+void Notifier::Run() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!stopping_) {
+    lock.unlock();
+    DeliverDue(clock_->NowUnixMs());
+    lock.lock();
+    // A second at most: retries come due without a wake.
+    wake_.wait_for(lock, std::chrono::seconds(1), [this] { return woken_ || stopping_; });
+    woken_ = false;
+  }
+}
+
+}  // namespace wattline::aggregator

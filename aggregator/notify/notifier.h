@@ -1,0 +1,66 @@
+// Delivers the queued notifications (notification_queue.h) to their
+// receivers on a thread of its own, so a slow or dead receiver never holds
+// up rule evaluation. A batch that fails stays queued and is tried again
+// after a back-off that doubles with each failure in a row (1 s up to
+// 5 minutes by default) and resets on a success. Alertmanager is the
+// receiver for now ("alertmanager").
+//
+// Thread-safety: all methods are thread-safe.
+#ifndef WATTLINE_AGGREGATOR_NOTIFY_NOTIFIER_H_
+#define WATTLINE_AGGREGATOR_NOTIFY_NOTIFIER_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "aggregator/notify/notification_queue.h"
+#include "common/clock.h"
+#include "common/status.h"
+
+namespace wattline::aggregator {
+
+inline constexpr char kAlertmanagerReceiver[] = "alertmanager";
+
+struct NotifierOptions {
+  std::string alertmanager_url;  // "" none
+  int64_t min_backoff_ms = 1000;
+  int64_t max_backoff_ms = 5 * 60 * 1000;
+  int64_t timeout_ms = 10 * 1000;
+  int batch = 64;  // alerts per request
+};
+
+class Notifier {
+ public:
+  // `queue` and `clock` outlive the notifier.
+  Notifier(NotifierOptions options, NotificationQueue* queue, const Clock* clock);
+  // Stops the thread; a request in flight finishes (or times out) first.
+  ~Notifier();
+
+  // Something was queued: deliver it now rather than at the next tick.
+  void Wake();
+
+  // One delivery round at `now_ms` on the calling thread (the thread calls
+  // this): the number of notifications delivered. For tests too.
+  int DeliverDue(int64_t now_ms);
+
+ private:
+  void Run();
+
+  const NotifierOptions options_;
+  NotificationQueue* const queue_;
+  const Clock* const clock_;
+  std::mutex round_mutex_;         // one round at a time
+  int64_t failures_in_a_row_ = 0;  // under round_mutex_
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool woken_ = false;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace wattline::aggregator
+
+#endif  // WATTLINE_AGGREGATOR_NOTIFY_NOTIFIER_H_
