@@ -3,6 +3,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 
 #include "aggregator/api/metadata_api.h"
 #include "aggregator/api/query_api.h"
@@ -10,6 +11,7 @@
 #include "aggregator/notify/alertmanager.h"
 #include "aggregator/notify/notification_queue.h"
 #include "aggregator/notify/notifier.h"
+#include "aggregator/notify/webhook.h"
 #include "aggregator/pki/pki.h"
 #include "aggregator/query/engine.h"
 #include "aggregator/rules/rule_manager.h"
@@ -57,21 +59,27 @@ Result<std::unique_ptr<Aggregator>> Aggregator::Start(const AggregatorConfig& co
   rules.for_grace_period_ms = config.rules.for_grace_period_ms;
   rules.state_path = config.data_dir + "/alerts.json";
   NotifyAlerts notify;
-  if (!config.rules.alertmanager_url.empty()) {
+  if (!config.rules.alertmanager_url.empty() || !config.rules.webhook_url.empty()) {
     auto queue = NotificationQueue::Open(config.data_dir + "/notifications.db");
     if (!queue.ok()) return queue.status();
     self->notifications_ = std::move(*queue);
     NotifierOptions notifier;
     notifier.alertmanager_url = config.rules.alertmanager_url;
+    notifier.webhook_url = config.rules.webhook_url;
+    notifier.external_url = config.rules.external_url;
     self->notifier_ = std::make_unique<Notifier>(notifier, self->notifications_.get(), clock);
-    notify = [raw = self.get(), clock, context = rules.group.alert_context](
+    notify = [raw = self.get(), clock, notifier, context = rules.group.alert_context](
                  const RuleSpec& rule, std::vector<Alert> alerts) {
-      std::vector<std::string> bodies;
-      for (const Alert& alert : alerts)
-        bodies.push_back(AlertmanagerAlert(alert, rule.expr, context));
-      Status queued =
-          raw->notifications_->Enqueue(kAlertmanagerReceiver, bodies, clock->NowUnixMs());
-      if (!queued.ok()) LogError("notify", "alerts not queued: " + queued.message());
+      // Each receiver's own copy, in the form it is sent.
+      for (const auto& [receiver, url, body_of] :
+           {std::tuple{kAlertmanagerReceiver, notifier.alertmanager_url, &AlertmanagerAlert},
+            std::tuple{kWebhookReceiver, notifier.webhook_url, &WebhookAlert}}) {
+        if (url.empty()) continue;
+        std::vector<std::string> bodies;
+        for (const Alert& alert : alerts) bodies.push_back(body_of(alert, rule.expr, context));
+        Status queued = raw->notifications_->Enqueue(receiver, bodies, clock->NowUnixMs());
+        if (!queued.ok()) LogError("notify", "alerts not queued: " + queued.message());
+      }
       raw->notifier_->Wake();
     };
   }

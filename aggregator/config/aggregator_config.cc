@@ -81,10 +81,13 @@ constexpr std::array<OptionSpec, 6> kRulesOptions = {{
      "This aggregator's address as people reach it, for templates and alert links"},
 }};
 
-constexpr std::array<OptionSpec, 1> kNotifyOptions = {{
+constexpr std::array<OptionSpec, 2> kNotifyOptions = {{
     {"alertmanager_url", OptionType::kString, "",
      "Alertmanager to send alerts to (http://host:9093, a path prefix allowed); empty: none. "
      "Undelivered alerts wait in data_dir/notifications.db"},
+    {"webhook_url", OptionType::kString, "",
+     "A URL to POST alerts to as JSON in Alertmanager's webhook shape (docs/rules.md); "
+     "empty: none"},
 }};
 
 Result<AggregatorConfig> FromTree(const Result<ConfigNode>& root) {
@@ -166,6 +169,7 @@ Result<AggregatorConfig> FromTree(const Result<ConfigNode>& root) {
   config.rules.for_grace_period_ms = rules->DurationMs("for_grace_period");
   config.rules.external_url = rules->String("external_url");
   config.rules.alertmanager_url = notify->String("alertmanager_url");
+  config.rules.webhook_url = notify->String("webhook_url");
   if (config.rules.evaluation_interval_ms <= 0 || config.rules.resend_delay_ms <= 0) {
     return Status::InvalidArgument(
         root->source + ": rules.evaluation_interval and rules.resend_delay must be > 0");

@@ -30,6 +30,7 @@ struct RulesConfig {
   int64_t for_grace_period_ms = 0;
   std::string external_url;
   std::string alertmanager_url;  // the notify section's; "" none
+  std::string webhook_url;       // the notify section's; "" none
 };
 
 struct AggregatorConfig {

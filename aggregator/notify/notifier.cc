@@ -4,12 +4,26 @@
 #include <vector>
 
 #include "aggregator/notify/alertmanager.h"
+#include "aggregator/notify/webhook.h"
 #include "common/log.h"
 
 namespace wattline::aggregator {
 
 Notifier::Notifier(NotifierOptions options, NotificationQueue* queue, const Clock* clock)
     : options_(std::move(options)), queue_(queue), clock_(clock) {
+  const int64_t timeout = options_.timeout_ms;
+  if (!options_.alertmanager_url.empty()) {
+    receivers_.push_back({kAlertmanagerReceiver, [this, timeout](const auto& bodies) {
+                            return PostAlertmanagerAlerts(options_.alertmanager_url, bodies,
+                                                          timeout);
+                          }});
+  }
+  if (!options_.webhook_url.empty()) {
+    receivers_.push_back({kWebhookReceiver, [this, timeout](const auto& bodies) {
+                            return PostWebhook(options_.webhook_url, options_.external_url, bodies,
+                                               timeout);
+                          }});
+  }
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -32,11 +46,16 @@ void Notifier::Wake() {
 
 int Notifier::DeliverDue(int64_t now_ms) {
   std::lock_guard<std::mutex> round(round_mutex_);
-  if (options_.alertmanager_url.empty()) return 0;
+  int delivered = 0;
+  for (Receiver& receiver : receivers_) delivered += DeliverDueTo(receiver, now_ms);
+  return delivered;
+}
+
+int Notifier::DeliverDueTo(Receiver& receiver, int64_t now_ms) {
   int delivered = 0;
   for (;;) {
     Result<std::vector<QueuedNotification>> due =
-        queue_->Due(kAlertmanagerReceiver, now_ms, options_.batch);
+        queue_->Due(receiver.name, now_ms, options_.batch);
     if (!due.ok()) {
       LogWarning("notify", "cannot read the notification queue: " + due.status().message());
       return delivered;
@@ -48,25 +67,26 @@ int Notifier::DeliverDue(int64_t now_ms) {
       bodies.push_back(std::move(item.body));
       ids.push_back(item.id);
     }
-    Status sent = PostAlertmanagerAlerts(options_.alertmanager_url, bodies, options_.timeout_ms);
+    Status sent = receiver.send(bodies);
     if (!sent.ok()) {
-      ++failures_in_a_row_;
-      const int64_t backoff =
-          std::min(options_.max_backoff_ms,
-                   options_.min_backoff_ms << std::min<int64_t>(failures_in_a_row_ - 1, 20));
+      ++receiver.failures_in_a_row;
+      const int64_t backoff = std::min(
+          options_.max_backoff_ms,
+          options_.min_backoff_ms << std::min<int64_t>(receiver.failures_in_a_row - 1, 20));
       // Logged at the first failure in a row and then at most every ten.
-      if (failures_in_a_row_ % 10 == 1) {
-        LogWarning("notify", sent.message() + "; " + std::to_string(ids.size()) +
-                                 " alerts kept, retried in " + std::to_string(backoff) + " ms");
+      if (receiver.failures_in_a_row % 10 == 1) {
+        LogWarning("notify", receiver.name + ": " + sent.message() + "; " +
+                                 std::to_string(ids.size()) + " alerts kept, retried in " +
+                                 std::to_string(backoff) + " ms");
       }
       Status kept = queue_->Failed(ids, now_ms + backoff);
       if (!kept.ok()) LogWarning("notify", "cannot note the failure: " + kept.message());
       return delivered;
     }
-    failures_in_a_row_ = 0;
+    receiver.failures_in_a_row = 0;
     Status done = queue_->Delivered(ids);
     if (!done.ok()) {
-      // They will be sent again: Alertmanager takes an alert twice alike.
+      // They will be sent again: receivers take an alert twice alike.
       LogWarning("notify", "cannot remove delivered alerts: " + done.message());
       return delivered;
     }

@@ -2,8 +2,8 @@
 // receivers on a thread of its own, so a slow or dead receiver never holds
 // up rule evaluation. A batch that fails stays queued and is tried again
 // after a back-off that doubles with each failure in a row (1 s up to
-// 5 minutes by default) and resets on a success. Alertmanager is the
-// receiver for now ("alertmanager").
+// 5 minutes by default) and resets on a success; each receiver (Alertmanager,
+// the webhook) has its own, so one that is down does not delay the other.
 //
 // Thread-safety: all methods are thread-safe.
 #ifndef WATTLINE_AGGREGATOR_NOTIFY_NOTIFIER_H_
@@ -11,10 +11,12 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "aggregator/notify/notification_queue.h"
 #include "common/clock.h"
@@ -23,9 +25,12 @@
 namespace wattline::aggregator {
 
 inline constexpr char kAlertmanagerReceiver[] = "alertmanager";
+inline constexpr char kWebhookReceiver[] = "webhook";
 
 struct NotifierOptions {
   std::string alertmanager_url;  // "" none
+  std::string webhook_url;       // "" none
+  std::string external_url;      // the webhook message's externalURL
   int64_t min_backoff_ms = 1000;
   int64_t max_backoff_ms = 5 * 60 * 1000;
   int64_t timeout_ms = 10 * 1000;
@@ -47,13 +52,21 @@ class Notifier {
   int DeliverDue(int64_t now_ms);
 
  private:
+  struct Receiver {
+    std::string name;
+    std::function<Status(const std::vector<std::string>& bodies)> send;
+    int64_t failures_in_a_row = 0;  // under round_mutex_
+  };
+
+  // Delivers what is due for one receiver; the number delivered.
+  int DeliverDueTo(Receiver& receiver, int64_t now_ms);
   void Run();
 
   const NotifierOptions options_;
   NotificationQueue* const queue_;
   const Clock* const clock_;
-  std::mutex round_mutex_;         // one round at a time
-  int64_t failures_in_a_row_ = 0;  // under round_mutex_
+  std::mutex round_mutex_;  // one round at a time
+  std::vector<Receiver> receivers_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool woken_ = false;
