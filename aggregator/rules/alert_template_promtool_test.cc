@@ -16,12 +16,11 @@
 #include <vector>
 
 #include "aggregator/rules/alert_template.h"
+#include "aggregator/rules/promtool.h"
 #include "common/testing/temp_dir.h"
 
 namespace wattline::aggregator {
 namespace {
-
-constexpr const char* kPromtool = "/usr/bin/promtool";
 
 // The series of the test, each an alert of the rule `expr: m`.
 struct Series {
@@ -122,20 +121,6 @@ const std::vector<std::string>& BadTemplates() {
 
 void WriteText(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
-// Runs `promtool ARGS` in `dir`; its exit status and output.
-int RunPromtool(const std::string& dir, const std::string& args, std::string* output) {
-  const std::string command = "cd '" + dir + "' && " + kPromtool + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return -1;
-  char buffer[4096];
-  size_t n = 0;
-  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) output->append(buffer, n);
-  return pclose(pipe);
-}
-
-// A YAML double-quoted scalar: JSON's string syntax is one.
-std::string YamlString(const std::string& text) { return nlohmann::json(text).dump(); }
-
 // Prometheus's annotation for a template that fails.
 std::string PrometheusError(const std::string& message) {
   return PrometheusTemplateError("__alert_A", message);
@@ -144,9 +129,8 @@ std::string PrometheusError(const std::string& message) {
 class AlertTemplatePromtool : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (::access(kPromtool, X_OK) != 0) {
-      GTEST_SKIP() << "SKIPPED: " << kPromtool << " is not installed (Debian package prometheus)";
-    }
+    const std::string missing = PromtoolMissing();
+    if (!missing.empty()) GTEST_SKIP() << "SKIPPED: " << missing;
   }
   testing::TempDir dir_;
 };

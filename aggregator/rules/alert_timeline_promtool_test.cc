@@ -17,13 +17,13 @@
 #include <vector>
 
 #include "aggregator/query/parser.h"
+#include "aggregator/rules/promtool.h"
 #include "aggregator/rules/rules_test_store.h"
 #include "aggregator/storage/series_reader.h"
 
 namespace wattline::aggregator {
 namespace {
 
-constexpr const char* kPromtool = "/usr/bin/promtool";
 constexpr int64_t kMinute = 60 * 1000;
 constexpr int kMinutes = 30;  // evaluated at 0m, 1m, ... 30m
 
@@ -86,14 +86,11 @@ std::vector<InputSeries> Inputs() {
   };
 }
 
-// Go-ish YAML scalars: JSON strings are YAML double-quoted strings.
-std::string Quoted(const std::string& text) { return nlohmann::json(text).dump(); }
-
 std::string LabelsYaml(const Labels& labels) {
   std::string out = "{";
   for (const Label& label : labels) {
     if (label.name == kMetricNameLabel || label.name == "alertname") continue;
-    out += (out.size() > 1 ? ", " : "") + label.name + ": " + Quoted(label.value);
+    out += (out.size() > 1 ? ", " : "") + label.name + ": " + YamlString(label.value);
   }
   return out + "}";
 }
@@ -103,7 +100,7 @@ std::string SeriesSelector(const Labels& labels) {
   bool first = true;
   for (const Label& label : labels) {
     if (label.name == kMetricNameLabel) continue;
-    out += (first ? "" : ",") + label.name + "=" + Quoted(label.value);
+    out += (first ? "" : ",") + label.name + "=" + YamlString(label.value);
     first = false;
   }
   return out + "}";
@@ -127,9 +124,8 @@ std::string ValuesText(const std::vector<double>& values) {
 class AlertTimelinePromtool : public RulesOverStore {
  protected:
   void SetUp() override {
-    if (::access(kPromtool, X_OK) != 0) {
-      GTEST_SKIP() << "SKIPPED: " << kPromtool << " is not installed (Debian package prometheus)";
-    }
+    const std::string missing = PromtoolMissing();
+    if (!missing.empty()) GTEST_SKIP() << "SKIPPED: " << missing;
     // promtool's series start at the Unix epoch; the clock stands after them.
     clock_.SetUnixMs((kMinutes + 60) * kMinute);
     RulesOverStore::SetUp();
@@ -147,8 +143,8 @@ TEST_F(AlertTimelinePromtool, EveryMinutesFiringAlertsEqualPrometheusOwn) {
       samples.values.push_back(value);
     }
     ASSERT_TRUE(store_->Write({samples}).ok());
-    input += "      - series: " + Quoted(SeriesSelector(series.labels)) +
-             "\n        values: " + Quoted(ValuesText(series.values)) + "\n";
+    input += "      - series: " + YamlString(SeriesSelector(series.labels)) +
+             "\n        values: " + YamlString(ValuesText(series.values)) + "\n";
   }
   Result<RuleFile> file = ParseRuleFile(kRules, "rules.yml");
   ASSERT_TRUE(file.ok()) << file.status().ToString();
@@ -197,15 +193,8 @@ TEST_F(AlertTimelinePromtool, EveryMinutesFiringAlertsEqualPrometheusOwn) {
       << input << "    alert_rule_test:\n"
       << alert_tests << "    promql_expr_test:\n"
       << expr_tests;
-  const std::string command =
-      "cd '" + dir_.path() + "' && " + kPromtool + " test rules test.yml 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  ASSERT_NE(pipe, nullptr);
   std::string output;
-  char buffer[4096];
-  size_t n = 0;
-  while ((n = fread(buffer, 1, sizeof(buffer), pipe)) > 0) output.append(buffer, n);
-  const int status = pclose(pipe);
+  const int status = RunPromtool(dir_.path(), "test rules test.yml", &output);
   EXPECT_EQ(status, 0) << output;
   EXPECT_NE(output.find("SUCCESS"), std::string::npos) << output;
 }
