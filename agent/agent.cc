@@ -163,6 +163,7 @@ void Agent::RecordHealth() {
   SelfState self;
   Result<OutboxStats> stats = outbox_->Stats();
   if (stats.ok()) self.outbox = *stats;
+  self.outbox_max_bytes = config_.outbox.max_bytes;
   self.upload = uploader_->counters();
   self.clock = time_->state();
   self.open_batch_dropped_samples = open_batch_dropped_samples_;

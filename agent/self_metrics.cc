@@ -24,6 +24,9 @@ void AppendSelfMetrics(const SelfState& state, int64_t now_ms, Samples* out) {
   Append("wattline_agent_outbox_batches", d(outbox.batches), now_ms, out);
   Append("wattline_agent_outbox_samples", d(outbox.samples), now_ms, out);
   Append("wattline_agent_outbox_bytes", d(outbox.bytes), now_ms, out);
+  if (state.outbox_max_bytes > 0) {
+    Append("wattline_agent_outbox_max_bytes", d(state.outbox_max_bytes), now_ms, out);
+  }
   if (state.clock != ClockState::kProvisional && outbox.oldest_sealed_at_ms > 0) {
     Append("wattline_agent_outbox_oldest_age_seconds",
            d(now_ms - outbox.oldest_sealed_at_ms) / 1000.0, now_ms, out);

@@ -5,6 +5,7 @@
 //   wattline_agent_outbox_batches                     waiting to be sent
 //   wattline_agent_outbox_samples
 //   wattline_agent_outbox_bytes                       file share of the SD card
+//   wattline_agent_outbox_max_bytes                   its bound (outbox.max_bytes)
 //   wattline_agent_outbox_oldest_age_seconds          of the oldest waiting batch
 //                                                     (only while the clock is known)
 //   wattline_agent_outbox_held_batches                waiting for their boot's clock offset
@@ -39,6 +40,7 @@ namespace wattline::agent {
 
 struct SelfState {
   OutboxStats outbox;
+  int64_t outbox_max_bytes = 0;  // outbox.max_bytes; 0: not shown
   UploaderCounters upload;
   ClockState clock = ClockState::kProvisional;
   uint64_t open_batch_dropped_samples = 0;

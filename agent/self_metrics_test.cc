@@ -23,6 +23,7 @@ SelfState FillingNode() {
   state.outbox.batches = 40;
   state.outbox.samples = 72'000;
   state.outbox.bytes = 164'000;
+  state.outbox_max_bytes = 1 << 20;
   state.outbox.oldest_sealed_at_ms = 1'700'000'000'000;
   state.outbox.held_batches = 2;
   state.outbox.parked_batches = 1;
@@ -47,6 +48,7 @@ TEST(SelfMetrics, AFillingBufferAndItsCausesAreSeries) {
   EXPECT_EQ(series.at("wattline_agent_outbox_batches{}"), 40);
   EXPECT_EQ(series.at("wattline_agent_outbox_samples{}"), 72'000);
   EXPECT_EQ(series.at("wattline_agent_outbox_bytes{}"), 164'000);
+  EXPECT_EQ(series.at("wattline_agent_outbox_max_bytes{}"), 1 << 20);
   EXPECT_EQ(series.at("wattline_agent_outbox_oldest_age_seconds{}"), 600);
   EXPECT_EQ(series.at("wattline_agent_outbox_held_batches{}"), 2);
   EXPECT_EQ(series.at("wattline_agent_outbox_parked_batches{}"), 1);

@@ -81,7 +81,8 @@ TEST_F(WattlineRules, EachFaultFiresItsAlertAndNothingElse) {
   constexpr int kEnd = 40;
   // house: reporting, clock only offset from boot time, its panel answering
   // but its heat pump not since minute 20, an outbox whose oldest batch is
-  // 20 minutes old, and dropping samples.
+  // 20 minutes old and which is 86% full from minute 35, and dropping
+  // samples.
   Series(With("wattline_agent_clock_state", {{"agent", "house"}}), 0, kEnd,
          [](int) { return 1.0; });
   Series(With("wattline_agent_device_last_success_timestamp_seconds",
@@ -92,6 +93,10 @@ TEST_F(WattlineRules, EachFaultFiresItsAlertAndNothingElse) {
          0, kEnd, [](int m) { return (kT0 + std::min(m, 20) * kMinute) / 1000.0; });
   Series(With("wattline_agent_outbox_oldest_age_seconds", {{"agent", "house"}}), 0, kEnd,
          [](int) { return 1200.0; });
+  Series(With("wattline_agent_outbox_bytes", {{"agent", "house"}}), 0, kEnd,
+         [](int m) { return m < 35 ? 1.0e6 : 230.0e6; });
+  Series(With("wattline_agent_outbox_max_bytes", {{"agent", "house"}}), 0, kEnd,
+         [](int) { return 256.0 * (1 << 20); });
   Series(
       With("wattline_agent_outbox_dropped_samples_total", {{"agent", "house"}, {"reason", "full"}}),
       0, kEnd, [](int m) { return m < 30 ? 0.0 : 100.0 * (m - 29); });
@@ -99,6 +104,10 @@ TEST_F(WattlineRules, EachFaultFiresItsAlertAndNothingElse) {
   Series(With("wattline_agent_clock_state", {{"agent", "shed"}}), 0, 25, [](int) { return 2.0; });
   Series(With("wattline_agent_outbox_oldest_age_seconds", {{"agent", "shed"}}), 0, 25,
          [](int) { return 0.0; });
+  Series(With("wattline_agent_outbox_bytes", {{"agent", "shed"}}), 0, 25,
+         [](int) { return 1.0e6; });
+  Series(With("wattline_agent_outbox_max_bytes", {{"agent", "shed"}}), 0, 25,
+         [](int) { return 256.0 * (1 << 20); });
   // The house panel: phase a over 90% of 32 A, phase b's voltage low, phase
   // c in order.
   Series(With("current_amperes", {{"agent", "house"}, {"device", "panel"}, {"phase", "a"}}), 0,
@@ -116,6 +125,7 @@ TEST_F(WattlineRules, EachFaultFiresItsAlertAndNothingElse) {
                                       "WattlineDeviceSilent house heatpump",
                                       "WattlineOutboxDropping house full",
                                       "WattlineOutboxFilling house",
+                                      "WattlineOutboxNearlyFull house",
                                       "WattlinePhaseNearBreakerLimit house panel a",
                                       "WattlineVoltageOutOfBand house panel b",
                                   }));
