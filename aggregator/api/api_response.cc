@@ -12,6 +12,10 @@ HttpResponse JsonResponse(int status, std::string body) {
   return response;
 }
 
+HttpResponse SuccessResponse(std::string_view data, const std::vector<std::string>& warnings) {
+  return JsonResponse(200, EncodeSuccess(data, warnings));
+}
+
 HttpResponse ErrorResponse(ApiErrorType type, std::string_view message) {
   return JsonResponse(ApiErrorHttpStatus(type), EncodeError(type, message));
 }

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "aggregator/api/prom_json.h"
 #include "aggregator/http/http_types.h"
@@ -13,6 +14,9 @@ namespace wattline::aggregator {
 
 // An application/json response.
 HttpResponse JsonResponse(int status, std::string body);
+
+// 200 with the success envelope around `data`, JSON already (EncodeSuccess).
+HttpResponse SuccessResponse(std::string_view data, const std::vector<std::string>& warnings = {});
 
 // The error envelope with Prometheus's status code for `type`.
 HttpResponse ErrorResponse(ApiErrorType type, std::string_view message);

@@ -30,14 +30,8 @@ using Json = nlohmann::ordered_json;
 
 constexpr std::string_view kTruncated = "results truncated due to limit";
 
-// {"status":"success","data":...,"warnings":[...]}, warnings only when
-// there are some, as Prometheus omits them.
-HttpResponse Success(Json data, const std::vector<std::string>& warnings = {}) {
-  Json envelope = Json::object();
-  envelope["status"] = "success";
-  envelope["data"] = std::move(data);
-  if (!warnings.empty()) envelope["warnings"] = warnings;
-  return JsonResponse(200, envelope.dump(-1, ' ', false, Json::error_handler_t::replace));
+HttpResponse Success(const Json& data, const std::vector<std::string>& warnings = {}) {
+  return SuccessResponse(data.dump(-1, ' ', false, Json::error_handler_t::replace), warnings);
 }
 
 // start and end, as Prometheus's parseTimeParam reads them; absent, the

@@ -164,6 +164,14 @@ std::string EncodeError(ApiErrorType type, std::string_view message) {
   return Dump(envelope);
 }
 
+std::string EncodeSuccess(std::string_view data, const std::vector<std::string>& warnings) {
+  std::string out = R"({"status":"success","data":)";
+  out += data;
+  if (!warnings.empty()) out += R"(,"warnings":)" + Dump(Json(warnings));
+  out += "}";
+  return out;
+}
+
 std::string FormatSampleValue(double value) { return FormatGoFloat(value); }
 
 }  // namespace wattline::aggregator

@@ -19,6 +19,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "aggregator/query/value.h"
 
@@ -45,6 +46,11 @@ std::string EncodeQueryValue(const QueryValue& value);
 
 // The error envelope.
 std::string EncodeError(ApiErrorType type, std::string_view message);
+
+// {"status":"success","data":<data>,"warnings":[...]} around `data` (JSON
+// already), the warnings only when there are some, as Prometheus omits
+// them: the metadata and rules endpoints' answers.
+std::string EncodeSuccess(std::string_view data, const std::vector<std::string>& warnings = {});
 
 // A sample value as Go's strconv.FormatFloat(v, 'f', -1, 64) writes it: the
 // shortest digits that read back to the same double, never in exponent

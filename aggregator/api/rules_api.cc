@@ -81,8 +81,7 @@ Json RuleObject(const RuleStatus& rule) {
 }
 
 HttpResponse Success(const Json& data) {
-  Json envelope = {{"status", "success"}, {"data", data}};
-  return JsonResponse(200, envelope.dump(-1, ' ', false, Json::error_handler_t::replace));
+  return SuccessResponse(data.dump(-1, ' ', false, Json::error_handler_t::replace));
 }
 
 }  // namespace

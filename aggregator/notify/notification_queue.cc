@@ -62,8 +62,7 @@ Result<std::vector<QueuedNotification>> NotificationQueue::Due(const std::string
     Result<bool> row = due->Step();
     if (!row.ok()) return row.status();
     if (!*row) break;
-    out.push_back(
-        {due->ColumnInt64(0), receiver, std::string(due->ColumnText(1)), due->ColumnInt64(2)});
+    out.push_back({due->ColumnInt64(0), std::string(due->ColumnText(1)), due->ColumnInt64(2)});
   }
   return out;
 }

@@ -33,7 +33,6 @@ namespace wattline::aggregator {
 
 struct QueuedNotification {
   int64_t id = 0;
-  std::string receiver;
   std::string body;
   int64_t attempts = 0;
 };

@@ -30,11 +30,8 @@ Result<std::vector<std::string>> RuleFilePaths(const std::string& pattern) {
   return paths;
 }
 
-// Whether saved state `a` and `b` hold the same alerts.
-bool SameAlerts(SavedAlertState a, SavedAlertState b) {
-  a.saved_at_ms = b.saved_at_ms = 0;
-  return a == b;
-}
+// Whether saved states `a` and `b` hold the same alerts.
+bool SameAlerts(const SavedAlertState& a, const SavedAlertState& b) { return a.rules == b.rules; }
 
 }  // namespace
 
@@ -181,15 +178,14 @@ void RuleManager::SaveAlerts(int64_t now_ms) {
     }
   }
   // A pending alert's saved time must stay recent: it measures the outage.
-  Result<SavedAlertState> last = ParseAlertState(last_saved_);
-  if (!pending && last.ok() && SameAlerts(*last, state)) return;
-  std::string text = SerializeAlertState(state);
-  Status written = WriteFileAtomically(options_.state_path, text, kPrivateFileMode);
+  if (!pending && last_saved_ && SameAlerts(*last_saved_, state)) return;
+  Status written =
+      WriteFileAtomically(options_.state_path, SerializeAlertState(state), kPrivateFileMode);
   if (!written.ok()) {
     LogWarning("rules", "cannot save the alerts: " + written.message());
     return;
   }
-  last_saved_ = std::move(text);
+  last_saved_ = std::move(state);
 }
 
 void RuleManager::RestoreSavedAlerts(int64_t now_ms) {
@@ -207,7 +203,7 @@ void RuleManager::RestoreSavedAlerts(int64_t now_ms) {
                             "; starting without the saved alerts");
     return;
   }
-  last_saved_ = *text;
+  last_saved_ = *saved;
   const int64_t down_ms = std::max<int64_t>(0, now_ms - saved->saved_at_ms);
   size_t restored = 0;
   std::lock_guard<std::mutex> lock(mutex_);

@@ -28,11 +28,13 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "aggregator/query/engine.h"
+#include "aggregator/rules/alert_state_file.h"
 #include "aggregator/rules/rule_group.h"
 #include "common/clock.h"
 #include "common/status.h"
@@ -97,7 +99,7 @@ class RuleManager {
   std::condition_variable wake_;
   std::vector<ScheduledGroup> groups_;
   bool stopping_ = false;
-  std::string last_saved_;  // what the state file holds, less saved_at (under eval_mutex_)
+  std::optional<SavedAlertState> last_saved_;  // what the state file holds (under eval_mutex_)
   std::thread scheduler_;
 };
 
