@@ -9,6 +9,8 @@
 #include "aggregator/api/query_api.h"
 #include "aggregator/api/rules_api.h"
 #include "aggregator/notify/alertmanager.h"
+#include "aggregator/notify/mqtt_alert.h"
+#include "aggregator/notify/mqtt_publisher.h"
 #include "aggregator/notify/notification_queue.h"
 #include "aggregator/notify/notifier.h"
 #include "aggregator/notify/webhook.h"
@@ -59,7 +61,15 @@ Result<std::unique_ptr<Aggregator>> Aggregator::Start(const AggregatorConfig& co
   rules.for_grace_period_ms = config.rules.for_grace_period_ms;
   rules.state_path = config.data_dir + "/alerts.json";
   NotifyAlerts notify;
-  if (!config.rules.alertmanager_url.empty() || !config.rules.webhook_url.empty()) {
+  if (!config.rules.alertmanager_url.empty() || !config.rules.webhook_url.empty() ||
+      config.rules.mqtt.has_value()) {
+    // Before the queue: a TLS file that cannot be read stops the start.
+    std::unique_ptr<MqttPublisher> mqtt;
+    if (config.rules.mqtt.has_value()) {
+      auto publisher = MqttPublisher::Start(*config.rules.mqtt);
+      if (!publisher.ok()) return publisher.status().WithContext("notify.mqtt_url");
+      mqtt = std::move(*publisher);
+    }
     auto queue = NotificationQueue::Open(config.data_dir + "/notifications.db");
     if (!queue.ok()) return queue.status();
     self->notifications_ = std::move(*queue);
@@ -67,14 +77,18 @@ Result<std::unique_ptr<Aggregator>> Aggregator::Start(const AggregatorConfig& co
     notifier.alertmanager_url = config.rules.alertmanager_url;
     notifier.webhook_url = config.rules.webhook_url;
     notifier.external_url = config.rules.external_url;
-    self->notifier_ = std::make_unique<Notifier>(notifier, self->notifications_.get(), clock);
-    notify = [raw = self.get(), clock, notifier, context = rules.group.alert_context](
-                 const RuleSpec& rule, std::vector<Alert> alerts) {
+    self->notifier_ =
+        std::make_unique<Notifier>(notifier, self->notifications_.get(), clock, std::move(mqtt));
+    notify = [raw = self.get(), clock, notifier, context = rules.group.alert_context,
+              mqtt_on = config.rules.mqtt.has_value()](const RuleSpec& rule,
+                                                       std::vector<Alert> alerts) {
       // Each receiver's own copy, in the form it is sent.
-      for (const auto& [receiver, url, body_of] :
-           {std::tuple{kAlertmanagerReceiver, notifier.alertmanager_url, &AlertmanagerAlert},
-            std::tuple{kWebhookReceiver, notifier.webhook_url, &WebhookAlert}}) {
-        if (url.empty()) continue;
+      for (const auto& [receiver, on, body_of] :
+           {std::tuple{kAlertmanagerReceiver, !notifier.alertmanager_url.empty(),
+                       &AlertmanagerAlert},
+            std::tuple{kWebhookReceiver, !notifier.webhook_url.empty(), &WebhookAlert},
+            std::tuple{kMqttReceiver, mqtt_on, &MqttAlert}}) {
+        if (!on) continue;
         std::vector<std::string> bodies;
         for (const Alert& alert : alerts) bodies.push_back(body_of(alert, rule.expr, context));
         Status queued = raw->notifications_->Enqueue(receiver, bodies, clock->NowUnixMs());

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/mqtt/mqtt_options.h"
+#include "common/mqtt/mqtt_options.h"
 #include "agent/outbox/outbox_options.h"
 #include "agent/sources/source_type.h"
 #include "agent/time/time_keeper.h"

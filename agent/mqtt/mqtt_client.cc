@@ -13,9 +13,9 @@
 #include "agent/loop/pool_work.h"
 #include "agent/loop/timer.h"
 #include "agent/loop/uv_status.h"
-#include "agent/mqtt/mosquitto_handle.h"
-#include "agent/mqtt/mosquitto_status.h"
 #include "agent/net/host_port.h"
+#include "common/mqtt/mosquitto_handle.h"
+#include "common/mqtt/mosquitto_status.h"
 
 namespace wattline::agent {
 namespace {
@@ -155,7 +155,8 @@ MqttClient::MqttClient(uv_loop_t* loop, MqttOptions options, const Clock* clock)
     : loop_(loop),
       options_(std::move(options)),
       clock_(clock),
-      backoff_(options_.reconnect, std::random_device()()) {}
+      backoff_(BackoffOptions{options_.reconnect.initial_ms, options_.reconnect.max_ms},
+               std::random_device()()) {}
 
 MqttClient::~MqttClient() { Stop(); }
 

@@ -72,7 +72,7 @@
 #include <string>
 #include <string_view>
 
-#include "agent/mqtt/mqtt_options.h"
+#include "common/mqtt/mqtt_options.h"
 #include "agent/upload/backoff.h"
 #include "common/clock.h"
 #include "common/log.h"

@@ -1,14 +1,9 @@
 #include "agent/mqtt/mqtt_config.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <array>
-#include <cerrno>
-#include <cstring>
 
 #include "common/config/option_table.h"
+#include "common/mqtt/mqtt_password_file.h"
 
 namespace wattline::agent {
 namespace {
@@ -44,37 +39,6 @@ std::string WhereIs(const ConfigNode* section, std::string_view key) {
   return (node != nullptr ? node : section)->Where();
 }
 
-Result<std::string> ReadPasswordFile(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    int error = errno;
-    std::string message = "cannot open " + path + ": " + std::strerror(error);
-    if (error == ENOENT) return Status::NotFound(message);
-    if (error == EACCES) return Status::PermissionDenied(message);
-    return Status::IoError(message);
-  }
-  struct stat info {};
-  std::string contents;
-  Status status;
-  if (::fstat(fd, &info) != 0) {
-    status = Status::IoError("cannot stat " + path + ": " + std::strerror(errno));
-  } else if ((info.st_mode & S_IROTH) != 0) {
-    status = Status::PermissionDenied(path + " is readable by every user; chmod o-r " + path);
-  } else {
-    char buffer[4096];
-    ssize_t n = 0;
-    while ((n = ::read(fd, buffer, sizeof(buffer))) > 0 && contents.size() < 65536) {
-      contents.append(buffer, static_cast<size_t>(n));
-    }
-    if (n < 0) status = Status::IoError("cannot read " + path + ": " + std::strerror(errno));
-  }
-  ::close(fd);
-  WATTLINE_RETURN_IF_ERROR(status);
-  contents = contents.substr(0, contents.find_first_of("\r\n"));
-  if (contents.empty()) return Status::InvalidArgument(path + ": the first line is empty");
-  return contents;
-}
-
 }  // namespace
 
 Result<std::optional<MqttOptions>> ReadMqttConfig(const ConfigNode* section) {
@@ -97,7 +61,7 @@ Result<std::optional<MqttOptions>> ReadMqttConfig(const ConfigNode* section) {
       return Status::InvalidArgument(WhereIs(section, "password_file") +
                                      ": give mqtt.password or mqtt.password_file, not both");
     }
-    Result<std::string> password = ReadPasswordFile(password_file);
+    Result<std::string> password = ReadMqttPasswordFile(password_file);
     if (!password.ok()) {
       return password.status().WithContext(WhereIs(section, "password_file") +
                                            ": mqtt.password_file");

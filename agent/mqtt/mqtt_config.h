@@ -15,7 +15,7 @@
 #include <optional>
 #include <string>
 
-#include "agent/mqtt/mqtt_options.h"
+#include "common/mqtt/mqtt_options.h"
 #include "common/config/config_tree.h"
 #include "common/status.h"
 

@@ -6,6 +6,7 @@
 
 #include "common/config/config_tree.h"
 #include "common/config/option_table.h"
+#include "common/mqtt/mqtt_password_file.h"
 
 namespace wattline::aggregator {
 namespace {
@@ -81,29 +82,73 @@ constexpr std::array<OptionSpec, 6> kRulesOptions = {{
      "This aggregator's address as people reach it, for templates and alert links"},
 }};
 
-constexpr std::array<OptionSpec, 2> kNotifyOptions = {{
+constexpr std::array<OptionSpec, 9> kNotifyOptions = {{
     {"alertmanager_url", OptionType::kString, "",
      "Alertmanager to send alerts to (http://host:9093, a path prefix allowed); empty: none. "
      "Undelivered alerts wait in data_dir/notifications.db"},
     {"webhook_url", OptionType::kString, "",
      "A URL to POST alerts to as JSON in Alertmanager's webhook shape (docs/rules.md); "
      "empty: none"},
+    {"mqtt_url", OptionType::kString, "",
+     "An MQTT broker to publish alerts to, retained, QoS 1: mqtt://host:1883 or "
+     "mqtts://host:8883 (docs/rules.md); empty: none"},
+    {"mqtt_topic_prefix", OptionType::kString, "wattline",
+     "Alerts go to <prefix>/alerts/<alertname>/<id>, availability to <prefix>/status"},
+    {"mqtt_discovery_prefix", OptionType::kString, "homeassistant",
+     "Home Assistant's MQTT discovery prefix: each alert appears as a binary_sensor; "
+     "empty: no discovery config"},
+    {"mqtt_client_id", OptionType::kString, "",
+     "Empty: wattline-<hostname>-<random>; set it if the broker's ACL names clients"},
+    {"mqtt_username", OptionType::kString, "", "Empty: connect without credentials"},
+    {"mqtt_password_file", OptionType::kString, "",
+     "File whose first line is the password (never the password itself here); refused if "
+     "every user may read it; needs mqtt_username"},
+    {"mqtt_ca_file", OptionType::kString, "",
+     "With mqtts: the CA that signed the broker's certificate; empty: the system's CAs"},
 }};
+
+// The notify section's mqtt_* options; nullopt without mqtt_url.
+Result<std::optional<MqttPublisherOptions>> ReadMqttNotify(const OptionValues& notify) {
+  const std::string& url = notify.String("mqtt_url");
+  if (url.empty()) return std::optional<MqttPublisherOptions>();
+  MqttPublisherOptions mqtt;
+  WATTLINE_RETURN_IF_ERROR(ParseMqttUrl(url, &mqtt.broker).WithContext("notify.mqtt_url"));
+  mqtt.topic_prefix = notify.String("mqtt_topic_prefix");
+  mqtt.discovery_prefix = notify.String("mqtt_discovery_prefix");
+  mqtt.broker.client_id = notify.String("mqtt_client_id");
+  mqtt.broker.username = notify.String("mqtt_username");
+  const std::string& password_file = notify.String("mqtt_password_file");
+  if (!password_file.empty()) {
+    if (mqtt.broker.username.empty()) {
+      return Status::InvalidArgument("notify.mqtt_password_file needs notify.mqtt_username");
+    }
+    Result<std::string> password = ReadMqttPasswordFile(password_file);
+    if (!password.ok()) return password.status().WithContext("notify.mqtt_password_file");
+    mqtt.broker.password = std::move(*password);
+  }
+  mqtt.broker.ca_file = notify.String("mqtt_ca_file");
+  if (!mqtt.broker.ca_file.empty() && !mqtt.broker.tls) {
+    return Status::InvalidArgument("notify.mqtt_ca_file needs an mqtts:// notify.mqtt_url");
+  }
+  WATTLINE_RETURN_IF_ERROR(CheckMqttPublisherOptions(mqtt).WithContext("notify"));
+  return std::optional<MqttPublisherOptions>(std::move(mqtt));
+}
 
 Result<AggregatorConfig> FromTree(const Result<ConfigNode>& root) {
   if (!root.ok()) return root.status();
+  constexpr std::array<std::string_view, 5> kSections = {"ingest", "api", "storage", "rules",
+                                                         "notify"};
+  const auto is_section = [&](std::string_view key) {
+    return std::find(kSections.begin(), kSections.end(), key) != kSections.end();
+  };
   for (const auto& [key, value] : root->entries) {
-    bool known =
-        key == "ingest" || key == "api" || key == "storage" || key == "rules" || key == "notify";
+    bool known = is_section(key);
     for (const OptionSpec& spec : kTopOptions) known = known || spec.key == key;
     if (!known) return Status::InvalidArgument(value.Where() + ": unknown option \"" + key + "\"");
   }
   // Top-level scalars share the root map with the sections; read them alone.
   ConfigNode top = *root;
-  std::erase_if(top.entries, [](const auto& entry) {
-    return entry.first == "ingest" || entry.first == "api" || entry.first == "storage" ||
-           entry.first == "rules" || entry.first == "notify";
-  });
+  std::erase_if(top.entries, [&](const auto& entry) { return is_section(entry.first); });
   Result<OptionValues> values = ReadOptions(&top, kTopOptions, "");
   if (!values.ok()) return values.status();
   Result<OptionValues> ingest = ReadOptions(root->Find("ingest"), kIngestOptions, "ingest");
@@ -170,6 +215,9 @@ Result<AggregatorConfig> FromTree(const Result<ConfigNode>& root) {
   config.rules.external_url = rules->String("external_url");
   config.rules.alertmanager_url = notify->String("alertmanager_url");
   config.rules.webhook_url = notify->String("webhook_url");
+  Result<std::optional<MqttPublisherOptions>> mqtt = ReadMqttNotify(*notify);
+  if (!mqtt.ok()) return mqtt.status().WithContext(root->source);
+  config.rules.mqtt = std::move(*mqtt);
   if (config.rules.evaluation_interval_ms <= 0 || config.rules.resend_delay_ms <= 0) {
     return Status::InvalidArgument(
         root->source + ": rules.evaluation_interval and rules.resend_delay must be > 0");

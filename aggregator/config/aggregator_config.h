@@ -4,9 +4,11 @@
 #define WATTLINE_AGGREGATOR_CONFIG_AGGREGATOR_CONFIG_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "aggregator/notify/mqtt_publisher.h"
 #include "aggregator/storage/storage_options.h"
 #include "common/log.h"
 #include "common/status.h"
@@ -31,6 +33,9 @@ struct RulesConfig {
   std::string external_url;
   std::string alertmanager_url;  // the notify section's; "" none
   std::string webhook_url;       // the notify section's; "" none
+  // The notify section's mqtt_* options (the password read from its file);
+  // nullopt without mqtt_url.
+  std::optional<MqttPublisherOptions> mqtt;
 };
 
 struct AggregatorConfig {

@@ -4,13 +4,15 @@
 #include <vector>
 
 #include "aggregator/notify/alertmanager.h"
+#include "aggregator/notify/mqtt_alert.h"
 #include "aggregator/notify/webhook.h"
 #include "common/log.h"
 
 namespace wattline::aggregator {
 
-Notifier::Notifier(NotifierOptions options, NotificationQueue* queue, const Clock* clock)
-    : options_(std::move(options)), queue_(queue), clock_(clock) {
+Notifier::Notifier(NotifierOptions options, NotificationQueue* queue, const Clock* clock,
+                   std::unique_ptr<MqttPublisher> mqtt)
+    : options_(std::move(options)), queue_(queue), clock_(clock), mqtt_(std::move(mqtt)) {
   const int64_t timeout = options_.timeout_ms;
   if (!options_.alertmanager_url.empty()) {
     receivers_.push_back({kAlertmanagerReceiver, [this, timeout](const auto& bodies) {
@@ -22,6 +24,17 @@ Notifier::Notifier(NotifierOptions options, NotificationQueue* queue, const Cloc
     receivers_.push_back({kWebhookReceiver, [this, timeout](const auto& bodies) {
                             return PostWebhook(options_.webhook_url, options_.external_url, bodies,
                                                timeout);
+                          }});
+  }
+  if (mqtt_ != nullptr) {
+    receivers_.push_back({kMqttReceiver, [this, timeout](const auto& bodies) -> Status {
+                            std::vector<MqttMessage> messages;
+                            for (const std::string& body : bodies) {
+                              auto alert = MqttAlertMessages(mqtt_->options(), body);
+                              if (!alert.ok()) continue;  // queued by this code: never
+                              for (MqttMessage& m : *alert) messages.push_back(std::move(m));
+                            }
+                            return mqtt_->Publish(messages, timeout);
                           }});
   }
   thread_ = std::thread([this] { Run(); });

@@ -3,7 +3,8 @@
 // up rule evaluation. A batch that fails stays queued and is tried again
 // after a back-off that doubles with each failure in a row (1 s up to
 // 5 minutes by default) and resets on a success; each receiver (Alertmanager,
-// the webhook) has its own, so one that is down does not delay the other.
+// the webhook, MQTT) has its own, so one that is down does not delay the
+// others.
 //
 // Thread-safety: all methods are thread-safe.
 #ifndef WATTLINE_AGGREGATOR_NOTIFY_NOTIFIER_H_
@@ -18,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "aggregator/notify/mqtt_publisher.h"
 #include "aggregator/notify/notification_queue.h"
 #include "common/clock.h"
 #include "common/status.h"
@@ -26,6 +28,7 @@ namespace wattline::aggregator {
 
 inline constexpr char kAlertmanagerReceiver[] = "alertmanager";
 inline constexpr char kWebhookReceiver[] = "webhook";
+inline constexpr char kMqttReceiver[] = "mqtt";
 
 struct NotifierOptions {
   std::string alertmanager_url;  // "" none
@@ -33,14 +36,17 @@ struct NotifierOptions {
   std::string external_url;      // the webhook message's externalURL
   int64_t min_backoff_ms = 1000;
   int64_t max_backoff_ms = 5 * 60 * 1000;
-  int64_t timeout_ms = 10 * 1000;
-  int batch = 64;  // alerts per request
+  int64_t timeout_ms = 10 * 1000;  // per request; for MQTT, per batch's PUBACKs
+  int batch = 64;                  // alerts per request
 };
 
 class Notifier {
  public:
-  // `queue` and `clock` outlive the notifier.
-  Notifier(NotifierOptions options, NotificationQueue* queue, const Clock* clock);
+  // `queue` and `clock` outlive the notifier. With `mqtt`, the "mqtt"
+  // receiver publishes through it (mqtt_alert.h); the notifier owns it and
+  // stops it after its own thread.
+  Notifier(NotifierOptions options, NotificationQueue* queue, const Clock* clock,
+           std::unique_ptr<MqttPublisher> mqtt = nullptr);
   // Stops the thread; a request in flight finishes (or times out) first.
   ~Notifier();
 
@@ -65,7 +71,8 @@ class Notifier {
   const NotifierOptions options_;
   NotificationQueue* const queue_;
   const Clock* const clock_;
-  std::mutex round_mutex_;  // one round at a time
+  const std::unique_ptr<MqttPublisher> mqtt_;  // destroyed after thread_ is joined
+  std::mutex round_mutex_;                     // one round at a time
   std::vector<Receiver> receivers_;
   std::mutex mutex_;
   std::condition_variable wake_;

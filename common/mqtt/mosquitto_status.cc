@@ -1,4 +1,4 @@
-#include "agent/mqtt/mosquitto_status.h"
+#include "common/mqtt/mosquitto_status.h"
 
 #include <mosquitto.h>
 #include <netdb.h>
@@ -7,7 +7,7 @@
 #include <mutex>
 #include <string>
 
-namespace wattline::agent {
+namespace wattline {
 
 Status InitMosquittoLibrary() {
   static std::once_flag once;
@@ -87,4 +87,4 @@ Status MosquittoConnackStatus(int connack_code, std::string_view what) {
   }
 }
 
-}  // namespace wattline::agent
+}  // namespace wattline

@@ -1,18 +1,18 @@
-// One libmosquitto client object, as MqttClient uses it: made from
-// MqttOptions, and asked what its socket should be polled for. Keeps
-// mosquitto_new()'s and the TLS options' details, and OpenSSL, out of
-// mqtt_client.cc.
+// One libmosquitto client object, as the agent's MqttClient and the
+// aggregator's MqttPublisher use it: made from MqttOptions, and asked what
+// its socket should be polled for. Keeps mosquitto_new()'s and the TLS
+// options' details, and OpenSSL, out of the clients.
 //
 // Thread-safety: a mosquitto object is used by one thread at a time.
-#ifndef WATTLINE_AGENT_MQTT_MOSQUITTO_HANDLE_H_
-#define WATTLINE_AGENT_MQTT_MOSQUITTO_HANDLE_H_
+#ifndef WATTLINE_COMMON_MQTT_MOSQUITTO_HANDLE_H_
+#define WATTLINE_COMMON_MQTT_MOSQUITTO_HANDLE_H_
 
-#include "agent/mqtt/mqtt_options.h"
+#include "common/mqtt/mqtt_options.h"
 #include "common/status.h"
 
 struct mosquitto;
 
-namespace wattline::agent {
+namespace wattline {
 
 // A new mosquitto object for `options.client_id`, with a clean session,
 // MQTT 3.1.1, the credentials and the TLS settings of `options` (the broker's
@@ -33,6 +33,6 @@ bool TlsHandshaking(mosquitto* mosq);
 // would make the poll spin until the broker answers.)
 bool WantsWrite(mosquitto* mosq);
 
-}  // namespace wattline::agent
+}  // namespace wattline
 
-#endif  // WATTLINE_AGENT_MQTT_MOSQUITTO_HANDLE_H_
+#endif  // WATTLINE_COMMON_MQTT_MOSQUITTO_HANDLE_H_

@@ -1,4 +1,4 @@
-#include "agent/mqtt/mosquitto_handle.h"
+#include "common/mqtt/mosquitto_handle.h"
 
 #include <mosquitto.h>
 #include <openssl/ssl.h>
@@ -9,9 +9,9 @@
 #include <memory>
 #include <string>
 
-#include "agent/mqtt/mosquitto_status.h"
+#include "common/mqtt/mosquitto_status.h"
 
-namespace wattline::agent {
+namespace wattline {
 namespace {
 
 // Where the system's CA certificates are, for a client certificate without
@@ -65,7 +65,7 @@ Status Configure(mosquitto* mosq, const MqttOptions& options) {
 }  // namespace
 
 Result<mosquitto*> NewMosquitto(const MqttOptions& options, void* userdata) {
-  // clean_session = true: see mqtt_client.h.
+  // clean_session = true: see agent/mqtt/mqtt_client.h.
   mosquitto* mosq = mosquitto_new(options.client_id.c_str(), true, userdata);
   if (mosq == nullptr) {
     return MosquittoStatus(errno == ENOMEM ? MOSQ_ERR_NOMEM : MOSQ_ERR_INVAL,
@@ -93,4 +93,4 @@ bool WantsWrite(mosquitto* mosq) {
   return mosquitto_want_write(mosq);
 }
 
-}  // namespace wattline::agent
+}  // namespace wattline

@@ -1,12 +1,13 @@
-#include "agent/mqtt/mqtt_options.h"
+#include "common/mqtt/mqtt_options.h"
 
 #include <unistd.h>
 
 #include <cctype>
+#include <charconv>
 #include <cstdio>
 #include <random>
 
-namespace wattline::agent {
+namespace wattline {
 
 Status CheckMqttOptions(const MqttOptions& options) {
   if (options.host.empty()) return Status::InvalidArgument("mqtt host is empty");
@@ -36,6 +37,54 @@ Status CheckMqttOptions(const MqttOptions& options) {
   return Status::Ok();
 }
 
+Status ParseMqttUrl(std::string_view url, MqttOptions* options) {
+  auto bad = [url](std::string_view why) {
+    return Status::InvalidArgument("MQTT URL \"" + std::string(url) + "\": " + std::string(why));
+  };
+  std::string_view rest = url;
+  bool tls = false;
+  if (rest.starts_with("mqtt://")) {
+    rest.remove_prefix(7);
+  } else if (rest.starts_with("mqtts://")) {
+    rest.remove_prefix(8);
+    tls = true;
+  } else {
+    return bad("expected mqtt://host[:port] or mqtts://host[:port]");
+  }
+  if (rest.ends_with('/')) rest.remove_suffix(1);
+  if (rest.find_first_of("/@?#") != std::string_view::npos) {
+    return bad("only a host and a port may follow the scheme");
+  }
+  std::string_view host = rest;
+  std::string_view port_text;
+  if (rest.starts_with('[')) {
+    size_t close = rest.find(']');
+    if (close == std::string_view::npos) return bad("unclosed '['");
+    host = rest.substr(1, close - 1);
+    std::string_view after = rest.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return bad("expected ':' after ']'");
+      port_text = after.substr(1);
+    }
+  } else if (size_t colon = rest.rfind(':'); colon != std::string_view::npos) {
+    host = rest.substr(0, colon);
+    port_text = rest.substr(colon + 1);
+  }
+  if (host.empty()) return bad("no host");
+  int port = tls ? 8883 : 1883;
+  if (!port_text.empty() || rest.ends_with(':')) {
+    auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (ec != std::errc() || end != port_text.data() + port_text.size() || port < 1 ||
+        port > 65535) {
+      return bad("the port must be 1..65535");
+    }
+  }
+  options->host = std::string(host);
+  options->port = port;
+  options->tls = tls;
+  return Status::Ok();
+}
+
 std::string DefaultMqttClientId() {
   char host[256] = {};
   if (gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
@@ -52,4 +101,4 @@ std::string DefaultMqttClientId() {
   return "wattline-" + name + "-" + suffix;
 }
 
-}  // namespace wattline::agent
+}  // namespace wattline

@@ -1,17 +1,18 @@
 // The libmosquitto adapter's error conversion: the one place a libmosquitto
-// return code (MOSQ_ERR_*) or a CONNACK code becomes a Status. Nothing above
-// agent/mqtt/ sees a raw rc.
+// return code (MOSQ_ERR_*) or a CONNACK code becomes a Status. Shared by the
+// agent (agent/mqtt/) and the aggregator (aggregator/notify/mqtt_publisher.h);
+// nothing above them sees a raw rc.
 //
 // Thread-safety: every function here is thread-safe.
-#ifndef WATTLINE_AGENT_MQTT_MOSQUITTO_STATUS_H_
-#define WATTLINE_AGENT_MQTT_MOSQUITTO_STATUS_H_
+#ifndef WATTLINE_COMMON_MQTT_MOSQUITTO_STATUS_H_
+#define WATTLINE_COMMON_MQTT_MOSQUITTO_STATUS_H_
 
 #include <cerrno>
 #include <string_view>
 
 #include "common/status.h"
 
-namespace wattline::agent {
+namespace wattline {
 
 // Calls mosquitto_lib_init() the first time it runs in the process, and
 // returns its result then and on every later call. libmosquitto is never
@@ -38,6 +39,6 @@ Status MosquittoStatus(int rc, std::string_view what, int error_number = errno);
 // kUnavailable for 1 and 3 and anything else.
 Status MosquittoConnackStatus(int connack_code, std::string_view what);
 
-}  // namespace wattline::agent
+}  // namespace wattline
 
-#endif  // WATTLINE_AGENT_MQTT_MOSQUITTO_STATUS_H_
+#endif  // WATTLINE_COMMON_MQTT_MOSQUITTO_STATUS_H_

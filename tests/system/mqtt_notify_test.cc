@@ -1,0 +1,248 @@
+// Alerts published to a real mosquitto (notify.mqtt_url) by a running
+// aggregator process: an alert that goes pending publishes nothing; once it
+// fires the broker holds a retained "firing" message on the alert's topic
+// with its labels and annotations (and Home Assistant's discovery config and
+// an "online" status); once it resolves the retained message says
+// "resolved". Alerts that come due while the broker is down, across a
+// SIGKILL and restart of the aggregator, arrive once it is back, and are
+// not sent again and again.
+#include <gtest/gtest.h>
+#include <mosquitto.h>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/support/child_process.h"
+#include "tests/support/mosquitto_broker.h"
+#include "tests/support/system_stack.h"
+
+namespace wattline::testing {
+namespace {
+
+using Json = nlohmann::json;
+
+// A libmosquitto subscriber on its own thread (mosquitto_loop_start) that
+// keeps every message under `filter`, retained ones flagged.
+class Subscriber {
+ public:
+  struct Message {
+    std::string topic;
+    std::string payload;
+    bool retained = false;
+  };
+
+  Subscriber(const MosquittoBroker& broker, const std::string& filter) : filter_(filter) {
+    mosquitto_lib_init();
+    mosq_ = mosquitto_new(nullptr, true, this);
+    mosquitto_connect_callback_set(mosq_, [](mosquitto* m, void* self, int rc) {
+      if (rc == 0) {
+        mosquitto_subscribe(m, nullptr, static_cast<Subscriber*>(self)->filter_.c_str(), 1);
+      }
+    });
+    mosquitto_message_callback_set(
+        mosq_, [](mosquitto*, void* self_ptr, const mosquitto_message* message) {
+          auto* self = static_cast<Subscriber*>(self_ptr);
+          std::lock_guard<std::mutex> lock(self->mutex_);
+          self->messages_.push_back({message->topic,
+                                     std::string(static_cast<const char*>(message->payload),
+                                                 static_cast<size_t>(message->payloadlen)),
+                                     message->retain});
+        });
+    connected_ =
+        mosquitto_connect(mosq_, broker.host().c_str(), broker.port(), 10) == MOSQ_ERR_SUCCESS &&
+        mosquitto_loop_start(mosq_) == MOSQ_ERR_SUCCESS;
+  }
+  ~Subscriber() {
+    mosquitto_disconnect(mosq_);
+    mosquitto_loop_stop(mosq_, false);
+    mosquitto_destroy(mosq_);
+  }
+  bool connected() const { return connected_; }
+  std::vector<Message> messages() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return messages_;
+  }
+  // The last message on each topic.
+  std::map<std::string, std::string> Latest() {
+    std::map<std::string, std::string> latest;
+    for (const Message& m : messages()) latest[m.topic] = m.payload;
+    return latest;
+  }
+
+ private:
+  const std::string filter_;
+  mosquitto* mosq_ = nullptr;
+  bool connected_ = false;
+  std::mutex mutex_;
+  std::vector<Message> messages_;
+};
+
+// What the broker holds retained under `filter`: a fresh subscriber's
+// retained messages, read for a moment after it subscribed.
+std::map<std::string, std::string> Retained(const MosquittoBroker& broker,
+                                            const std::string& filter) {
+  Subscriber reader(broker, filter);
+  if (!reader.connected()) return {};
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::map<std::string, std::string> retained;
+  for (const auto& m : reader.messages()) {
+    if (m.retained) retained[m.topic] = m.payload;
+  }
+  return retained;
+}
+
+// The one retained alert under wattline/alerts/NoMeter/, parsed; null when
+// there is none.
+Json RetainedAlert(const MosquittoBroker& broker) {
+  auto retained = Retained(broker, "wattline/alerts/NoMeter/#");
+  if (retained.size() != 1) return nullptr;
+  return Json::parse(retained.begin()->second, nullptr, false);
+}
+
+// meter_up is never written, so absent(meter_up) holds until the rule says
+// otherwise. The device label is unsafe in a topic on purpose.
+std::string RulesFile(const std::string& expr) {
+  return R"yaml(groups:
+  - name: health
+    interval: 1s
+    rules:
+      - alert: NoMeter
+        expr: )yaml" +
+         expr + R"yaml(
+        for: 3s
+        labels: {severity: warning, device: "oven/+#"}
+        annotations: {summary: "no meter"}
+)yaml";
+}
+
+class MqttNotify : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string missing = MosquittoBroker::Missing({});
+    if (!missing.empty()) GTEST_SKIP() << "SKIPPED: " << missing;
+    Status started = broker_.Start();
+    ASSERT_TRUE(started.ok()) << started.ToString();
+    std::filesystem::create_directories(stack_.dir().File("rules"));
+    WriteRules(RulesFile("absent(meter_up)"));
+    stack_.SetAggregatorYaml("rules:\n  files: " + stack_.dir().File("rules") +
+                             "/*.yml\n  external_url: http://wattline:9780\n"
+                             "notify:\n  mqtt_url: mqtt://" +
+                             broker_.host() + ":" + std::to_string(broker_.port()) + "\n");
+  }
+
+  void WriteRules(const std::string& text) {
+    const std::string path = stack_.dir().File("rules/home.yml");
+    WriteFile(path + ".tmp", text);
+    std::filesystem::rename(path + ".tmp", path);
+  }
+
+  std::string AlertState() {
+    Result<std::string> body = stack_.ApiGet("/api/v1/alerts");
+    if (!body.ok()) return "none";
+    Json data = Json::parse(*body)["data"];
+    if (data["alerts"].empty()) return "none";
+    return data["alerts"][0]["state"];
+  }
+
+  std::string Logs() { return stack_.Logs() + "\nbroker:\n" + broker_.Log(); }
+
+  MosquittoBroker broker_;
+  SystemStack stack_;
+};
+
+TEST_F(MqttNotify, FiringAndResolvedAreRetainedOnTheAlertsTopic) {
+  Status started = stack_.StartAggregator();
+  ASSERT_TRUE(started.ok()) << started.ToString();
+  ASSERT_TRUE(WaitFor([&] { return AlertState() == "pending"; }, 10000)) << Logs();
+  EXPECT_TRUE(Retained(broker_, "wattline/alerts/#").empty()) << "nothing while pending";
+
+  Json alert;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        alert = RetainedAlert(broker_);
+        return !alert.is_null();
+      },
+      30000))
+      << Logs();
+  EXPECT_EQ(AlertState(), "firing");
+  EXPECT_EQ(alert["status"], "firing");
+  EXPECT_EQ(alert["state"], "ON");
+  EXPECT_EQ(alert["labels"],
+            Json::parse(R"({"alertname":"NoMeter","device":"oven/+#","severity":"warning"})"));
+  EXPECT_EQ(alert["annotations"]["summary"], "no meter");
+  EXPECT_EQ(alert["value"], 1);
+  EXPECT_EQ(alert["generatorURL"].get<std::string>().rfind("http://wattline:9780/graph?", 0), 0u);
+  const auto retained = Retained(broker_, "#");
+  std::string topic;
+  for (const auto& [t, payload] : retained) {
+    if (t.rfind("wattline/alerts/NoMeter/", 0) == 0) topic = t;
+  }
+  EXPECT_EQ(topic.rfind("wattline/alerts/NoMeter/oven____warning-", 0), 0u) << topic;
+  ASSERT_EQ(retained.count("wattline/status"), 1u);
+  EXPECT_EQ(retained.at("wattline/status"), "online");
+  const std::string id = topic.substr(topic.rfind('/') + 1);
+  const std::string discovery = "homeassistant/binary_sensor/wattline_NoMeter_" + id + "/config";
+  ASSERT_EQ(retained.count(discovery), 1u) << discovery;
+  EXPECT_EQ(Json::parse(retained.at(discovery))["state_topic"], topic);
+
+  // The rule stops holding: a reload keeps the alert, which resolves.
+  WriteRules(RulesFile("absent(vector(1))"));
+  stack_.SignalAggregator(SIGHUP);
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        alert = RetainedAlert(broker_);
+        return !alert.is_null() && alert["status"] == "resolved";
+      },
+      30000))
+      << Logs();
+  EXPECT_EQ(alert["state"], "OFF");
+  EXPECT_EQ(Retained(broker_, "wattline/alerts/#").begin()->first, topic) << "the same topic";
+
+  // A clean stop says so; the will would, later.
+  stack_.SignalAggregator(SIGTERM);
+  ASSERT_TRUE(WaitFor([&] { return !stack_.AggregatorRunning(); }, 10000));
+  EXPECT_EQ(Retained(broker_, "wattline/status")["wattline/status"], "offline");
+}
+
+TEST_F(MqttNotify, AlertsDueWhileTheBrokerIsDownArriveAfterItAndAnAggregatorRestart) {
+  Status started = stack_.StartAggregator();
+  ASSERT_TRUE(started.ok()) << started.ToString();
+  ASSERT_TRUE(WaitFor([&] { return Retained(broker_, "wattline/status").size() == 1; }, 10000))
+      << Logs();
+  broker_.Stop();
+  // It fires while the broker is down: queued, tried, kept.
+  ASSERT_TRUE(WaitFor([&] { return AlertState() == "firing"; }, 15000)) << Logs();
+  ASSERT_TRUE(WaitFor(
+      [&] { return stack_.AggregatorMetric("wattline_notifications_retried_total") > 0; }, 15000))
+      << Logs();
+  EXPECT_GE(stack_.AggregatorMetric("wattline_notifications_pending"), 1);
+  // A power cut of the aggregator, and it comes back before the broker.
+  stack_.KillAggregator();
+  started = stack_.RestartAggregator();
+  ASSERT_TRUE(started.ok()) << started.ToString();
+  ASSERT_TRUE(broker_.Restart().ok()) << Logs();
+
+  Subscriber watcher(broker_, "wattline/alerts/#");
+  ASSERT_TRUE(watcher.connected());
+  ASSERT_TRUE(WaitFor([&] { return !watcher.messages().empty(); }, 60000)) << Logs();
+  Json alert = Json::parse(watcher.messages().front().payload);
+  EXPECT_EQ(alert["status"], "firing");
+  EXPECT_EQ(alert["labels"]["alertname"], "NoMeter");
+  ASSERT_TRUE(WaitFor(
+      [&] { return stack_.AggregatorMetric("wattline_notifications_pending") == 0; }, 10000))
+      << Logs();
+  // No storm: the firing alert is sent again only after resend_delay (1m).
+  std::this_thread::sleep_for(std::chrono::seconds(5));
+  EXPECT_LE(watcher.messages().size(), 2u) << "one delivery, maybe one resent by libmosquitto";
+  EXPECT_EQ(watcher.Latest().size(), 1u) << "one alert, one topic";
+}
+
+}  // namespace
+}  // namespace wattline::testing
