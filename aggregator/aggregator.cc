@@ -8,6 +8,8 @@
 #include "aggregator/api/metadata_api.h"
 #include "aggregator/api/query_api.h"
 #include "aggregator/api/rules_api.h"
+#include "aggregator/energy/schedule_series.h"
+#include "aggregator/energy/series_with_schedules.h"
 #include "aggregator/notify/alertmanager.h"
 #include "aggregator/notify/mqtt_alert.h"
 #include "aggregator/notify/mqtt_publisher.h"
@@ -41,6 +43,11 @@ Result<std::unique_ptr<Aggregator>> Aggregator::Start(const AggregatorConfig& co
   auto store = SampleStore::Open(StoragePathIn(config.data_dir), clock, config.storage);
   if (!store.ok()) return store.status();
   self->store_ = std::move(*store);
+  auto schedules = ScheduleSeries::Create(config.energy);
+  if (!schedules.ok()) return schedules.status().WithContext("energy");
+  self->schedules_ = std::move(*schedules);
+  // Queries, rules and metadata see the tariff and carbon series too.
+  self->series_ = std::make_unique<SeriesWithSchedules>(self->store_.get(), self->schedules_.get());
 
   IngestOptions ingest_options;
   ingest_options.batch_limits.max_decompressed_bytes =
@@ -48,10 +55,10 @@ Result<std::unique_ptr<Aggregator>> Aggregator::Start(const AggregatorConfig& co
   ingest_options.max_future_ms = config.max_future_ms;
   self->ingest_ = std::make_unique<IngestHandler>(self->store_.get(), clock, ingest_options,
                                                   &self->metrics_.ingest);
-  self->query_ = std::make_unique<QueryApi>(self->store_.get(), clock);
+  self->query_ = std::make_unique<QueryApi>(self->series_.get(), clock);
   self->write_ = std::make_unique<WriteHandler>(self->store_.get(), clock, write_options,
                                                 &self->metrics_.write);
-  self->rules_engine_ = std::make_unique<Engine>(self->store_.get(), clock);
+  self->rules_engine_ = std::make_unique<Engine>(self->series_.get(), clock);
   RuleManagerOptions rules;
   rules.files = config.rules.files;
   rules.group.default_interval_ms = config.rules.evaluation_interval_ms;
@@ -146,9 +153,9 @@ Result<std::unique_ptr<Aggregator>> Aggregator::Start(const AggregatorConfig& co
       return query->HandleQueryRange(r);
     });
   }
-  // The metadata endpoints keep only the store's pointer: the handlers
+  // The metadata endpoints keep only the reader's pointer: the handlers
   // share one MetadataApi, which lives as long as the routes.
-  auto metadata = std::make_shared<const MetadataApi>(self->store_.get());
+  auto metadata = std::make_shared<const MetadataApi>(self->series_.get());
   for (const char* method : {"GET", "POST"}) {
     self->api_server_->Handle(method, "/api/v1/labels", [metadata](const HttpRequest& r) {
       return metadata->HandleLabels(r);

@@ -24,6 +24,8 @@ class NotificationQueue;
 class Notifier;
 class QueryApi;
 class RuleManager;
+class ScheduleSeries;
+class SeriesWithSchedules;
 
 class Aggregator {
  public:
@@ -46,6 +48,8 @@ class Aggregator {
   HttpResponse HandleMetrics();
 
   std::unique_ptr<SampleStore> store_;
+  std::unique_ptr<ScheduleSeries> schedules_;    // tariffs and carbon
+  std::unique_ptr<SeriesWithSchedules> series_;  // both, for queries
   AggregatorMetrics metrics_;
   std::unique_ptr<IngestHandler> ingest_;
   std::unique_ptr<WriteHandler> write_;

@@ -50,6 +50,15 @@ constexpr std::array kCatalog = {
                  "MQTT messages received and handed to the sources.", ""},
     CatalogEntry{"wattline_agent_mqtt_oversized_messages_total", "counter",
                  "MQTT messages dropped for their size.", ""},
+    // Tariffs and carbon, served from the energy config (energy/schedule_series.h).
+    CatalogEntry{"tariff_import_price_per_kwh", "gauge",
+                 "Price of a kWh taken from the grid now, in the tariff's currency.", ""},
+    CatalogEntry{"tariff_export_price_per_kwh", "gauge",
+                 "Payment for a kWh fed into the grid now, in the tariff's currency.", ""},
+    CatalogEntry{"tariff_standing_charge_per_day", "gauge",
+                 "The tariff's fixed charge per day, in its currency.", ""},
+    CatalogEntry{"carbon_intensity_grams_per_kwh", "gauge",
+                 "Grams of CO2 (equivalent) emitted per kWh taken from the grid now.", ""},
 };
 
 }  // namespace

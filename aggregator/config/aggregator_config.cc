@@ -107,6 +107,29 @@ constexpr std::array<OptionSpec, 9> kNotifyOptions = {{
      "With mqtts: the CA that signed the broker's certificate; empty: the system's CAs"},
 }};
 
+// The energy section is lists of periods and windows, which an option table
+// cannot hold: energy_config.cc reads it, and this is its reference.
+constexpr char kEnergyReference[] = R"(
+# Tariffs and grid carbon intensity, served as series so cost and CO2 are
+# PromQL joins (docs/energy.md). Absent: no such series.
+# energy:
+#   # Local time of the dates and windows below; empty: the system's zone.
+#   timezone: ""
+#   tariffs:
+#     home:                              # the series' tariff="home"
+#       - from: 2026-01-01               # a local date; the first may omit it
+#         import_per_kwh: 0.245          # price of energy taken from the grid
+#         export_per_kwh: 0.15           # paid for energy fed in; 0 when left out
+#         standing_charge_per_day: 0.53  # 0 when left out
+#         windows:                       # time of use: the first match wins
+#           - {months: oct-mar, days: mon-fri, hours: "16:00-19:00", import_per_kwh: 0.38}
+#           - {hours: "00:30-07:30", import_per_kwh: 0.09}
+#   carbon:
+#     grid:                              # the series' zone="grid"
+#       grams_per_kwh: 180               # a constant; windows make a schedule
+#       windows: [{hours: "00:00-06:00", grams_per_kwh: 120}]
+)";
+
 // The notify section's mqtt_* options; nullopt without mqtt_url.
 Result<std::optional<MqttPublisherOptions>> ReadMqttNotify(const OptionValues& notify) {
   const std::string& url = notify.String("mqtt_url");
@@ -136,8 +159,8 @@ Result<std::optional<MqttPublisherOptions>> ReadMqttNotify(const OptionValues& n
 
 Result<AggregatorConfig> FromTree(const Result<ConfigNode>& root) {
   if (!root.ok()) return root.status();
-  constexpr std::array<std::string_view, 5> kSections = {"ingest", "api", "storage", "rules",
-                                                         "notify"};
+  constexpr std::array<std::string_view, 6> kSections = {"ingest", "api",    "storage",
+                                                         "rules",  "notify", "energy"};
   const auto is_section = [&](std::string_view key) {
     return std::find(kSections.begin(), kSections.end(), key) != kSections.end();
   };
@@ -162,7 +185,11 @@ Result<AggregatorConfig> FromTree(const Result<ConfigNode>& root) {
   Result<OptionValues> notify = ReadOptions(root->Find("notify"), kNotifyOptions, "notify");
   if (!notify.ok()) return notify.status();
 
+  Result<EnergyConfig> energy = ReadEnergyConfig(root->Find("energy"));
+  if (!energy.ok()) return energy.status();
+
   AggregatorConfig config;
+  config.energy = std::move(*energy);
   config.data_dir = values->String("data_dir");
   Result<LogLevel> log_level = ParseLogLevel(values->String("log_level"));
   if (!log_level.ok()) return log_level.status().WithContext(root->source + ": log_level");
@@ -263,6 +290,7 @@ std::string AggregatorConfigReference() {
   out += "\nstorage:\n" + RenderOptions(kStorageOptions, 2);
   out += "\nrules:\n" + RenderOptions(kRulesOptions, 2);
   out += "\nnotify:\n" + RenderOptions(kNotifyOptions, 2);
+  out += kEnergyReference;
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "aggregator/energy/energy_config.h"
 #include "aggregator/notify/mqtt_publisher.h"
 #include "aggregator/storage/storage_options.h"
 #include "common/log.h"
@@ -53,6 +54,8 @@ struct AggregatorConfig {
   int64_t max_write_bytes = 0;
   StorageOptions storage;
   RulesConfig rules;
+  // Tariffs and carbon intensity, served as series (docs/energy.md).
+  EnergyConfig energy;
 };
 
 // Reads `path`; an empty path gives every default.

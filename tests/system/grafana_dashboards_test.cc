@@ -2,7 +2,7 @@
 // dashboard names the provisioned data source, and every panel query and
 // template variable query, as Grafana sends it, answers with data from an
 // aggregator fed by the demo's setup (a simulated Shelly Pro 3EM read every
-// second by one agent).
+// second by one agent, and a tariff).
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <re2/re2.h>
@@ -258,6 +258,10 @@ TEST(GrafanaDashboards, EveryQueryReturnsDataOnTheDemo) {
   // two samples within seconds rather than a minute, and the stack's
   // `clock: sync: system`.
   SystemStack stack;
+  // The cost dashboard's tariff and carbon series (the demo has its own).
+  stack.SetAggregatorYaml(
+      "energy:\n  tariffs:\n    home: {import_per_kwh: 0.3, export_per_kwh: 0.1, "
+      "standing_charge_per_day: 0.5}\n  carbon:\n    grid: {grams_per_kwh: 200}\n");
   ASSERT_TRUE(stack.StartAggregator().ok()) << stack.Logs();
   ASSERT_TRUE(stack.StartSimulator().ok()) << stack.Logs();
   stack.SetAgentSectionYaml("  health_interval: 2s\n");
