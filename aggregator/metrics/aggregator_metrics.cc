@@ -196,6 +196,9 @@ std::string RenderNotificationMetrics(const NotificationQueueCounts& counts, int
   Write(out, "wattline_notifications_dropped_total", "counter",
         "Alert notifications dropped, the oldest, past the queue's bound.",
         std::to_string(counts.dropped));
+  Write(out, "wattline_notifications_rejected_total", "counter",
+        "Alert notifications dropped because their receiver refused them as they are (400).",
+        std::to_string(counts.rejected));
   Write(out, "wattline_notifications_pending", "gauge",
         "Alert notifications waiting for their receiver.", std::to_string(pending));
   return out;

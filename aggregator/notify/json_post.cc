@@ -26,6 +26,10 @@ Status PostJson(const std::string& url, const std::string& body, int64_t timeout
   const std::string answer =
       "POST " + url + " answered " + std::to_string(result->status) + ": " + result->body;
   if (result->status / 100 == 5 || result->status == 429) return Status::Unavailable(answer);
+  // The body itself is refused: sending it again cannot help.
+  if (result->status == 400 || result->status == 413 || result->status == 422) {
+    return Status::FailedPrecondition(answer);
+  }
   return Status::InvalidArgument(answer);
 }
 

@@ -68,6 +68,18 @@ Result<std::vector<QueuedNotification>> NotificationQueue::Due(const std::string
 }
 
 Status NotificationQueue::Delivered(const std::vector<int64_t>& ids) {
+  WATTLINE_RETURN_IF_ERROR(Remove(ids));
+  delivered_ += ids.size();
+  return Status::Ok();
+}
+
+Status NotificationQueue::Rejected(const std::vector<int64_t>& ids) {
+  WATTLINE_RETURN_IF_ERROR(Remove(ids));
+  rejected_ += ids.size();
+  return Status::Ok();
+}
+
+Status NotificationQueue::Remove(const std::vector<int64_t>& ids) {
   std::lock_guard<std::mutex> lock(mutex_);
   Transaction txn(*db_);
   WATTLINE_RETURN_IF_ERROR(txn.status());
@@ -78,9 +90,7 @@ Status NotificationQueue::Delivered(const std::vector<int64_t>& ids) {
     WATTLINE_RETURN_IF_ERROR(remove->Run());
     remove->Reset();
   }
-  WATTLINE_RETURN_IF_ERROR(txn.Commit());
-  delivered_ += ids.size();
-  return Status::Ok();
+  return txn.Commit();
 }
 
 Status NotificationQueue::Failed(const std::vector<int64_t>& ids, int64_t retry_at_ms) {
@@ -110,7 +120,7 @@ Result<int64_t> NotificationQueue::Pending() {
 }
 
 NotificationQueueCounts NotificationQueue::Counts() const {
-  return {queued_.load(), delivered_.load(), retried_.load(), dropped_.load()};
+  return {queued_.load(), delivered_.load(), retried_.load(), dropped_.load(), rejected_.load()};
 }
 
 }  // namespace wattline::aggregator

@@ -42,6 +42,7 @@ struct NotificationQueueCounts {
   uint64_t delivered = 0;  // taken by their receiver
   uint64_t retried = 0;    // failed attempts, each followed by a retry
   uint64_t dropped = 0;    // the oldest, past max_queued
+  uint64_t rejected = 0;   // refused by their receiver as they are
 };
 
 class NotificationQueue {
@@ -61,6 +62,10 @@ class NotificationQueue {
   // The receiver took them: they leave the queue.
   Status Delivered(const std::vector<int64_t>& ids);
 
+  // The receiver refused them as they are (a 400): they leave the queue,
+  // counted, since sending them again cannot help.
+  Status Rejected(const std::vector<int64_t>& ids);
+
   // The attempt failed: each is tried again at `retry_at_ms`.
   Status Failed(const std::vector<int64_t>& ids, int64_t retry_at_ms);
 
@@ -73,6 +78,8 @@ class NotificationQueue {
   NotificationQueue(std::unique_ptr<SqliteDb> db, int64_t max_queued)
       : db_(std::move(db)), max_queued_(max_queued) {}
 
+  Status Remove(const std::vector<int64_t>& ids);
+
   std::mutex mutex_;
   std::unique_ptr<SqliteDb> db_;
   const int64_t max_queued_;
@@ -80,6 +87,7 @@ class NotificationQueue {
   std::atomic<uint64_t> delivered_{0};
   std::atomic<uint64_t> retried_{0};
   std::atomic<uint64_t> dropped_{0};
+  std::atomic<uint64_t> rejected_{0};
 };
 
 }  // namespace wattline::aggregator

@@ -81,6 +81,14 @@ int Notifier::DeliverDueTo(Receiver& receiver, int64_t now_ms) {
       ids.push_back(item.id);
     }
     Status sent = receiver.send(bodies);
+    if (sent.code() == Status::Code::kFailedPrecondition) {
+      LogWarning("notify", receiver.name + ": " + sent.message() + "; " +
+                               std::to_string(ids.size()) + " alerts dropped, refused as they are");
+      Status removed = queue_->Rejected(ids);
+      if (!removed.ok()) LogWarning("notify", "cannot remove refused alerts: " + removed.message());
+      if (!removed.ok()) return delivered;
+      continue;
+    }
     if (!sent.ok()) {
       ++receiver.failures_in_a_row;
       const int64_t backoff = std::min(

@@ -1,10 +1,11 @@
 // Delivers the queued notifications (notification_queue.h) to their
 // receivers on a thread of its own, so a slow or dead receiver never holds
-// up rule evaluation. A batch that fails stays queued and is tried again
-// after a back-off that doubles with each failure in a row (1 s up to
-// 5 minutes by default) and resets on a success; each receiver (Alertmanager,
-// the webhook, MQTT) has its own, so one that is down does not delay the
-// others.
+// up rule evaluation. A batch the receiver refuses as it is (HTTP 400, 413,
+// 422) is dropped and counted. A batch that fails otherwise stays queued and
+// is tried again after a back-off that doubles with each failure in a row
+// (1 s up to 5 minutes by default) and resets on a success; each receiver
+// (Alertmanager, the webhook, MQTT) has its own, so one that is down does
+// not delay the others.
 //
 // Thread-safety: all methods are thread-safe.
 #ifndef WATTLINE_AGGREGATOR_NOTIFY_NOTIFIER_H_

@@ -7,13 +7,10 @@
 // SIGKILL and restart of the aggregator, arrive once it is back, and are
 // not sent again and again.
 #include <gtest/gtest.h>
-#include <mosquitto.h>
 
 #include <chrono>
 #include <csignal>
 #include <filesystem>
-#include <map>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
@@ -21,6 +18,7 @@
 
 #include "tests/support/child_process.h"
 #include "tests/support/mosquitto_broker.h"
+#include "tests/support/mqtt_subscriber.h"
 #include "tests/support/system_stack.h"
 
 namespace wattline::testing {
@@ -28,80 +26,10 @@ namespace {
 
 using Json = nlohmann::json;
 
-// A libmosquitto subscriber on its own thread (mosquitto_loop_start) that
-// keeps every message under `filter`, retained ones flagged.
-class Subscriber {
- public:
-  struct Message {
-    std::string topic;
-    std::string payload;
-    bool retained = false;
-  };
-
-  Subscriber(const MosquittoBroker& broker, const std::string& filter) : filter_(filter) {
-    mosquitto_lib_init();
-    mosq_ = mosquitto_new(nullptr, true, this);
-    mosquitto_connect_callback_set(mosq_, [](mosquitto* m, void* self, int rc) {
-      if (rc == 0) {
-        mosquitto_subscribe(m, nullptr, static_cast<Subscriber*>(self)->filter_.c_str(), 1);
-      }
-    });
-    mosquitto_message_callback_set(
-        mosq_, [](mosquitto*, void* self_ptr, const mosquitto_message* message) {
-          auto* self = static_cast<Subscriber*>(self_ptr);
-          std::lock_guard<std::mutex> lock(self->mutex_);
-          self->messages_.push_back({message->topic,
-                                     std::string(static_cast<const char*>(message->payload),
-                                                 static_cast<size_t>(message->payloadlen)),
-                                     message->retain});
-        });
-    connected_ =
-        mosquitto_connect(mosq_, broker.host().c_str(), broker.port(), 10) == MOSQ_ERR_SUCCESS &&
-        mosquitto_loop_start(mosq_) == MOSQ_ERR_SUCCESS;
-  }
-  ~Subscriber() {
-    mosquitto_disconnect(mosq_);
-    mosquitto_loop_stop(mosq_, false);
-    mosquitto_destroy(mosq_);
-  }
-  bool connected() const { return connected_; }
-  std::vector<Message> messages() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return messages_;
-  }
-  // The last message on each topic.
-  std::map<std::string, std::string> Latest() {
-    std::map<std::string, std::string> latest;
-    for (const Message& m : messages()) latest[m.topic] = m.payload;
-    return latest;
-  }
-
- private:
-  const std::string filter_;
-  mosquitto* mosq_ = nullptr;
-  bool connected_ = false;
-  std::mutex mutex_;
-  std::vector<Message> messages_;
-};
-
-// What the broker holds retained under `filter`: a fresh subscriber's
-// retained messages, read for a moment after it subscribed.
-std::map<std::string, std::string> Retained(const MosquittoBroker& broker,
-                                            const std::string& filter) {
-  Subscriber reader(broker, filter);
-  if (!reader.connected()) return {};
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  std::map<std::string, std::string> retained;
-  for (const auto& m : reader.messages()) {
-    if (m.retained) retained[m.topic] = m.payload;
-  }
-  return retained;
-}
-
 // The one retained alert under wattline/alerts/NoMeter/, parsed; null when
 // there is none.
 Json RetainedAlert(const MosquittoBroker& broker) {
-  auto retained = Retained(broker, "wattline/alerts/NoMeter/#");
+  auto retained = RetainedMessages(broker, "wattline/alerts/NoMeter/#");
   if (retained.size() != 1) return nullptr;
   return Json::parse(retained.begin()->second, nullptr, false);
 }
@@ -161,7 +89,7 @@ TEST_F(MqttNotify, FiringAndResolvedAreRetainedOnTheAlertsTopic) {
   Status started = stack_.StartAggregator();
   ASSERT_TRUE(started.ok()) << started.ToString();
   ASSERT_TRUE(WaitFor([&] { return AlertState() == "pending"; }, 10000)) << Logs();
-  EXPECT_TRUE(Retained(broker_, "wattline/alerts/#").empty()) << "nothing while pending";
+  EXPECT_TRUE(RetainedMessages(broker_, "wattline/alerts/#").empty()) << "nothing while pending";
 
   Json alert;
   ASSERT_TRUE(WaitFor(
@@ -179,7 +107,7 @@ TEST_F(MqttNotify, FiringAndResolvedAreRetainedOnTheAlertsTopic) {
   EXPECT_EQ(alert["annotations"]["summary"], "no meter");
   EXPECT_EQ(alert["value"], 1);
   EXPECT_EQ(alert["generatorURL"].get<std::string>().rfind("http://wattline:9780/graph?", 0), 0u);
-  const auto retained = Retained(broker_, "#");
+  const auto retained = RetainedMessages(broker_, "#");
   std::string topic;
   for (const auto& [t, payload] : retained) {
     if (t.rfind("wattline/alerts/NoMeter/", 0) == 0) topic = t;
@@ -203,18 +131,20 @@ TEST_F(MqttNotify, FiringAndResolvedAreRetainedOnTheAlertsTopic) {
       30000))
       << Logs();
   EXPECT_EQ(alert["state"], "OFF");
-  EXPECT_EQ(Retained(broker_, "wattline/alerts/#").begin()->first, topic) << "the same topic";
+  EXPECT_EQ(RetainedMessages(broker_, "wattline/alerts/#").begin()->first, topic)
+      << "the same topic";
 
   // A clean stop says so; the will would, later.
   stack_.SignalAggregator(SIGTERM);
   ASSERT_TRUE(WaitFor([&] { return !stack_.AggregatorRunning(); }, 10000));
-  EXPECT_EQ(Retained(broker_, "wattline/status")["wattline/status"], "offline");
+  EXPECT_EQ(RetainedMessages(broker_, "wattline/status")["wattline/status"], "offline");
 }
 
 TEST_F(MqttNotify, AlertsDueWhileTheBrokerIsDownArriveAfterItAndAnAggregatorRestart) {
   Status started = stack_.StartAggregator();
   ASSERT_TRUE(started.ok()) << started.ToString();
-  ASSERT_TRUE(WaitFor([&] { return Retained(broker_, "wattline/status").size() == 1; }, 10000))
+  ASSERT_TRUE(
+      WaitFor([&] { return RetainedMessages(broker_, "wattline/status").size() == 1; }, 10000))
       << Logs();
   broker_.Stop();
   // It fires while the broker is down: queued, tried, kept.
@@ -229,7 +159,7 @@ TEST_F(MqttNotify, AlertsDueWhileTheBrokerIsDownArriveAfterItAndAnAggregatorRest
   ASSERT_TRUE(started.ok()) << started.ToString();
   ASSERT_TRUE(broker_.Restart().ok()) << Logs();
 
-  Subscriber watcher(broker_, "wattline/alerts/#");
+  MqttSubscriber watcher(broker_, "wattline/alerts/#");
   ASSERT_TRUE(watcher.connected());
   ASSERT_TRUE(WaitFor([&] { return !watcher.messages().empty(); }, 60000)) << Logs();
   Json alert = Json::parse(watcher.messages().front().payload);

@@ -1,9 +1,10 @@
 // Rules in a running aggregator process: an alert goes pending, fires after
-// `for` and reaches a real Alertmanager, stays firing across a restart
-// (same activeAt), follows its rule file through SIGHUP reloads (a bad file
-// leaves the running rules alone) and resolves, in Alertmanager too; a
-// recording rule's series is queryable; /api/v1/rules and /api/v1/alerts
-// show it all as Prometheus would.
+// `for` and reaches a real Alertmanager, a webhook receiver and a real
+// mosquitto, stays firing across a restart (same activeAt, not sent again),
+// follows its rule file through SIGHUP reloads (a bad file leaves the
+// running rules alone) and resolves, in all three too; a recording rule's
+// series is queryable; /api/v1/rules and /api/v1/alerts show it all as
+// Prometheus would.
 #include <gtest/gtest.h>
 
 #include <csignal>
@@ -14,7 +15,10 @@
 
 #include "tests/support/alertmanager_process.h"
 #include "tests/support/child_process.h"
+#include "tests/support/mosquitto_broker.h"
+#include "tests/support/mqtt_subscriber.h"
 #include "tests/support/system_stack.h"
+#include "tests/support/webhook_receiver.h"
 
 namespace wattline::testing {
 namespace {
@@ -45,12 +49,22 @@ class Rules : public ::testing::Test {
     std::filesystem::create_directories(stack_.dir().File("rules"));
     WriteRules(RulesFile("absent(meter_up)"));
     std::string yaml = "rules:\n  files: " + stack_.dir().File("rules") + "/*.yml\n";
-    // With Alertmanager where it is installed; without, the rest still runs.
+    ASSERT_TRUE(webhook_.bound());
+    yaml += "notify:\n  webhook_url: " + webhook_.url() + "\n";
+    // With Alertmanager and mosquitto where they are installed; without,
+    // the rest still runs.
     if (AlertmanagerProcess::Missing().empty()) {
       alertmanager_ = std::make_unique<AlertmanagerProcess>();
       Status started = alertmanager_->Start();
       ASSERT_TRUE(started.ok()) << started.ToString();
-      yaml += "notify:\n  alertmanager_url: " + alertmanager_->url() + "\n";
+      yaml += "  alertmanager_url: " + alertmanager_->url() + "\n";
+    }
+    if (MosquittoBroker::Missing({}).empty()) {
+      broker_ = std::make_unique<MosquittoBroker>();
+      Status started = broker_->Start();
+      ASSERT_TRUE(started.ok()) << started.ToString();
+      yaml += "  mqtt_url: mqtt://" + broker_->host() + ":" + std::to_string(broker_->port()) +
+              "\n  mqtt_discovery_prefix: \"\"\n";
     }
     stack_.SetAggregatorYaml(yaml);
     Status started = stack_.StartAggregator();
@@ -83,7 +97,30 @@ class Rules : public ::testing::Test {
     return alertmanager_ ? alertmanager_->AlertsNamed("NoMeter") : Json::array();
   }
 
+  // How many NoMeter alerts with `status` the webhook took.
+  int AtWebhook(const std::string& status) {
+    int count = 0;
+    for (const std::string& body : webhook_.taken()) {
+      const Json message = Json::parse(body);
+      for (const Json& alert : message["alerts"]) {
+        count += alert["labels"]["alertname"] == "NoMeter" && alert["status"] == status;
+      }
+    }
+    return count;
+  }
+
+  // The status of the NoMeter alert the broker holds retained; "none"
+  // without one (or without mosquitto).
+  std::string AtBroker() {
+    if (!broker_) return "none";
+    auto retained = RetainedMessages(*broker_, "wattline/alerts/NoMeter/#");
+    if (retained.size() != 1) return "none";
+    return Json::parse(retained.begin()->second, nullptr, false).value("status", "none");
+  }
+
+  WebhookReceiver webhook_;
   std::unique_ptr<AlertmanagerProcess> alertmanager_;
+  std::unique_ptr<MosquittoBroker> broker_;
   SystemStack stack_;
 };
 
@@ -104,9 +141,17 @@ TEST_F(Rules, AnAlertFiresSurvivesARestartFollowsReloadsAndResolves) {
         << stack_.Logs() << alertmanager_->Log();
     EXPECT_EQ(InAlertmanager()[0]["labels"]["severity"], "warning");
     EXPECT_EQ(InAlertmanager()[0]["status"]["state"], "active");
-    EXPECT_GE(stack_.AggregatorMetric("wattline_notifications_delivered_total"), 1);
-    EXPECT_EQ(stack_.AggregatorMetric("wattline_notifications_pending"), 0);
   }
+  // The webhook and the MQTT broker have it too.
+  ASSERT_TRUE(WaitFor([&] { return AtWebhook("firing") >= 1; }, 10000)) << stack_.Logs();
+  if (broker_) {
+    ASSERT_TRUE(WaitFor([&] { return AtBroker() == "firing"; }, 10000))
+        << stack_.Logs() << broker_->Log();
+  }
+  ASSERT_TRUE(WaitFor(
+      [&] { return stack_.AggregatorMetric("wattline_notifications_pending") == 0; }, 10000));
+  EXPECT_GE(stack_.AggregatorMetric("wattline_notifications_delivered_total"), 1);
+  const int firing_sent = AtWebhook("firing");
 
   // A restart: the alert comes back firing, active since the same time.
   stack_.StopAggregator();
@@ -137,6 +182,13 @@ TEST_F(Rules, AnAlertFiresSurvivesARestartFollowsReloadsAndResolves) {
     // The resolution reached Alertmanager, which ends the alert.
     EXPECT_TRUE(WaitFor([&] { return InAlertmanager().empty(); }, 10000))
         << InAlertmanager().dump() << stack_.Logs();
+  }
+  // And the webhook and the broker, with no firing sent again since the
+  // restart (the resend delay, a minute, has not passed).
+  EXPECT_TRUE(WaitFor([&] { return AtWebhook("resolved") == 1; }, 10000)) << stack_.Logs();
+  EXPECT_EQ(AtWebhook("firing"), firing_sent);
+  if (broker_) {
+    EXPECT_TRUE(WaitFor([&] { return AtBroker() == "resolved"; }, 10000));
   }
   const Json rules = Data("/api/v1/rules", {{"type", "alert"}})["groups"][0]["rules"];
   ASSERT_EQ(rules.size(), 1u) << rules.dump();

@@ -7,10 +7,8 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "aggregator/notify/notification_queue.h"
@@ -18,7 +16,7 @@
 #include "common/clock.h"
 #include "common/testing/temp_dir.h"
 #include "tests/support/child_process.h"
-#include "tests/support/free_ports.h"
+#include "tests/support/webhook_receiver.h"
 
 namespace wattline::testing {
 namespace {
@@ -26,55 +24,6 @@ namespace {
 using aggregator::Alert;
 using aggregator::AlertState;
 using Json = nlohmann::json;
-
-// Answers 500 to its first `failures` requests, 200 after; keeps the bodies
-// it answered 200.
-class Receiver {
- public:
-  explicit Receiver(int failures) : failures_(failures) {
-    PickFreePorts({&port_});
-    server_.Post("/hook", [this](const httplib::Request& request, httplib::Response& response) {
-      std::lock_guard<std::mutex> lock(mutex_);
-      ++requests_;
-      if (failures_ > 0) {
-        --failures_;
-        response.status = 500;
-        return;
-      }
-      taken_.push_back(request.body);
-      response.status = 200;
-    });
-    // Bound before the thread: requests queue until it listens.
-    bound_ = server_.bind_to_port("127.0.0.1", port_);
-    thread_ = std::thread([this] {
-      if (bound_) server_.listen_after_bind();
-    });
-  }
-  ~Receiver() {
-    server_.stop();
-    thread_.join();
-  }
-  bool bound() const { return bound_; }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
-  std::vector<std::string> taken() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return taken_;
-  }
-  int requests() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return requests_;
-  }
-
- private:
-  httplib::Server server_;
-  int port_ = 0;
-  bool bound_ = false;
-  std::thread thread_;
-  std::mutex mutex_;
-  int failures_;
-  int requests_ = 0;
-  std::vector<std::string> taken_;
-};
 
 // A clock that stands still, so the test decides when retries are due.
 class StillClock final : public Clock {
@@ -84,7 +33,7 @@ class StillClock final : public Clock {
 };
 
 TEST(Webhook, AFailingReceiverGetsTheAlertsAgainAfterTheBackOffInAlertmanagersShape) {
-  Receiver receiver(/*failures=*/2);
+  WebhookReceiver receiver(/*failures=*/2);
   ASSERT_TRUE(receiver.bound());
   TempDir dir;
   StillClock clock;
@@ -139,6 +88,37 @@ TEST(Webhook, AFailingReceiverGetsTheAlertsAgainAfterTheBackOffInAlertmanagersSh
   EXPECT_EQ(message["alerts"][0]["endsAt"], "2026-01-01T00:04:00Z");
   EXPECT_EQ(message["alerts"][1]["status"], "resolved");
   EXPECT_EQ(message["alerts"][1]["endsAt"], "2025-12-31T23:59:59Z");
+}
+
+TEST(Webhook, AReceiverThatRefusesTheBodyHasItDroppedAndCountedNotRetried) {
+  WebhookReceiver receiver(/*failures=*/1, /*failure_status=*/400);
+  ASSERT_TRUE(receiver.bound());
+  TempDir dir;
+  StillClock clock;
+  const int64_t now_ms = clock.NowUnixMs();
+  auto queue = aggregator::NotificationQueue::Open(dir.File("notifications.db"));
+  ASSERT_TRUE(queue.ok()) << queue.status().ToString();
+  Alert firing;
+  firing.state = AlertState::kFiring;
+  firing.labels = {{"alertname", "HighPower"}};
+  firing.fired_at_ms = now_ms;
+  firing.valid_until_ms = now_ms + 240'000;
+  const std::string body = aggregator::WebhookAlert(firing, "power_watts > 1800", {});
+  ASSERT_TRUE((*queue)->Enqueue(aggregator::kWebhookReceiver, {body}, now_ms).ok());
+  aggregator::NotifierOptions options;
+  options.webhook_url = receiver.url();
+  aggregator::Notifier notifier(options, queue->get(), &clock);
+
+  notifier.DeliverDue(now_ms);
+  EXPECT_EQ(receiver.requests(), 1);
+  EXPECT_EQ((*queue)->Counts().rejected, 1u);
+  EXPECT_EQ((*queue)->Counts().retried, 0u);
+  EXPECT_EQ(*(*queue)->Pending(), 0) << "not kept for a retry";
+  // No back-off either: the next alert goes at once.
+  ASSERT_TRUE((*queue)->Enqueue(aggregator::kWebhookReceiver, {body}, now_ms).ok());
+  notifier.DeliverDue(now_ms);
+  EXPECT_EQ(receiver.taken().size(), 1u);
+  EXPECT_EQ(*(*queue)->Pending(), 0);
 }
 
 }  // namespace
