@@ -44,7 +44,10 @@ class Connection {
   // One request and its answer; whether the connection carries on.
   bool ServeOne() {
     StartMessage();
-    if (begin_ == end_ && !stream_.WaitReadable(timeouts_.keep_alive_ms)) return false;
+    if (begin_ == end_) {
+      if (!stream_.WaitReadable(timeouts_.keep_alive_ms)) return false;
+      readable_ = true;
+    }
     // The whole head within the timeout, not each read of it: a client
     // sending a byte now and then must not hold the thread for ever.
     const auto head_deadline =
@@ -133,11 +136,14 @@ class Connection {
     while (!done) {
       if (begin_ == end_) {
         begin_ = end_ = 0;
-        if (deadline) {
+        // After the keep-alive wait the request's first bytes are there:
+        // no second poll() (a system call a request, on the warm path).
+        if (deadline && !readable_) {
           const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
               *deadline - std::chrono::steady_clock::now());
           if (left.count() <= 0 || !stream_.WaitReadable(left.count())) return false;
         }
+        readable_ = false;
         const ssize_t got = stream_.Read(buffer_, sizeof(buffer_));
         if (got <= 0) return false;
         end_ = static_cast<size_t>(got);
@@ -256,6 +262,7 @@ class Connection {
   char buffer_[16384];
   size_t begin_ = 0;
   size_t end_ = 0;
+  bool readable_ = false;  // WaitReadable said so, and nothing was read since
   // The message being parsed.
   std::string url_;
   std::vector<std::pair<std::string, std::string>> headers_;
