@@ -68,8 +68,12 @@ Result<std::unique_ptr<Aggregator>> Aggregator::Start(const AggregatorConfig& co
   rules.for_grace_period_ms = config.rules.for_grace_period_ms;
   rules.state_path = config.data_dir + "/alerts.json";
   NotifyAlerts notify;
-  if (!config.rules.alertmanager_url.empty() || !config.rules.webhook_url.empty() ||
-      config.rules.mqtt.has_value()) {
+  for (const auto& [name, on] : {std::pair{kAlertmanagerReceiver, !config.rules.alertmanager_url.empty()},
+                                 std::pair{kWebhookReceiver, !config.rules.webhook_url.empty()},
+                                 std::pair{kMqttReceiver, config.rules.mqtt.has_value()}}) {
+    if (on) self->receivers_.push_back(name);
+  }
+  if (!self->receivers_.empty()) {
     // Before the queue: a TLS file that cannot be read stops the start.
     std::unique_ptr<MqttPublisher> mqtt;
     if (config.rules.mqtt.has_value()) {
@@ -227,6 +231,14 @@ void Aggregator::Stop() {
   // nothing is queued any more.
   rules_.reset();
   notifier_.reset();
+}
+
+std::string Aggregator::Summary() const {
+  std::string receivers;
+  for (const std::string& name : receivers_) receivers += (receivers.empty() ? "" : ", ") + name;
+  return std::to_string(rules_ == nullptr ? 0 : rules_->Groups().size()) + " rule groups, " +
+         std::to_string(schedules_->size()) + " tariff and carbon series, notify " +
+         (receivers.empty() ? "none" : receivers);
 }
 
 Status Aggregator::ReloadRules() {

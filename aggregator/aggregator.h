@@ -8,6 +8,8 @@
 #define WATTLINE_AGGREGATOR_AGGREGATOR_H_
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "aggregator/config/aggregator_config.h"
 #include "aggregator/http/http_server.h"
@@ -39,6 +41,9 @@ class Aggregator {
   int api_port() const { return api_port_; }
   // Reads the rule files again (SIGHUP); on an error the running rules stay.
   Status ReloadRules();
+  // For the startup line: "3 rule groups, 4 tariff and carbon series,
+  // notify alertmanager, mqtt" (receivers "none" when there are none).
+  std::string Summary() const;
   // Stops both listeners (requests in progress finish first), then the
   // rules.
   void Stop();
@@ -58,6 +63,7 @@ class Aggregator {
   // Before rules_: the rules notify through them until they stop.
   std::unique_ptr<NotificationQueue> notifications_;
   std::unique_ptr<Notifier> notifier_;
+  std::vector<std::string> receivers_;  // the notifier's, by name
   std::unique_ptr<RuleManager> rules_;
   std::unique_ptr<HttpServer> ingest_server_;
   std::unique_ptr<HttpServer> api_server_;

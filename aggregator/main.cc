@@ -75,7 +75,7 @@ int Run(const std::string& config_path, const std::string& data_dir,
                         config->data_dir + ", ingest " + config->ingest_listen.host + ":" +
                         std::to_string(ingest_port) + " (mutual TLS, pki " + config->pki_dir +
                         "), api http://" + config->api_listen.host + ":" +
-                        std::to_string(api_port));
+                        std::to_string(api_port) + ", " + (*aggregator)->Summary());
   if (!ready_file.empty() && !WriteReadyFile(ready_file, ingest_port, api_port)) {
     std::fprintf(stderr, "wattline-aggregator: cannot write %s\n", ready_file.c_str());
     return 1;

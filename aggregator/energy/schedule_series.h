@@ -33,6 +33,7 @@ class ScheduleSeries final : public SeriesReader {
 
   static bool Owns(SeriesId id) { return id < 0; }
   bool empty() const { return series_.empty(); }
+  size_t size() const { return series_.size(); }
 
   Result<std::vector<SeriesRef>> Select(const LabelMatchers& matchers) override;
   Result<std::vector<SamplePoint>> ReadSamples(SeriesId id, int64_t mint_ms,
