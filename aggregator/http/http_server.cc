@@ -191,7 +191,7 @@ class Listener final : public HttpServer {
       Result<std::unique_ptr<SocketStream>> stream =
           SocketStream::Accept(fd, tls_.get(), options_.io_timeout_ms);
       if (!stream.ok()) {
-        LogWarning(options_.name, stream.status().message());
+        LogRefusedConnection(stream.status());
       } else if (!stopping_.load()) {
         ServeConnection(
             **stream, routes_,
@@ -200,6 +200,22 @@ class Listener final : public HttpServer {
       }
     }
     Close(fd);
+  }
+
+  // A failed TLS handshake: a misconfigured agent retries every few
+  // seconds and a scanner tries many times, so one line a minute, with how
+  // many were held back.
+  void LogRefusedConnection(const Status& status) {
+    const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::steady_clock::now().time_since_epoch())
+                               .count();
+    std::lock_guard<std::mutex> lock(refused_log_mutex_);
+    if (!refused_log_.Allow(now_ms)) return;
+    const uint64_t held_back = refused_log_.suppressed();
+    LogWarning(options_.name,
+               status.message() + (held_back == 0 ? std::string()
+                                                  : " (and " + std::to_string(held_back) +
+                                                        " more refused since the last such line)"));
   }
 
   // Closes a connection's socket, its stream gone. Under the lock, so that
@@ -220,6 +236,8 @@ class Listener final : public HttpServer {
   std::mutex mutex_;
   std::condition_variable connections_done_;
   std::set<int> connections_;  // guarded by mutex_: their sockets, open until Close()
+  std::mutex refused_log_mutex_;
+  LogThrottle refused_log_;  // under refused_log_mutex_
 };
 
 }  // namespace

@@ -389,6 +389,34 @@ TEST_F(HttpServerTest, ChunkedBodyOverTheLimitIsRefusedOnTheMutualTlsListener) {
   EXPECT_EQ(calls_, 0);
 }
 
+TEST_F(HttpServerTest, FailedHandshakesAreLoggedOnceAMinuteWithACount) {
+  testing::TempDir dir;
+  const std::string pki = dir.File("pki");
+  ASSERT_TRUE(InitPki({pki, {}, false}).ok());
+  HttpServerOptions tls;
+  tls.cert_file = PkiLayout::ServerCert(pki);
+  tls.key_file = PkiLayout::ServerKey(pki);
+  tls.client_ca_file = PkiLayout::CaCert(pki);
+  Create(64 << 10, tls);
+  Serve();
+  ::testing::internal::CaptureStderr();
+  // Plain HTTP at the TLS port, as a misconfigured client or a scanner.
+  for (int i = 0; i < 3; ++i) {
+    RawConnection connection(port_);
+    ASSERT_TRUE(connection.connected());
+    ASSERT_TRUE(connection.Send("GET / HTTP/1.1\r\nHost: test\r\n\r\n"));
+    connection.ReadUntilClosed();  // the server closes it
+  }
+  server_->Stop();  // the connections' threads are done
+  const std::string logged = ::testing::internal::GetCapturedStderr();
+  size_t lines = 0;
+  for (size_t at = logged.find("TLS handshake"); at != std::string::npos;
+       at = logged.find("TLS handshake", at + 1)) {
+    ++lines;
+  }
+  EXPECT_EQ(lines, 1u) << logged;
+}
+
 TEST_F(HttpServerTest, PostWithoutLengthHasAnEmptyBody) {
   Create(64 << 10);
   server_->Handle("POST", "/import", Counting(), DataRoute());
