@@ -73,6 +73,7 @@ Result<std::unique_ptr<MqttPublisher>> MqttPublisher::Start(MqttPublisherOptions
   mosquitto_connect_callback_set(self->mosq_, &MqttPublisher::OnConnectCb);
   mosquitto_disconnect_callback_set(self->mosq_, &MqttPublisher::OnDisconnectCb);
   mosquitto_publish_callback_set(self->mosq_, &MqttPublisher::OnPublishCb);
+  mosquitto_log_callback_set(self->mosq_, &MqttPublisher::OnLogCb);
   self->thread_ = std::thread([raw = self.get()] { raw->Run(); });
   return self;
 }
@@ -135,12 +136,18 @@ void MqttPublisher::Run() {
   }
 }
 
+Status MqttPublisher::WithTlsReason(int rc, Status status) const {
+  if (rc != MOSQ_ERR_TLS || log_error_.empty()) return status;
+  return Status::Unavailable(status.message() + " (" + log_error_ + ")");
+}
+
 bool MqttPublisher::RunConnection() {
   uint64_t connections_before = 0;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     connections_before = connections_;
     attempt_error_ = Status::Ok();
+    log_error_.clear();
   }
   errno = 0;
   int rc = mosquitto_connect_async(mosq_, options_.broker.host.c_str(), options_.broker.port,
@@ -148,7 +155,7 @@ bool MqttPublisher::RunConnection() {
   if (rc != MOSQ_ERR_SUCCESS) {
     Status failed = MosquittoStatus(rc, "cannot connect to " + Where(), errno);
     std::lock_guard<std::mutex> lock(mutex_);
-    last_error_ = std::move(failed);
+    last_error_ = WithTlsReason(rc, std::move(failed));
     return false;
   }
   const Clock::time_point started = Clock::now();
@@ -161,10 +168,11 @@ bool MqttPublisher::RunConnection() {
     stopping = stopping_;
     if (rc != MOSQ_ERR_SUCCESS) {
       // The callbacks' reason (a refused CONNACK, a lost connection) says
-      // more than the loop's rc.
-      last_error_ = !attempt_error_.ok()
-                        ? attempt_error_
-                        : MosquittoStatus(rc, "connection to " + Where(), error_number);
+      // more than the loop's rc; for TLS, libmosquitto logged OpenSSL's.
+      last_error_ =
+          !attempt_error_.ok()
+              ? attempt_error_
+              : WithTlsReason(rc, MosquittoStatus(rc, "connection to " + Where(), error_number));
       break;
     }
     if (stopping) break;
@@ -258,6 +266,13 @@ void MqttPublisher::OnDisconnectCb(mosquitto*, void* self_ptr, int rc) {
     self->connected_ = false;
   }
   self->changed_.notify_all();
+}
+
+void MqttPublisher::OnLogCb(mosquitto*, void* self_ptr, int level, const char* line) {
+  if (level != MOSQ_LOG_ERR) return;
+  auto* self = static_cast<MqttPublisher*>(self_ptr);
+  std::lock_guard<std::mutex> lock(self->mutex_);
+  self->log_error_ = line;
 }
 
 void MqttPublisher::OnPublishCb(mosquitto*, void* self_ptr, int mid) {

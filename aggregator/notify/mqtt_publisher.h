@@ -110,10 +110,14 @@ class MqttPublisher {
   // One connection from connect to loss; whether CONNACK came.
   bool RunConnection();
   std::string Where() const;
+  // `status` with libmosquitto's logged reason added when `rc` is a TLS
+  // error ("certificate verify failed"). REQUIRES: mutex_ held.
+  Status WithTlsReason(int rc, Status status) const;
 
   static void OnConnectCb(mosquitto* mosq, void* self, int rc);
   static void OnDisconnectCb(mosquitto* mosq, void* self, int rc);
   static void OnPublishCb(mosquitto* mosq, void* self, int mid);
+  static void OnLogCb(mosquitto* mosq, void* self, int level, const char* line);
 
   const MqttPublisherOptions options_;
   const std::string status_topic_;
@@ -127,6 +131,7 @@ class MqttPublisher {
   Status last_error_;     // why the connection is not up, for Publish()'s errors
   Status attempt_error_;  // what the callbacks learnt during this attempt
   std::set<int> acked_;   // message ids acknowledged since the last Publish() began
+  std::string log_error_;  // libmosquitto's last error line: OpenSSL's reason for a TLS error
   std::thread thread_;
 };
 

@@ -71,6 +71,8 @@ class MosquittoBroker {
   // The broker's log so far, for failure messages.
   std::string Log() const;
 
+  const MosquittoBrokerOptions& options() const { return options_; }
+
  private:
   Status MakeTlsFiles();
   Status MakePasswordFile();

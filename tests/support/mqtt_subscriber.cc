@@ -25,6 +25,10 @@ MqttSubscriber::MqttSubscriber(const MosquittoBroker& broker, const std::string&
                                                static_cast<size_t>(message->payloadlen)),
                                    message->retain});
       });
+  if (!broker.options().username.empty()) {
+    mosquitto_username_pw_set(mosq_, broker.options().username.c_str(),
+                              broker.options().password.c_str());
+  }
   connected_ =
       mosquitto_connect(mosq_, broker.host().c_str(), broker.port(), 10) == MOSQ_ERR_SUCCESS &&
       mosquitto_loop_start(mosq_) == MOSQ_ERR_SUCCESS;

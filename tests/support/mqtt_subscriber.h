@@ -26,8 +26,8 @@ class MqttSubscriber {
     bool retained = false;
   };
 
-  // Connects to the broker's plain listener (anonymously) and subscribes
-  // to `filter` with QoS 1 once connected.
+  // Connects to the broker's plain listener (with the broker's credentials,
+  // if it has them) and subscribes to `filter` with QoS 1 once connected.
   MqttSubscriber(const MosquittoBroker& broker, const std::string& filter);
   ~MqttSubscriber();
   MqttSubscriber(const MqttSubscriber&) = delete;

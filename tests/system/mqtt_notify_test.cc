@@ -7,6 +7,7 @@
 // SIGKILL and restart of the aggregator, arrive once it is back, and are
 // not sent again and again.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <csignal>
@@ -172,6 +173,51 @@ TEST_F(MqttNotify, AlertsDueWhileTheBrokerIsDownArriveAfterItAndAnAggregatorRest
   std::this_thread::sleep_for(std::chrono::seconds(5));
   EXPECT_LE(watcher.messages().size(), 2u) << "one delivery, maybe one resent by libmosquitto";
   EXPECT_EQ(watcher.Latest().size(), 1u) << "one alert, one topic";
+}
+
+// The broker over TLS with a password, as a Home Assistant add-on runs it:
+// the alert arrives; with a CA that did not sign the broker's certificate
+// nothing is sent and the notification stays queued, retried.
+TEST(MqttNotifyOverTls, AFiringAlertArrivesWithTheRightCaAndStaysQueuedWithTheWrongOne) {
+  const MosquittoBrokerOptions options{.username = "wattline", .password = "s3cret", .tls = true};
+  const std::string missing = MosquittoBroker::Missing(options);
+  if (!missing.empty()) GTEST_SKIP() << "SKIPPED: " << missing;
+  MosquittoBroker broker(options);
+  Status started = broker.Start();
+  ASSERT_TRUE(started.ok()) << started.ToString();
+  for (const bool right_ca : {true, false}) {
+    SCOPED_TRACE(right_ca ? "the broker's CA" : "another CA");
+    SystemStack stack;
+    std::filesystem::create_directories(stack.dir().File("rules"));
+    WriteFile(stack.dir().File("rules/home.yml"), RulesFile("absent(meter_up)"));
+    WriteFile(stack.dir().File("mqtt-password"), options.password + "\n");
+    ASSERT_EQ(chmod(stack.dir().File("mqtt-password").c_str(), 0600), 0);
+    stack.SetAggregatorYaml(
+        "rules:\n  files: " + stack.dir().File("rules") + "/*.yml\nnotify:\n  mqtt_url: mqtts://" +
+        broker.host() + ":" + std::to_string(broker.tls_port()) + "\n  mqtt_username: " +
+        options.username + "\n  mqtt_password_file: " + stack.dir().File("mqtt-password") +
+        "\n  mqtt_ca_file: " + (right_ca ? broker.ca_file() : broker.other_ca_file()) + "\n");
+    ASSERT_TRUE(stack.StartAggregator().ok()) << stack.Logs();
+    if (right_ca) {
+      Json alert;
+      ASSERT_TRUE(WaitFor(
+          [&] {
+            alert = RetainedAlert(broker);
+            return !alert.is_null();
+          },
+          30000))
+          << stack.Logs() << broker.Log();
+      EXPECT_EQ(alert["status"], "firing");
+    } else {
+      ASSERT_TRUE(WaitFor(
+          [&] { return stack.AggregatorMetric("wattline_notifications_retried_total") > 0; },
+          30000))
+          << stack.Logs();
+      EXPECT_GE(stack.AggregatorMetric("wattline_notifications_pending"), 1);
+      // The log says why, in OpenSSL's words.
+      EXPECT_NE(stack.Logs().find("certificate verify failed"), std::string::npos) << stack.Logs();
+    }
+  }
 }
 
 }  // namespace
