@@ -276,9 +276,11 @@ TEST(GrafanaDashboards, EveryQueryReturnsDataOnTheDemo) {
       << "no samples arrived\n"
       << stack.Logs();
 
-  // Rates and health series need a few more seconds; retry the whole set
+  // Rates and health series need a few more seconds, and the cost panels a
+  // whole minute of readings (they price whole minutes, on the minute: the
+  // first comes up to 60 s after the first reading); retry the whole set
   // until it passes or the deadline, then report what still failed.
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(40);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(80);
   std::vector<std::string> failures;
   std::map<std::string, std::vector<std::string>> variable_values;
   while (true) {
