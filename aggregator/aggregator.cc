@@ -3,19 +3,15 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <tuple>
 
 #include "aggregator/api/metadata_api.h"
 #include "aggregator/api/query_api.h"
 #include "aggregator/api/rules_api.h"
 #include "aggregator/energy/schedule_series.h"
 #include "aggregator/energy/series_with_schedules.h"
-#include "aggregator/notify/alertmanager.h"
-#include "aggregator/notify/mqtt_alert.h"
 #include "aggregator/notify/mqtt_publisher.h"
 #include "aggregator/notify/notification_queue.h"
 #include "aggregator/notify/notifier.h"
-#include "aggregator/notify/webhook.h"
 #include "aggregator/pki/pki.h"
 #include "aggregator/query/engine.h"
 #include "aggregator/rules/rule_manager.h"
@@ -68,12 +64,8 @@ Result<std::unique_ptr<Aggregator>> Aggregator::Start(const AggregatorConfig& co
   rules.for_grace_period_ms = config.rules.for_grace_period_ms;
   rules.state_path = config.data_dir + "/alerts.json";
   NotifyAlerts notify;
-  for (const auto& [name, on] : {std::pair{kAlertmanagerReceiver, !config.rules.alertmanager_url.empty()},
-                                 std::pair{kWebhookReceiver, !config.rules.webhook_url.empty()},
-                                 std::pair{kMqttReceiver, config.rules.mqtt.has_value()}}) {
-    if (on) self->receivers_.push_back(name);
-  }
-  if (!self->receivers_.empty()) {
+  if (!config.rules.alertmanager_url.empty() || !config.rules.webhook_url.empty() ||
+      config.rules.mqtt.has_value()) {
     // Before the queue: a TLS file that cannot be read stops the start.
     std::unique_ptr<MqttPublisher> mqtt;
     if (config.rules.mqtt.has_value()) {
@@ -87,25 +79,11 @@ Result<std::unique_ptr<Aggregator>> Aggregator::Start(const AggregatorConfig& co
     NotifierOptions notifier;
     notifier.alertmanager_url = config.rules.alertmanager_url;
     notifier.webhook_url = config.rules.webhook_url;
-    notifier.external_url = config.rules.external_url;
+    notifier.alert_context = rules.group.alert_context;
     self->notifier_ =
         std::make_unique<Notifier>(notifier, self->notifications_.get(), clock, std::move(mqtt));
-    notify = [raw = self.get(), clock, notifier, context = rules.group.alert_context,
-              mqtt_on = config.rules.mqtt.has_value()](const RuleSpec& rule,
-                                                       std::vector<Alert> alerts) {
-      // Each receiver's own copy, in the form it is sent.
-      for (const auto& [receiver, on, body_of] :
-           {std::tuple{kAlertmanagerReceiver, !notifier.alertmanager_url.empty(),
-                       &AlertmanagerAlert},
-            std::tuple{kWebhookReceiver, !notifier.webhook_url.empty(), &WebhookAlert},
-            std::tuple{kMqttReceiver, mqtt_on, &MqttAlert}}) {
-        if (!on) continue;
-        std::vector<std::string> bodies;
-        for (const Alert& alert : alerts) bodies.push_back(body_of(alert, rule.expr, context));
-        Status queued = raw->notifications_->Enqueue(receiver, bodies, clock->NowUnixMs());
-        if (!queued.ok()) LogError("notify", "alerts not queued: " + queued.message());
-      }
-      raw->notifier_->Wake();
+    notify = [notifier = self->notifier_.get()](const RuleSpec& rule, std::vector<Alert> alerts) {
+      notifier->Queue(rule.expr, alerts);
     };
   }
   SampleStore* rule_store = self->store_.get();
@@ -235,7 +213,11 @@ void Aggregator::Stop() {
 
 std::string Aggregator::Summary() const {
   std::string receivers;
-  for (const std::string& name : receivers_) receivers += (receivers.empty() ? "" : ", ") + name;
+  if (notifier_ != nullptr) {
+    for (const std::string& name : notifier_->ReceiverNames()) {
+      receivers += (receivers.empty() ? "" : ", ") + name;
+    }
+  }
   return std::to_string(rules_ == nullptr ? 0 : rules_->Groups().size()) + " rule groups, " +
          std::to_string(schedules_->size()) + " tariff and carbon series, notify " +
          (receivers.empty() ? "none" : receivers);

@@ -9,7 +9,6 @@
 
 #include <memory>
 #include <string>
-#include <vector>
 
 #include "aggregator/config/aggregator_config.h"
 #include "aggregator/http/http_server.h"
@@ -63,7 +62,6 @@ class Aggregator {
   // Before rules_: the rules notify through them until they stop.
   std::unique_ptr<NotificationQueue> notifications_;
   std::unique_ptr<Notifier> notifier_;
-  std::vector<std::string> receivers_;  // the notifier's, by name
   std::unique_ptr<RuleManager> rules_;
   std::unique_ptr<HttpServer> ingest_server_;
   std::unique_ptr<HttpServer> api_server_;

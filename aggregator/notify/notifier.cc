@@ -15,19 +15,20 @@ Notifier::Notifier(NotifierOptions options, NotificationQueue* queue, const Cloc
     : options_(std::move(options)), queue_(queue), clock_(clock), mqtt_(std::move(mqtt)) {
   const int64_t timeout = options_.timeout_ms;
   if (!options_.alertmanager_url.empty()) {
-    receivers_.push_back({kAlertmanagerReceiver, [this, timeout](const auto& bodies) {
-                            return PostAlertmanagerAlerts(options_.alertmanager_url, bodies,
-                                                          timeout);
-                          }});
+    receivers_.push_back(
+        {kAlertmanagerReceiver, &AlertmanagerAlert, [this, timeout](const auto& bodies) {
+           return PostAlertmanagerAlerts(options_.alertmanager_url, bodies, timeout);
+         }});
   }
   if (!options_.webhook_url.empty()) {
-    receivers_.push_back({kWebhookReceiver, [this, timeout](const auto& bodies) {
-                            return PostWebhook(options_.webhook_url, options_.external_url, bodies,
+    receivers_.push_back({kWebhookReceiver, &WebhookAlert, [this, timeout](const auto& bodies) {
+                            return PostWebhook(options_.webhook_url,
+                                               options_.alert_context.external_url, bodies,
                                                timeout);
                           }});
   }
   if (mqtt_ != nullptr) {
-    receivers_.push_back({kMqttReceiver, [this, timeout](const auto& bodies) -> Status {
+    receivers_.push_back({kMqttReceiver, &MqttAlert, [this, timeout](const auto& bodies) -> Status {
                             std::vector<MqttMessage> messages;
                             for (const std::string& body : bodies) {
                               auto alert = MqttAlertMessages(mqtt_->options(), body);
@@ -47,6 +48,24 @@ Notifier::~Notifier() {
   }
   wake_.notify_all();
   thread_.join();
+}
+
+void Notifier::Queue(std::string_view expr, const std::vector<Alert>& alerts) {
+  for (const Receiver& receiver : receivers_) {
+    std::vector<std::string> bodies;
+    for (const Alert& alert : alerts) {
+      bodies.push_back(receiver.body_of(alert, expr, options_.alert_context));
+    }
+    Status queued = queue_->Enqueue(receiver.name, bodies, clock_->NowUnixMs());
+    if (!queued.ok()) LogError("notify", "alerts not queued: " + queued.message());
+  }
+  Wake();
+}
+
+std::vector<std::string> Notifier::ReceiverNames() const {
+  std::vector<std::string> names;
+  for (const Receiver& receiver : receivers_) names.push_back(receiver.name);
+  return names;
 }
 
 void Notifier::Wake() {

@@ -22,6 +22,7 @@
 
 #include "aggregator/notify/mqtt_publisher.h"
 #include "aggregator/notify/notification_queue.h"
+#include "aggregator/rules/alerting_rule.h"
 #include "common/clock.h"
 #include "common/status.h"
 
@@ -34,7 +35,9 @@ inline constexpr char kMqttReceiver[] = "mqtt";
 struct NotifierOptions {
   std::string alertmanager_url;  // "" none
   std::string webhook_url;       // "" none
-  std::string external_url;      // the webhook message's externalURL
+  // External labels and URL: in every alert, and the webhook message's
+  // externalURL.
+  AlertContext alert_context;
   int64_t min_backoff_ms = 1000;
   int64_t max_backoff_ms = 5 * 60 * 1000;
   int64_t timeout_ms = 10 * 1000;  // per request; for MQTT, per batch's PUBACKs
@@ -51,6 +54,14 @@ class Notifier {
   // Stops the thread; a request in flight finishes (or times out) first.
   ~Notifier();
 
+  // Queues `alerts` (of a rule whose expression is `expr`) for every
+  // receiver, each in the form it is sent, and wakes the thread. A queue
+  // that cannot be written is logged: the rules carry on.
+  void Queue(std::string_view expr, const std::vector<Alert>& alerts);
+
+  // The receivers, by name, in the order they are served.
+  std::vector<std::string> ReceiverNames() const;
+
   // Something was queued: deliver it now rather than at the next tick.
   void Wake();
 
@@ -61,6 +72,8 @@ class Notifier {
  private:
   struct Receiver {
     std::string name;
+    // One alert as this receiver is sent it (what its queue holds).
+    std::string (*body_of)(const Alert&, std::string_view expr, const AlertContext&);
     std::function<Status(const std::vector<std::string>& bodies)> send;
     int64_t failures_in_a_row = 0;  // under round_mutex_
   };
@@ -74,7 +87,7 @@ class Notifier {
   const Clock* const clock_;
   const std::unique_ptr<MqttPublisher> mqtt_;  // destroyed after thread_ is joined
   std::mutex round_mutex_;                     // one round at a time
-  std::vector<Receiver> receivers_;
+  std::vector<Receiver> receivers_;            // fixed once constructed
   std::mutex mutex_;
   std::condition_variable wake_;
   bool woken_ = false;

@@ -59,7 +59,7 @@ TEST(Webhook, AFailingReceiverGetsTheAlertsAgainAfterTheBackOffInAlertmanagersSh
                   .ok());
   aggregator::NotifierOptions options;
   options.webhook_url = receiver.url();
-  options.external_url = context.external_url;
+  options.alert_context = context;
   aggregator::Notifier notifier(options, queue->get(), &clock);
 
   // The background round and ours: the first attempt fails, and nothing is
