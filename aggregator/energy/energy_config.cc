@@ -41,12 +41,42 @@ Result<int64_t> ReadDate(const ConfigNode& node, const TimeZone& zone) {
   return zone.ToUnixMs(year, month, day);
 }
 
-// The quantities one period may set; `names` are their keys, in windows too.
-struct Quantities {
-  std::vector<std::string_view> names;
-  std::string_view required;  // "" none
+// One kind of named schedule set (a tariff, a carbon zone): the quantities
+// its periods and windows may set, and the series each becomes.
+struct ScheduleKind {
+  std::string_view label;  // the series' label holding the set's name
+  struct Quantity {
+    std::string_view key;     // in periods and windows
+    std::string_view metric;  // the series' name
+  };
+  std::vector<Quantity> quantities;
+  std::string_view required;  // the key every period must give
   bool allow_negative = true;
+
+  bool Has(std::string_view key) const {
+    return std::any_of(quantities.begin(), quantities.end(),
+                       [&](const Quantity& quantity) { return quantity.key == key; });
+  }
 };
+
+const ScheduleKind kTariff{"tariff",
+                           {{"import_per_kwh", kImportPriceMetric},
+                            {"export_per_kwh", kExportPriceMetric},
+                            {"standing_charge_per_day", kStandingChargeMetric}},
+                           "import_per_kwh",
+                           true};
+const ScheduleKind kCarbon{
+    "zone", {{"grams_per_kwh", kCarbonIntensityMetric}}, "grams_per_kwh", false};
+
+// A quantity's value in a period or a window.
+Result<double> ReadQuantity(const ConfigNode& node, const std::string& key,
+                            const ScheduleKind& kind) {
+  Result<double> number = ReadNumber(node, key);
+  if (number.ok() && *number < 0 && !kind.allow_negative) {
+    return Error(node, key + " must not be negative");
+  }
+  return number;
+}
 
 struct ParsedPeriod {
   int64_t from_ms = 0;
@@ -74,7 +104,7 @@ Result<TimeWindow> ReadWindow(const ConfigNode& node) {
   return window;
 }
 
-Result<ParsedPeriod> ReadPeriod(const ConfigNode& node, const Quantities& quantities,
+Result<ParsedPeriod> ReadPeriod(const ConfigNode& node, const ScheduleKind& kind,
                                 const TimeZone& zone, bool first) {
   if (node.kind != ConfigNode::Kind::kMap) return Error(node, "a period must be a map");
   ParsedPeriod period;
@@ -93,28 +123,18 @@ Result<ParsedPeriod> ReadPeriod(const ConfigNode& node, const Quantities& quanti
         bool gives_any = false;
         for (const auto& [window_key, window_value] : item.entries) {
           if (window_key == "months" || window_key == "days" || window_key == "hours") continue;
-          if (std::find(quantities.names.begin(), quantities.names.end(), window_key) ==
-              quantities.names.end()) {
-            return Error(window_value, "unknown window key " + window_key);
-          }
-          Result<double> number = ReadNumber(window_value, window_key);
+          if (!kind.Has(window_key)) return Error(window_value, "unknown window key " + window_key);
+          Result<double> number = ReadQuantity(window_value, window_key, kind);
           if (!number.ok()) return number.status();
-          if (*number < 0 && !quantities.allow_negative) {
-            return Error(window_value, window_key + " must not be negative");
-          }
           window->value = *number;
           period.windows[window_key].push_back(*window);
           gives_any = true;
         }
         if (!gives_any) return Error(item, "a window must give a value");
       }
-    } else if (std::find(quantities.names.begin(), quantities.names.end(), key) !=
-               quantities.names.end()) {
-      Result<double> number = ReadNumber(value, key);
+    } else if (kind.Has(key)) {
+      Result<double> number = ReadQuantity(value, key, kind);
       if (!number.ok()) return number.status();
-      if (*number < 0 && !quantities.allow_negative) {
-        return Error(value, key + " must not be negative");
-      }
       period.values[key] = *number;
     } else {
       return Error(value, "unknown key " + key);
@@ -123,17 +143,15 @@ Result<ParsedPeriod> ReadPeriod(const ConfigNode& node, const Quantities& quanti
   if (period.from_ms == std::numeric_limits<int64_t>::min() && !first) {
     return Error(node, "every period but the first needs a from date");
   }
-  if (!quantities.required.empty() && !period.values.contains(quantities.required)) {
-    return Error(node, "a period needs " + std::string(quantities.required));
+  if (!period.values.contains(kind.required)) {
+    return Error(node, "a period needs " + std::string(kind.required));
   }
   return period;
 }
 
 // One named schedule set (a tariff, a carbon zone) as series: one per
 // quantity that any of its periods or windows sets.
-Status ReadNamed(const ConfigNode& node, const std::string& name, std::string_view label,
-                 const Quantities& quantities,
-                 const std::map<std::string_view, std::string_view>& metric_of,
+Status ReadNamed(const ConfigNode& node, const std::string& name, const ScheduleKind& kind,
                  const TimeZone& zone, std::vector<ScheduledSeries>* out) {
   std::vector<const ConfigNode*> items;
   if (node.kind == ConfigNode::Kind::kMap) {
@@ -145,14 +163,14 @@ Status ReadNamed(const ConfigNode& node, const std::string& name, std::string_vi
   }
   std::vector<ParsedPeriod> periods;
   for (const ConfigNode* item : items) {
-    Result<ParsedPeriod> period = ReadPeriod(*item, quantities, zone, periods.empty());
+    Result<ParsedPeriod> period = ReadPeriod(*item, kind, zone, periods.empty());
     if (!period.ok()) return period.status();
     if (!periods.empty() && period->from_ms <= periods.back().from_ms) {
       return Error(*item, "periods must be in order of their from dates");
     }
     periods.push_back(std::move(*period));
   }
-  for (std::string_view quantity : quantities.names) {
+  for (const auto& [quantity, metric] : kind.quantities) {
     const bool used = std::any_of(periods.begin(), periods.end(), [&](const ParsedPeriod& p) {
       return p.values.contains(quantity) || p.windows.contains(quantity);
     });
@@ -169,7 +187,7 @@ Status ReadNamed(const ConfigNode& node, const std::string& name, std::string_vi
       }
       schedule.push_back(std::move(out_period));
     }
-    Labels labels = {{"__name__", std::string(metric_of.at(quantity))}, {std::string(label), name}};
+    Labels labels = {{"__name__", std::string(metric)}, {std::string(kind.label), name}};
     if (Status canonical = Canonicalize(labels); !canonical.ok()) {
       return Error(node, canonical.message());
     }
@@ -190,28 +208,14 @@ Result<EnergyConfig> ReadEnergyConfig(const ConfigNode* node) {
   if (!zone.ok()) return zone.status().WithContext(node->Where() + ": energy.timezone");
   config.timezone = zone->name();
 
-  const Quantities tariff{
-      {"import_per_kwh", "export_per_kwh", "standing_charge_per_day"}, "import_per_kwh", true};
-  const std::map<std::string_view, std::string_view> tariff_metrics = {
-      {"import_per_kwh", kImportPriceMetric},
-      {"export_per_kwh", kExportPriceMetric},
-      {"standing_charge_per_day", kStandingChargeMetric}};
-  const Quantities carbon{{"grams_per_kwh"}, "grams_per_kwh", false};
-  const std::map<std::string_view, std::string_view> carbon_metrics = {
-      {"grams_per_kwh", kCarbonIntensityMetric}};
-
   for (const auto& [key, value] : node->entries) {
     if (key == "timezone") continue;
-    const bool is_tariffs = key == "tariffs";
-    if (!is_tariffs && key != "carbon") return Error(value, "unknown key " + key);
+    const ScheduleKind* kind = key == "tariffs" ? &kTariff : key == "carbon" ? &kCarbon : nullptr;
+    if (kind == nullptr) return Error(value, "unknown key " + key);
     if (value.kind == ConfigNode::Kind::kNull) continue;
     if (value.kind != ConfigNode::Kind::kMap) return Error(value, key + " must be a map of names");
     for (const auto& [name, periods] : value.entries) {
-      Status read =
-          is_tariffs
-              ? ReadNamed(periods, name, "tariff", tariff, tariff_metrics, *zone, &config.series)
-              : ReadNamed(periods, name, "zone", carbon, carbon_metrics, *zone, &config.series);
-      if (!read.ok()) return read;
+      WATTLINE_RETURN_IF_ERROR(ReadNamed(periods, name, *kind, *zone, &config.series));
     }
   }
   std::sort(config.series.begin(), config.series.end(),
