@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "aggregator/energy/energy_config.h"
-#include "aggregator/notify/mqtt_publisher.h"
+#include "aggregator/notify/mqtt_publisher_options.h"
 #include "aggregator/storage/storage_options.h"
 #include "common/log.h"
 #include "common/status.h"

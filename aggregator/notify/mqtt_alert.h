@@ -38,7 +38,7 @@
 #include <string_view>
 #include <vector>
 
-#include "aggregator/notify/mqtt_publisher.h"
+#include "aggregator/notify/mqtt_publisher_options.h"
 #include "aggregator/rules/alerting_rule.h"
 #include "common/labels.h"
 #include "common/status.h"

@@ -46,38 +46,12 @@
 #include <thread>
 #include <vector>
 
-#include "common/mqtt/mqtt_options.h"
+#include "aggregator/notify/mqtt_publisher_options.h"
 #include "common/status.h"
 
 struct mosquitto;
 
 namespace wattline::aggregator {
-
-inline constexpr char kMqttOnline[] = "online";
-inline constexpr char kMqttOffline[] = "offline";
-
-struct MqttPublisherOptions {
-  MqttOptions broker;
-  // Every topic of ours starts with it; one or more levels, without
-  // wildcards, NULs or a leading or trailing '/'.
-  std::string topic_prefix = "wattline";
-  // Home Assistant's discovery prefix; "" publishes no discovery config.
-  std::string discovery_prefix = "homeassistant";
-  int64_t connect_timeout_ms = 10'000;
-};
-
-// One retained message.
-struct MqttMessage {
-  std::string topic;
-  std::string payload;
-};
-
-// <topic_prefix>/status: "online" or "offline", retained.
-std::string MqttStatusTopic(const MqttPublisherOptions& options);
-
-// OK when `options` can be used: CheckMqttOptions(broker) and the prefixes as
-// above. Errors: kInvalidArgument naming the option.
-Status CheckMqttPublisherOptions(const MqttPublisherOptions& options);
 
 class MqttPublisher {
  public:
