@@ -13,6 +13,7 @@
 #include "aggregator/rules/go_regexp.h"
 #include "aggregator/rules/go_strconv.h"
 #include "aggregator/rules/go_unicode.h"
+#include "common/rfc3339.h"
 
 namespace wattline::aggregator::alert_template {
 namespace {
@@ -120,40 +121,13 @@ Result<Value> HumanizePercentage(std::vector<Value>& args) {
   return Value::String(FormatFloat4g(*converted * 100) + "%");
 }
 
-// Go's time.Time.String() of a UTC time: 2006-01-02 15:04:05.999999999 +0000 UTC.
-std::string FormatUtc(int64_t seconds, int64_t nanos) {
-  int64_t days = seconds / 86400;
-  int64_t rest = seconds % 86400;
-  if (rest < 0) {
-    rest += 86400;
-    --days;
-  }
-  // Howard Hinnant's civil_from_days.
-  const int64_t z = days + 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int64_t day = doy - (153 * mp + 2) / 5 + 1;
-  const int64_t month = mp < 10 ? mp + 3 : mp - 9;
-  const int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  char text[96];
-  std::snprintf(text, sizeof(text), "%s%04lld-%02lld-%02lld %02lld:%02lld:%02lld",
-                year < 0 ? "-" : "", static_cast<long long>(std::abs(year)),  // NOLINT(runtime/int)
-                static_cast<long long>(month), static_cast<long long>(day),   // NOLINT(runtime/int)
-                static_cast<long long>(rest / 3600),                          // NOLINT(runtime/int)
-                static_cast<long long>(rest / 60 % 60),                       // NOLINT(runtime/int)
-                static_cast<long long>(rest % 60));                           // NOLINT(runtime/int)
-  std::string out = text;
-  if (nanos != 0) {
-    char fraction[16];
-    std::snprintf(fraction, sizeof(fraction), ".%09lld", static_cast<long long>(nanos));  // NOLINT
-    std::string_view digits = fraction;
-    while (digits.back() == '0') digits.remove_suffix(1);
-    out += digits;
-  }
-  return out + " +0000 UTC";
+// Go's time.Time.String() of a UTC time: 2006-01-02 15:04:05.999999999 +0000 UTC
+// (here to the millisecond, all a Prometheus timestamp holds).
+std::string FormatUtc(int64_t unix_ms) {
+  std::string text = FormatRfc3339(unix_ms);  // 2006-01-02T15:04:05.999Z
+  text[10] = ' ';
+  text.pop_back();
+  return text + " +0000 UTC";
 }
 
 Result<Value> HumanizeTimestamp(std::vector<Value>& args) {
@@ -168,14 +142,7 @@ Result<Value> HumanizeTimestamp(std::vector<Value>& args) {
                                    "overflows int64");
   }
   // model.TimeFromUnixNano keeps milliseconds; time.Unix normalises.
-  const int64_t ms = GoInt64(timestamp) / 1000000;
-  int64_t seconds = ms / 1000;
-  int64_t nanos = ms % 1000 * 1000000;
-  if (nanos < 0) {
-    nanos += 1000000000;
-    --seconds;
-  }
-  return Value::String(FormatUtc(seconds, nanos));
+  return Value::String(FormatUtc(GoInt64(timestamp) / 1000000));
 }
 
 Result<Value> TitleFunc(std::vector<Value>& args) { return Value::String(Title(args[0].text)); }

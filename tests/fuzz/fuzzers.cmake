@@ -56,7 +56,8 @@ wattline_fuzzer(NAME alert_template_fuzz
           aggregator/rules/alert_template_prom_funcs.cc aggregator/rules/alert_template_value.cc
           aggregator/rules/go_regexp.cc aggregator/rules/go_strconv.cc aggregator/rules/go_unicode.cc
           aggregator/storage/regexp_error.cc
-          aggregator/query/quote.cc aggregator/query/number.cc common/labels.cc common/status.cc
+          aggregator/query/quote.cc aggregator/query/number.cc common/labels.cc common/rfc3339.cc
+          common/status.cc
   PKG re2)
 
 wattline_fuzzer(NAME modbus_profile_fuzz
