@@ -61,16 +61,17 @@ Result<Value> Index(std::vector<Value>& args) {
 }
 
 // Go's basicKind classes; kOther for the types it cannot compare by value.
-enum class BasicKind { kOther, kBool, kInt, kUint, kFloat, kString };
+// Go's uintKind has one member here, a byte (0..255), which compares with
+// ints by value as Go's int/uint mix does: it is an int.
+enum class BasicKind { kOther, kBool, kInt, kFloat, kString };
 
 BasicKind BasicKindOf(const Value& value) {
   switch (value.kind) {
     case Kind::kBool:
       return BasicKind::kBool;
     case Kind::kInt:
-      return BasicKind::kInt;
     case Kind::kByte:
-      return BasicKind::kUint;
+      return BasicKind::kInt;
     case Kind::kFloat:
       return BasicKind::kFloat;
     case Kind::kString:
@@ -103,15 +104,9 @@ Result<bool> Equal(const std::vector<Value>& args) {
     const BasicKind k2 = BasicKindOf(arg);
     bool truth = false;
     if (k1 != k2) {
-      // Ints and uints compare by value; nothing else mixes. (Go lets an
-      // invalid value through here, which templates cannot make.)
-      if (k1 == BasicKind::kInt && k2 == BasicKind::kUint) {
-        truth = arg1.integer == arg.integer;
-      } else if (k1 == BasicKind::kUint && k2 == BasicKind::kInt) {
-        truth = arg1.integer == arg.integer;
-      } else if (arg1.valid() && arg.valid()) {
-        return BadComparison();
-      }
+      // Nothing else mixes. (Go lets an invalid value through here, which
+      // templates cannot make.)
+      if (arg1.valid() && arg.valid()) return BadComparison();
     } else {
       switch (k1) {
         case BasicKind::kBool:
@@ -121,7 +116,6 @@ Result<bool> Equal(const std::vector<Value>& args) {
           truth = arg1.number == arg.number;
           break;
         case BasicKind::kInt:
-        case BasicKind::kUint:
           truth = arg1.integer == arg.integer;
           break;
         case BasicKind::kString:
@@ -148,18 +142,11 @@ Result<bool> Less(const Value& arg1, const Value& arg2) {
   const BasicKind k1 = BasicKindOf(arg1);
   const BasicKind k2 = BasicKindOf(arg2);
   if (k1 == BasicKind::kOther || k2 == BasicKind::kOther) return BadComparisonType();
-  if (k1 != k2) {
-    if ((k1 == BasicKind::kInt && k2 == BasicKind::kUint) ||
-        (k1 == BasicKind::kUint && k2 == BasicKind::kInt)) {
-      return arg1.integer < arg2.integer;
-    }
-    return BadComparison();
-  }
+  if (k1 != k2) return BadComparison();
   switch (k1) {
     case BasicKind::kFloat:
       return arg1.number < arg2.number;
     case BasicKind::kInt:
-    case BasicKind::kUint:
       return arg1.integer < arg2.integer;
     case BasicKind::kString:
       return arg1.text < arg2.text;
