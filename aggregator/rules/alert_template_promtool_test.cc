@@ -7,11 +7,9 @@
 // `promtool check rules` that the templates we refuse when parsing are
 // refused by Prometheus with the same message.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
-#include <cstdio>
+#include <cstdlib>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -144,19 +142,11 @@ TEST_F(AlertTemplatePromtool, ExpansionsEqualPrometheusOwn) {
   std::string alerts;
   int failures = 0;
   for (const Series& series : TestSeries()) {
-    std::string selector;
-    std::string expected_labels;
-    for (const Label& label : series.labels) {
-      if (label.name == kMetricNameLabel) continue;
-      selector += (selector.empty() ? "" : ",") + label.name + "=" + YamlString(label.value);
-      expected_labels +=
-          (expected_labels.empty() ? "" : ", ") + label.name + ": " + YamlString(label.value);
-    }
-    input += "  - series: " + YamlString("m{" + selector + "}") + "\n    values: '" + series.value +
-             "'\n";
+    input += "  - series: " + YamlString(SeriesSelector(series.labels)) + "\n    values: '" +
+             series.value + "'\n";
     const AlertTemplateData data{&series.labels, &ExternalLabels(), kExternalUrl,
                                  std::strtod(series.value, nullptr)};
-    alerts += "    - exp_labels: {" + expected_labels + "}\n      exp_annotations:\n";
+    alerts += "    - exp_labels: " + LabelsYaml(series.labels) + "\n      exp_annotations:\n";
     for (size_t i = 0; i < Templates().size(); ++i) {
       Result<AlertTemplate> parsed = ParseAlertTemplate(Templates()[i]);
       ASSERT_TRUE(parsed.ok()) << Templates()[i] << ": " << parsed.status().message();

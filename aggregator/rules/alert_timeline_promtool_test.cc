@@ -6,13 +6,12 @@
 // prometheus package) evaluates the file with Prometheus's own rule code and
 // must agree at every minute.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
+#include <bit>
 #include <cmath>
-#include <cstdio>
 #include <fstream>
+#include <limits>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -84,26 +83,6 @@ std::vector<InputSeries> Inputs() {
          return m >= 3 && m < 8 ? 31.0 : 24.0;
        })},
   };
-}
-
-std::string LabelsYaml(const Labels& labels) {
-  std::string out = "{";
-  for (const Label& label : labels) {
-    if (label.name == kMetricNameLabel || label.name == "alertname") continue;
-    out += (out.size() > 1 ? ", " : "") + label.name + ": " + YamlString(label.value);
-  }
-  return out + "}";
-}
-
-std::string SeriesSelector(const Labels& labels) {
-  std::string out = std::string(MetricName(labels)) + "{";
-  bool first = true;
-  for (const Label& label : labels) {
-    if (label.name == kMetricNameLabel) continue;
-    out += (first ? "" : ",") + label.name + "=" + YamlString(label.value);
-    first = false;
-  }
-  return out + "}";
 }
 
 std::string ValuesText(const std::vector<double>& values) {

@@ -10,6 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "common/labels.h"
+
 namespace wattline::aggregator {
 
 inline constexpr const char* kPromtool = "/usr/bin/promtool";
@@ -34,6 +36,29 @@ inline int RunPromtool(const std::string& dir, const std::string& args, std::str
 
 // A YAML double-quoted scalar: JSON's string syntax is one.
 inline std::string YamlString(const std::string& text) { return nlohmann::json(text).dump(); }
+
+// A series of `labels` as a test file's `series:` selector: m{a="1",b="2"}.
+inline std::string SeriesSelector(const Labels& labels) {
+  std::string out = std::string(MetricName(labels)) + "{";
+  bool first = true;
+  for (const Label& label : labels) {
+    if (label.name == kMetricNameLabel) continue;
+    out += (first ? "" : ",") + label.name + "=" + YamlString(label.value);
+    first = false;
+  }
+  return out + "}";
+}
+
+// An alert's labels as a test file's `exp_labels:` map, without the metric
+// name and alertname (promtool adds the latter).
+inline std::string LabelsYaml(const Labels& labels) {
+  std::string out = "{";
+  for (const Label& label : labels) {
+    if (label.name == kMetricNameLabel || label.name == "alertname") continue;
+    out += (out.size() > 1 ? ", " : "") + label.name + ": " + YamlString(label.value);
+  }
+  return out + "}";
+}
 
 }  // namespace wattline::aggregator
 
