@@ -51,6 +51,12 @@
 # from memory, and neither other system caches answers. Ratio: ours / the
 # faster peer (lower is better; the target is < 0.5).
 #
+# The baseline: wattline-http-floor (bench/http_floor.cc), a server that
+# answers every request at once with a fixed body, is asked in the same
+# rounds. Its median ("floor") is the machine's round trip on a kept-alive
+# connection: curl, loopback TCP and waking a sleeping server thread, which
+# every system's median includes and none can go below.
+#
 #   WATTLINE_BENCH_DEVICES   homes (default 20)
 #   WATTLINE_BENCH_DAYS      days of minute data (default 30)
 #   WATTLINE_BENCH_REPEATS   timed repeats per query (default 20)
@@ -73,11 +79,12 @@ for value in "$devices" "$days" "$repeats" "$seed"; do
   }
 done
 gen_bin="$build/bench/wattline-meter-data-gen"
+floor_bin="$build/bench/wattline-http-floor"
 aggregator_bin="$build/aggregator/wattline-aggregator"
 vm_bin="${WATTLINE_BENCH_VM:-/usr/bin/victoria-metrics}"
 prometheus_bin="${WATTLINE_BENCH_PROMETHEUS:-/usr/bin/prometheus}"
 promtool_bin="${WATTLINE_BENCH_PROMTOOL:-/usr/bin/promtool}"
-for bin in "$gen_bin" "$aggregator_bin"; do
+for bin in "$gen_bin" "$floor_bin" "$aggregator_bin"; do
   [ -x "$bin" ] || { echo "missing $bin: build with -DWATTLINE_BUILD_BENCH=ON" >&2; exit 1; }
 done
 [ -x "$vm_bin" ] || { echo "missing $vm_bin: apt-get install victoria-metrics" >&2; exit 1; }
@@ -354,6 +361,12 @@ systems=(ours vm prometheus)
 declare -A data_dirs=([ours]="$work/wattline-data" [vm]="$work/vm-data"
   [prometheus]="$work/prometheus-data")
 declare -A labels=([ours]=wattline-aggregator [vm]=VictoriaMetrics [prometheus]=Prometheus)
+floor_port="$(free_port)"
+floor_url="http://127.0.0.1:$floor_port"
+"$floor_bin" "$floor_port" >>"$work/floor.log" 2>&1 &
+floor_pid=$!
+pids+=("$floor_pid")  # killed with the rest at the end
+wait_ready "$floor_url/" "$floor_pid" floor
 echo "measuring: for each query a restart, a cold query and $repeats repeats"
 for i in "${!names[@]}"; do
   active=("${systems[@]}")
@@ -373,6 +386,7 @@ for i in "${!names[@]}"; do
   args=()
   for ((r = 0; r < repeats; r++)); do
     for system in "${active[@]}"; do args+=(-o /dev/null "${urls[$system]}"); done
+    args+=(-o /dev/null "$floor_url/api/v1/${paths[$i]}")
   done
   curl -sS -w '%{http_code} %{time_total} %{num_connects}\n' "${args[@]}" >"$work/times"
   if awk '$1 != 200 {bad = 1} END {exit !bad}' "$work/times"; then
@@ -380,13 +394,15 @@ for i in "${!names[@]}"; do
     exit 1
   fi
   # Each connection is opened once, by the first round.
+  rotation=$((${#active[@]} + 1))
   connects="$(awk '{sum += $3} END {print sum + 0}' "$work/times")"
-  if [ "$connects" != "${#active[@]}" ]; then
-    echo "  (the repeats of '${names[$i]}' opened $connects connections, not ${#active[@]})"
+  if [ "$connects" != "$rotation" ]; then
+    echo "  (the repeats of '${names[$i]}' opened $connects connections, not $rotation)"
   fi
+  results[floor,$i]="$(median_of "${#active[@]}" "$rotation" "$work/times")"
   for k in "${!active[@]}"; do
     system="${active[$k]}"
-    results[$system,median,$i]="$(median_of "$k" "${#active[@]}" "$work/times")"
+    results[$system,median,$i]="$(median_of "$k" "$rotation" "$work/times")"
     pid_variable="${system}_pid"
     stop "${!pid_variable}"
   done
@@ -401,9 +417,9 @@ printf 'Query latency, ms: %s homes x 21 series x %s d at 60 s, plus home-001 po
   "$devices" "$days"
 printf '%s samples, seed %s; cold: first query after a restart on a cold page cache; median of %s repeats\n' \
   "$generated" "$seed" "$repeats"
-row() { printf '%-28s %9s %9s %9s %7s   %9s %9s %9s %7s\n' "$@"; }
-row "" "ours" "VM" "Prom" "ratio" "ours" "VM" "Prom" "ratio"
-row "query" "cold" "cold" "cold" "cold" "median" "median" "median" "median"
+row() { printf '%-28s %9s %9s %9s %7s   %9s %9s %9s %7s   %7s\n' "$@"; }
+row "" "ours" "VM" "Prom" "ratio" "ours" "VM" "Prom" "ratio" "floor"
+row "query" "cold" "cold" "cold" "cold" "median" "median" "median" "median" "median"
 for i in "${!names[@]}"; do
   peer=$i
   [ "$i" = 3 ] && peer=2
@@ -411,9 +427,11 @@ for i in "${!names[@]}"; do
     "${results[ours,cold,$i]}" "${results[vm,cold,$peer]}" "${results[prometheus,cold,$peer]}" \
     "$(ratio "${results[ours,cold,$i]}" "${results[vm,cold,$peer]}" "${results[prometheus,cold,$peer]}")" \
     "${results[ours,median,$i]}" "${results[vm,median,$peer]}" "${results[prometheus,median,$peer]}" \
-    "$(ratio "${results[ours,median,$i]}" "${results[vm,median,$peer]}" "${results[prometheus,median,$peer]}")"
+    "$(ratio "${results[ours,median,$i]}" "${results[vm,median,$peer]}" "${results[prometheus,median,$peer]}")" \
+    "${results[floor,$i]}"
 done
 echo "ratio: ours / the faster peer (target < 0.5); the exact row's peers answer with increase"
+echo "floor: a server answering at once with a fixed body (wattline-http-floor), in the same rounds"
 # The aggregator names the commit it was built from (cmake/WattlineSourceRevision.cmake).
 printf 'VictoriaMetrics %s; Prometheus %s; %s\n' "$vm_version" "$prometheus_version" \
   "$("$aggregator_bin" --version)"
