@@ -45,8 +45,10 @@ class Connection {
   bool ServeOne() {
     StartMessage();
     if (begin_ == end_) {
-      if (!stream_.WaitReadable(timeouts_.keep_alive_ms)) return false;
-      readable_ = true;
+      begin_ = 0;
+      const ssize_t got = stream_.ReadWithin(buffer_, sizeof(buffer_), timeouts_.keep_alive_ms);
+      if (got <= 0) return false;
+      end_ = static_cast<size_t>(got);
     }
     // The whole head within the timeout, not each read of it: a client
     // sending a byte now and then must not hold the thread for ever.
@@ -136,15 +138,12 @@ class Connection {
     while (!done) {
       if (begin_ == end_) {
         begin_ = end_ = 0;
-        // After the keep-alive wait the request's first bytes are there:
-        // no second poll() (a system call a request, on the warm path).
-        if (deadline && !readable_) {
-          const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-              *deadline - std::chrono::steady_clock::now());
-          if (left.count() <= 0 || !stream_.WaitReadable(left.count())) return false;
-        }
-        readable_ = false;
-        const ssize_t got = stream_.Read(buffer_, sizeof(buffer_));
+        const ssize_t got =
+            deadline ? stream_.ReadWithin(buffer_, sizeof(buffer_),
+                                          std::chrono::duration_cast<std::chrono::milliseconds>(
+                                              *deadline - std::chrono::steady_clock::now())
+                                              .count())
+                     : stream_.Read(buffer_, sizeof(buffer_));
         if (got <= 0) return false;
         end_ = static_cast<size_t>(got);
       }
@@ -262,7 +261,6 @@ class Connection {
   char buffer_[16384];
   size_t begin_ = 0;
   size_t end_ = 0;
-  bool readable_ = false;  // WaitReadable said so, and nothing was read since
   // The message being parsed.
   std::string url_;
   std::vector<std::pair<std::string, std::string>> headers_;

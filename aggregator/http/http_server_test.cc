@@ -664,6 +664,42 @@ TEST_F(HttpServerTest, StopEndsIdleConnectionsAtOnce) {
   }
 }
 
+// A kept-alive connection waits for its next request as long as the
+// keep-alive timeout says, whether that is shorter or longer than the I/O
+// timeout (the wait sleeps in recv(), which the I/O timeout bounds), then
+// is closed.
+TEST_F(HttpServerTest, AnIdleConnectionIsClosedAtTheKeepAliveTimeout) {
+  struct Timeouts {
+    int64_t keep_alive_ms;
+    int64_t io_ms;
+  };
+  for (const Timeouts timeouts : {Timeouts{300, 5000}, Timeouts{1500, 400}}) {
+    SCOPED_TRACE("keep-alive " + std::to_string(timeouts.keep_alive_ms) + " ms, I/O " +
+                 std::to_string(timeouts.io_ms) + " ms");
+    HttpServerOptions options;
+    options.keep_alive_timeout_ms = timeouts.keep_alive_ms;
+    options.io_timeout_ms = timeouts.io_ms;
+    Create(1 << 20, options);
+    server_->Handle("GET", "/page", Counting());
+    Serve();
+    RawConnection connection(port_);
+    ASSERT_TRUE(connection.Send(Get("/page")));
+    EXPECT_EQ(StatusOf(connection.ReadResponse()), 200);
+    // Idle for most of the keep-alive timeout, past the I/O timeout when
+    // that is the shorter: still served.
+    std::this_thread::sleep_for(std::chrono::milliseconds(timeouts.keep_alive_ms * 2 / 3));
+    ASSERT_TRUE(connection.Send(Get("/page")));
+    EXPECT_EQ(StatusOf(connection.ReadResponse()), 200);
+    const auto idle_since = std::chrono::steady_clock::now();
+    EXPECT_EQ(connection.ReadUntilClosed(), "");
+    const auto idle = std::chrono::steady_clock::now() - idle_since;
+    EXPECT_GE(idle, std::chrono::milliseconds(timeouts.keep_alive_ms - 50));
+    EXPECT_LT(idle, std::chrono::milliseconds(timeouts.keep_alive_ms + 2000));
+    server_->Stop();
+    server_.reset();
+  }
+}
+
 // Kept-alive connections do not wait for each other: a home's agents and
 // Grafana's users each keep one open. (cpp-httplib, on two cores, served
 // eight at once and queued the ninth until one closed.)

@@ -40,14 +40,19 @@ class SocketStream {
   // Reads what is there, up to `size`: > 0 bytes, 0 at the end of the
   // stream, < 0 on an error or the I/O timeout.
   virtual ssize_t Read(char* buffer, size_t size) = 0;
+  // Read(), waiting up to `wait_ms` for the first bytes (which may be
+  // longer or shorter than the I/O timeout): a kept-alive connection's wait
+  // for its next request. < 0 also when nothing came within `wait_ms`.
+  virtual ssize_t ReadWithin(char* buffer, size_t size, int64_t wait_ms);
   // Writes `head` then `body`, all of both, as one send where it can.
   virtual bool Write(std::string_view head, std::string_view body) = 0;
   // The verified client certificate's common name on TLS, else "".
   const std::string& peer_identity() const { return peer_identity_; }
 
  protected:
-  explicit SocketStream(int fd) : fd_(fd) {}
+  SocketStream(int fd, int64_t io_timeout_ms) : fd_(fd), io_timeout_ms_(io_timeout_ms) {}
   const int fd_;
+  const int64_t io_timeout_ms_;  // SO_RCVTIMEO and SO_SNDTIMEO
   std::string peer_identity_;
 };
 
