@@ -41,10 +41,9 @@
 #   4 all power    instant sum(power_watts): every home's phases
 # Each answer must hold the expected number of series (1, 1, N, 1).
 #
-# For each system and query: "cold" is the first query after the server was
-# started on the loaded data, with its data files dropped from the OS page
-# cache first (posix_fadvise DONTNEED) and the server restarted before each
-# query; "median" is the median of R more of the same query, sent round the
+# For each system and query: "cold" is the median of C first queries, each
+# after the server was started on the loaded data with its data files
+# dropped from the OS page cache first (posix_fadvise DONTNEED); "median" is the median of R more of the same query, sent round the
 # three systems in turn (so that other load on the machine falls on all of
 # them alike), each on its own kept-alive connection. VictoriaMetrics runs with
 # -search.disableCache: its rollup result cache would answer a repeated query
@@ -60,6 +59,7 @@
 #   WATTLINE_BENCH_DEVICES   homes (default 20)
 #   WATTLINE_BENCH_DAYS      days of minute data (default 30)
 #   WATTLINE_BENCH_REPEATS   timed repeats per query (default 20)
+#   WATTLINE_BENCH_COLD_RUNS C: restarts and cold queries per query (default 3)
 #   WATTLINE_BENCH_SEED      the data's seed (default 1)
 #   WATTLINE_BENCH_KEEP=1    keep the working directory (data, logs)
 set -euo pipefail
@@ -71,10 +71,11 @@ build="${1:?usage: query_latency_vs_peers.sh BUILD_DIR}"
 devices="${WATTLINE_BENCH_DEVICES:-20}"
 days="${WATTLINE_BENCH_DAYS:-30}"
 repeats="${WATTLINE_BENCH_REPEATS:-20}"
+cold_runs="${WATTLINE_BENCH_COLD_RUNS:-3}"
 seed="${WATTLINE_BENCH_SEED:-1}"
-for value in "$devices" "$days" "$repeats" "$seed"; do
+for value in "$devices" "$days" "$repeats" "$cold_runs" "$seed"; do
   [ "$value" -ge 1 ] 2>/dev/null || {
-    echo "WATTLINE_BENCH_DEVICES, _DAYS, _REPEATS and _SEED must be whole numbers of 1 or more" >&2
+    echo "WATTLINE_BENCH_DEVICES, _DAYS, _REPEATS, _COLD_RUNS and _SEED must be whole numbers of 1 or more" >&2
     exit 2
   }
 done
@@ -344,17 +345,19 @@ cold_query() {
   cold="$(awk -v s="${line#* }" 'BEGIN {printf "%.2f", s * 1000}')"
 }
 
-# median_of K N FILE: the median of the ms on lines K, K + N, K + 2N, ... of
-# FILE (curl's "code seconds" lines).
-median_of() {
-  awk -v k="$1" -v n="$2" '(NR - 1) % n == k {print $2 * 1000}' "$3" | sort -n |
-    awk '{v[NR] = $1} END {m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
-      printf "%.2f", m}'
+# median: of the numbers on standard input, a line each.
+median() {
+  sort -n | awk '{v[NR] = $1} END {m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
+    printf "%.2f", m}'
 }
 
-# For each query: every system that answers it is stopped, its data files
-# dropped from the page cache, started again and asked once (cold); then the
-# repeats go round the systems in turn, each on its own kept-alive connection
+# median_of K N FILE: the median of the ms on lines K, K + N, K + 2N, ... of
+# FILE (curl's "code seconds" lines).
+median_of() { awk -v k="$1" -v n="$2" '(NR - 1) % n == k {print $2 * 1000}' "$3" | median; }
+
+# For each query, C times: every system that answers it is stopped, its data
+# files dropped from the page cache, started again and asked once (cold);
+# then the repeats go round the systems in turn, each on its own kept-alive connection
 # of one curl, so that the machine's other load falls on all of them alike.
 declare -A results
 systems=(ours vm prometheus)
@@ -367,21 +370,27 @@ floor_url="http://127.0.0.1:$floor_port"
 floor_pid=$!
 pids+=("$floor_pid")  # killed with the rest at the end
 wait_ready "$floor_url/" "$floor_pid" floor
-echo "measuring: for each query a restart, a cold query and $repeats repeats"
+echo "measuring: for each query $cold_runs restarts, each with a cold query, then $repeats repeats"
 for i in "${!names[@]}"; do
   active=("${systems[@]}")
   [ "$i" = 3 ] && active=(ours)  # the peers' figures are query 3's
-  declare -A urls=()
-  for system in "${active[@]}"; do
-    drop_cache "${data_dirs[$system]}"
-    "start_$system"
-    base_variable="${system}_url"
-    if [ "$system" = ours ]; then promql="${ours_queries[$i]}"; else promql="$(peer_query "$i")"; fi
-    urls[$system]="$(url "${!base_variable}" "$i" "$promql")"
+  declare -A urls=() colds=()
+  for ((c = 0; c < cold_runs; c++)); do
+    for system in "${active[@]}"; do
+      if ((c > 0)); then pid_variable="${system}_pid" && stop "${!pid_variable}"; fi
+      drop_cache "${data_dirs[$system]}"
+      "start_$system"
+      base_variable="${system}_url"
+      if [ "$system" = ours ]; then promql="${ours_queries[$i]}"; else promql="$(peer_query "$i")"; fi
+      urls[$system]="$(url "${!base_variable}" "$i" "$promql")"
+    done
+    for system in "${active[@]}"; do
+      cold_query "${labels[$system]}" "${urls[$system]}" "$i"
+      colds[$system]+="$cold"$'\n'
+    done
   done
   for system in "${active[@]}"; do
-    cold_query "${labels[$system]}" "${urls[$system]}" "$i"
-    results[$system,cold,$i]="$cold"
+    results[$system,cold,$i]="$(printf '%s' "${colds[$system]}" | median)"
   done
   args=()
   for ((r = 0; r < repeats; r++)); do
@@ -406,7 +415,7 @@ for i in "${!names[@]}"; do
     pid_variable="${system}_pid"
     stop "${!pid_variable}"
   done
-  unset urls
+  unset urls colds
   echo "  ${names[$i]}: measured"
 done
 
@@ -415,8 +424,8 @@ ratio() { awk -v a="$1" -v b="$2" -v c="$3" 'BEGIN {m = (b < c) ? b : c; printf 
 echo
 printf 'Query latency, ms: %s homes x 21 series x %s d at 60 s, plus home-001 power at 1 Hz for the last day:\n' \
   "$devices" "$days"
-printf '%s samples, seed %s; cold: first query after a restart on a cold page cache; median of %s repeats\n' \
-  "$generated" "$seed" "$repeats"
+printf '%s samples, seed %s; cold: median of %s first queries after a restart on a cold page cache; median of %s repeats\n' \
+  "$generated" "$seed" "$cold_runs" "$repeats"
 row() { printf '%-28s %9s %9s %9s %7s   %9s %9s %9s %7s   %7s\n' "$@"; }
 row "" "ours" "VM" "Prom" "ratio" "ours" "VM" "Prom" "ratio" "floor"
 row "query" "cold" "cold" "cold" "cold" "median" "median" "median" "median" "median"
@@ -437,5 +446,5 @@ printf 'VictoriaMetrics %s; Prometheus %s; %s\n' "$vm_version" "$prometheus_vers
   "$("$aggregator_bin" --version)"
 printf 'machine: %s CPUs, %s\n' "$(nproc)" \
   "$(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
-printf 'reproduce: WATTLINE_BENCH_DEVICES=%s WATTLINE_BENCH_DAYS=%s WATTLINE_BENCH_REPEATS=%s WATTLINE_BENCH_SEED=%s %s %s\n' \
-  "$devices" "$days" "$repeats" "$seed" "$0" "$build"
+printf 'reproduce: WATTLINE_BENCH_DEVICES=%s WATTLINE_BENCH_DAYS=%s WATTLINE_BENCH_REPEATS=%s WATTLINE_BENCH_COLD_RUNS=%s WATTLINE_BENCH_SEED=%s %s %s\n' \
+  "$devices" "$days" "$repeats" "$cold_runs" "$seed" "$0" "$build"
