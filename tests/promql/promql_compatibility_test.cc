@@ -10,7 +10,6 @@
 // there, the contents known_differences.txt would need.
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <sys/stat.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -19,13 +18,13 @@
 
 #include "aggregator/aggregator.h"
 #include "aggregator/ingest/write_handler.h"
-#include "aggregator/pki/pki.h"
 #include "common/clock.h"
 #include "common/testing/temp_dir.h"
 #include "tests/promql/answer_compare.h"
 #include "tests/promql/home_energy_data.h"
 #include "tests/promql/prometheus_server.h"
 #include "tests/promql/query_corpus.h"
+#include "tests/support/aggregator_test_files.h"
 #include "tests/support/child_process.h"
 
 namespace wattline::testing {
@@ -86,19 +85,10 @@ class PromqlCompatibility : public ::testing::Test {
   // same files after a stop.
   Result<std::unique_ptr<aggregator::Aggregator>> StartAggregator() {
     if (!std::filesystem::exists(dir_.File("write-token"))) {
-      aggregator::PkiInitOptions pki;
-      pki.dir = dir_.File("pki");
-      WATTLINE_RETURN_IF_ERROR(aggregator::InitPki(pki));
-      WriteFile(dir_.File("write-token"), kToken);
-      if (chmod(dir_.File("write-token").c_str(), 0600) != 0) {
-        return Status::IoError("cannot chmod the write token");
-      }
+      WATTLINE_RETURN_IF_ERROR(MakeAggregatorFiles(dir_, kToken));
     }
     Result<aggregator::AggregatorConfig> config = aggregator::ParseAggregatorConfig(
-        "data_dir: " + dir_.File("data") +
-            "\ningest:\n  listen: 127.0.0.1:0\n  pki_dir: " + dir_.File("pki") +
-            "\napi:\n  listen: 127.0.0.1:0\n  write_token_file: " + dir_.File("write-token") +
-            "\nstorage:\n  raw_retention: 0s\n",
+        LoopbackAggregatorConfig(dir_, dir_.File("data")) + "storage:\n  raw_retention: 0s\n",
         "promql-compatibility");
     if (!config.ok()) return config.status();
     return aggregator::Aggregator::Start(*config, &clock_);

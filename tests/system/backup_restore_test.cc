@@ -14,9 +14,9 @@
 #include <utility>
 
 #include "aggregator/ingest/write_handler.h"
-#include "aggregator/pki/pki.h"
 #include "common/clock.h"
 #include "common/testing/temp_dir.h"
+#include "tests/support/aggregator_test_files.h"
 #include "tests/support/child_process.h"
 #include "tests/support/system_stack.h"
 
@@ -27,24 +27,14 @@ constexpr const char* kToken = "backup-test-token";
 
 class BackupRestore : public ::testing::Test {
  protected:
-  void SetUp() override {
-    aggregator::PkiInitOptions pki;
-    pki.dir = dir_.File("pki");
-    ASSERT_TRUE(aggregator::InitPki(pki).ok());
-    WriteFile(dir_.File("write-token"), kToken);
-    ASSERT_EQ(::chmod(dir_.File("write-token").c_str(), 0600), 0);
-  }
+  void SetUp() override { ASSERT_TRUE(MakeAggregatorFiles(dir_, kToken).ok()); }
 
   // Writes a config for `data_dir` on run-time ports; returns its path.
   std::string WriteConfig(const std::string& name, const std::string& data_dir) {
     std::string path = dir_.File(name + ".yaml");
-    WriteFile(path,
-              "data_dir: " + data_dir +
-                  "\ningest:\n  listen: 127.0.0.1:0\n  pki_dir: " + dir_.File("pki") +
-                  "\napi:\n  listen: 127.0.0.1:0\n  write_token_file: " + dir_.File("write-token") +
-                  // Windows are cut a second after their last write,
-                  // so the chunk file has something to back up.
-                  "\nstorage:\n  flush_quiet: 1s\n");
+    // Windows are cut a second after their last write, so the chunk file
+    // has something to back up.
+    WriteFile(path, LoopbackAggregatorConfig(dir_, data_dir) + "storage:\n  flush_quiet: 1s\n");
     return path;
   }
 

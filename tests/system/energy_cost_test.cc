@@ -5,7 +5,6 @@
 // to the sums worked out by hand.
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <sys/stat.h>
 
 #include <chrono>
 #include <cmath>
@@ -17,12 +16,11 @@
 #include "aggregator/aggregator.h"
 #include "aggregator/energy/cost_test_day.h"
 #include "aggregator/ingest/write_handler.h"
-#include "aggregator/pki/pki.h"
 #include "aggregator/rules/rule_file.h"
 #include "aggregator/rules/rule_group.h"
 #include "common/clock.h"
 #include "common/testing/temp_dir.h"
-#include "tests/support/child_process.h"
+#include "tests/support/aggregator_test_files.h"
 
 namespace wattline::testing {
 namespace {
@@ -37,16 +35,10 @@ const std::string kRulesFile = std::string(WATTLINE_RULES_DIR) + "/energy.rules.
 class EnergyCost : public ::testing::Test {
  protected:
   void SetUp() override {
-    aggregator::PkiInitOptions pki;
-    pki.dir = dir_.File("pki");
-    ASSERT_TRUE(aggregator::InitPki(pki).ok());
-    WriteFile(dir_.File("write-token"), kToken);
-    ASSERT_EQ(chmod(dir_.File("write-token").c_str(), 0600), 0);
+    ASSERT_TRUE(MakeAggregatorFiles(dir_, kToken).ok());
     Result<aggregator::AggregatorConfig> config = aggregator::ParseAggregatorConfig(
-        "data_dir: " + dir_.File("data") +
-            "\ningest:\n  listen: 127.0.0.1:0\n  pki_dir: " + dir_.File("pki") +
-            "\napi:\n  listen: 127.0.0.1:0\n  write_token_file: " + dir_.File("write-token") +
-            "\nrules:\n  files: " + kRulesFile + "\n" + kEnergySection,
+        LoopbackAggregatorConfig(dir_, dir_.File("data")) + "rules:\n  files: " + kRulesFile +
+            "\n" + kEnergySection,
         "test");
     ASSERT_TRUE(config.ok()) << config.status().ToString();
     // The readings must not be in the future when they arrive.

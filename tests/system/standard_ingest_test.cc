@@ -12,9 +12,9 @@
 
 #include "aggregator/aggregator.h"
 #include "aggregator/ingest/remote_write.h"
-#include "aggregator/pki/pki.h"
 #include "common/clock.h"
 #include "common/testing/temp_dir.h"
+#include "tests/support/aggregator_test_files.h"
 #include "tests/support/child_process.h"
 
 namespace wattline::testing {
@@ -26,12 +26,7 @@ constexpr const char* kToken = "remote-write-token-1";
 
 class StandardIngest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    aggregator::PkiInitOptions pki;
-    pki.dir = dir_.File("pki");
-    ASSERT_TRUE(aggregator::InitPki(pki).ok());
-    WriteToken(kToken, 0600);
-  }
+  void SetUp() override { ASSERT_TRUE(MakeAggregatorFiles(dir_, kToken).ok()); }
 
   void WriteToken(const std::string& contents, mode_t mode) {
     WriteFile(dir_.File("write-token"), contents);
@@ -40,11 +35,7 @@ class StandardIngest : public ::testing::Test {
 
   Result<std::unique_ptr<Aggregator>> Start(const std::string& api_extra = "") {
     Result<aggregator::AggregatorConfig> config = aggregator::ParseAggregatorConfig(
-        "data_dir: " + dir_.File("data") +
-            "\ningest:\n  listen: 127.0.0.1:0\n  pki_dir: " + dir_.File("pki") +
-            "\napi:\n  listen: 127.0.0.1:0\n  write_token_file: " + dir_.File("write-token") +
-            "\n" + api_extra,
-        "test");
+        LoopbackAggregatorConfig(dir_, dir_.File("data")) + api_extra, "test");
     if (!config.ok()) return config.status();
     return Aggregator::Start(*config, &clock_);
   }
