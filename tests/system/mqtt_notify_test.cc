@@ -35,6 +35,18 @@ Json RetainedAlert(const MosquittoBroker& broker) {
   return Json::parse(retained.begin()->second, nullptr, false);
 }
 
+// The retained alert once its status is `status`, within 30 s; else null.
+Json WaitForRetainedAlert(const MosquittoBroker& broker, const std::string& status) {
+  Json alert;
+  const bool arrived = WaitFor(
+      [&] {
+        alert = RetainedAlert(broker);
+        return !alert.is_null() && alert["status"] == status;
+      },
+      30000);
+  return arrived ? alert : Json();
+}
+
 // meter_up is never written, so absent(meter_up) holds until the rule says
 // otherwise. The device label is unsafe in a topic on purpose.
 std::string RulesFile(const std::string& expr) {
@@ -92,14 +104,8 @@ TEST_F(MqttNotify, FiringAndResolvedAreRetainedOnTheAlertsTopic) {
   ASSERT_TRUE(WaitFor([&] { return AlertState() == "pending"; }, 10000)) << Logs();
   EXPECT_TRUE(RetainedMessages(broker_, "wattline/alerts/#").empty()) << "nothing while pending";
 
-  Json alert;
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        alert = RetainedAlert(broker_);
-        return !alert.is_null();
-      },
-      30000))
-      << Logs();
+  Json alert = WaitForRetainedAlert(broker_, "firing");
+  ASSERT_FALSE(alert.is_null()) << Logs();
   EXPECT_EQ(AlertState(), "firing");
   EXPECT_EQ(alert["status"], "firing");
   EXPECT_EQ(alert["state"], "ON");
@@ -124,13 +130,8 @@ TEST_F(MqttNotify, FiringAndResolvedAreRetainedOnTheAlertsTopic) {
   // The rule stops holding: a reload keeps the alert, which resolves.
   WriteRules(RulesFile("absent(vector(1))"));
   stack_.SignalAggregator(SIGHUP);
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        alert = RetainedAlert(broker_);
-        return !alert.is_null() && alert["status"] == "resolved";
-      },
-      30000))
-      << Logs();
+  alert = WaitForRetainedAlert(broker_, "resolved");
+  ASSERT_FALSE(alert.is_null()) << Logs();
   EXPECT_EQ(alert["state"], "OFF");
   EXPECT_EQ(RetainedMessages(broker_, "wattline/alerts/#").begin()->first, topic)
       << "the same topic";
@@ -199,14 +200,8 @@ TEST(MqttNotifyOverTls, AFiringAlertArrivesWithTheRightCaAndStaysQueuedWithTheWr
         "\n  mqtt_ca_file: " + (right_ca ? broker.ca_file() : broker.other_ca_file()) + "\n");
     ASSERT_TRUE(stack.StartAggregator().ok()) << stack.Logs();
     if (right_ca) {
-      Json alert;
-      ASSERT_TRUE(WaitFor(
-          [&] {
-            alert = RetainedAlert(broker);
-            return !alert.is_null();
-          },
-          30000))
-          << stack.Logs() << broker.Log();
+      const Json alert = WaitForRetainedAlert(broker, "firing");
+      ASSERT_FALSE(alert.is_null()) << stack.Logs() << broker.Log();
       EXPECT_EQ(alert["status"], "firing");
     } else {
       ASSERT_TRUE(WaitFor(
