@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <chrono>
 
+#include "common/doubling_delay.h"
 #include "common/log.h"
 #include "common/mqtt/mosquitto_handle.h"
 #include "common/mqtt/mosquitto_status.h"
@@ -94,9 +95,8 @@ void MqttPublisher::Run() {
     if (stopping_) return;
     // A connection that came up starts the back-off over.
     failures = was_up ? 1 : failures + 1;
-    const int64_t delay =
-        std::min(options_.broker.reconnect.max_ms,
-                 options_.broker.reconnect.initial_ms << std::min<int64_t>(failures - 1, 20));
+    const int64_t delay = DoublingDelayMs(options_.broker.reconnect.initial_ms,
+                                          options_.broker.reconnect.max_ms, failures);
     // The first failure in a row is logged, then every tenth.
     if (failures % 10 == 1) {
       LogWarning(kLog, "mqtt: " + last_error_.message() + "; reconnecting in " +

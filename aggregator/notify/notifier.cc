@@ -1,11 +1,11 @@
 #include "aggregator/notify/notifier.h"
 
-#include <algorithm>
 #include <vector>
 
 #include "aggregator/notify/alertmanager.h"
 #include "aggregator/notify/mqtt_alert.h"
 #include "aggregator/notify/webhook.h"
+#include "common/doubling_delay.h"
 #include "common/log.h"
 
 namespace wattline::aggregator {
@@ -110,9 +110,8 @@ int Notifier::DeliverDueTo(Receiver& receiver, int64_t now_ms) {
     }
     if (!sent.ok()) {
       ++receiver.failures_in_a_row;
-      const int64_t backoff = std::min(
-          options_.max_backoff_ms,
-          options_.min_backoff_ms << std::min<int64_t>(receiver.failures_in_a_row - 1, 20));
+      const int64_t backoff = DoublingDelayMs(options_.min_backoff_ms, options_.max_backoff_ms,
+                                              receiver.failures_in_a_row);
       // Logged at the first failure in a row and then at most every ten.
       if (receiver.failures_in_a_row % 10 == 1) {
         LogWarning("notify", receiver.name + ": " + sent.message() + "; " +
