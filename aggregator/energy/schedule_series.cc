@@ -3,14 +3,14 @@
 #include <algorithm>
 
 #include "aggregator/storage/rollup.h"
+#include "aggregator/storage/sample_points.h"
 
 namespace wattline::aggregator {
 namespace {
 
 // The first multiple of the sample interval at or after `t`.
 int64_t CeilToMinute(int64_t t) {
-  const int64_t down =
-      t - (t % kScheduleSampleIntervalMs + kScheduleSampleIntervalMs) % kScheduleSampleIntervalMs;
+  const int64_t down = AlignDown(t, kScheduleSampleIntervalMs);
   return down == t ? t : down + kScheduleSampleIntervalMs;
 }
 
@@ -64,9 +64,8 @@ Result<bool> ScheduleSeries::HasSamples(SeriesId id, int64_t mint_ms, int64_t ma
 Status ScheduleSeries::AppendRollups(SeriesId id, int64_t resolution_ms, int64_t mint_ms,
                                      int64_t maxt_ms, std::vector<Rollup>* out) {
   // Whole buckets, so every bucket holds all of its samples.
-  const int64_t start = mint_ms - (mint_ms % resolution_ms + resolution_ms) % resolution_ms;
-  const int64_t end =
-      maxt_ms - (maxt_ms % resolution_ms + resolution_ms) % resolution_ms + resolution_ms - 1;
+  const int64_t start = AlignDown(mint_ms, resolution_ms);
+  const int64_t end = AlignDown(maxt_ms, resolution_ms) + resolution_ms - 1;
   Result<std::vector<SamplePoint>> samples = ReadSamples(id, start, end);
   if (!samples.ok()) return samples.status();
   std::vector<Rollup> rollups = ComputeRollups(*samples, resolution_ms);
