@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "aggregator/notify/alertmanager.h"
+#include "common/fnv1a.h"
 
 namespace wattline::aggregator {
 namespace {
@@ -15,21 +16,12 @@ using OrderedJson = nlohmann::ordered_json;
 
 constexpr size_t kMaxReadableChars = 32;
 
-// 64-bit FNV-1a (http://www.isthe.com/chongo/tech/comp/fnv/): short, fixed
-// for ever, and the same on every platform, unlike std::hash.
+// Short, and fixed for ever: the topic of an alert stays its own.
 uint64_t Fingerprint(const Labels& labels) {
-  uint64_t hash = 14695981039346656037ull;
-  auto add = [&hash](std::string_view bytes) {
-    for (unsigned char c : bytes) {
-      hash ^= c;
-      hash *= 1099511628211ull;
-    }
-  };
+  uint64_t hash = kFnv1a64Start;
   for (const Label& label : labels) {
-    add(label.name);
-    add("\xff");
-    add(label.value);
-    add("\xff");
+    hash = Fnv1a64("\xff", Fnv1a64(label.name, hash));
+    hash = Fnv1a64("\xff", Fnv1a64(label.value, hash));
   }
   return hash;
 }

@@ -78,6 +78,7 @@ TEST(MqttAlert, FingerprintIsStableAndTellsCollidingReadablePartsApart) {
   const std::string id = MqttAlertId(labels);
   EXPECT_EQ(id.rfind("oven_home-", 0), 0u) << id;
   EXPECT_EQ(id.size(), std::string("oven_home-").size() + 12) << id;
+  EXPECT_EQ(id, "oven_home-b4fcb0afec27") << "a retained topic must not move between versions";
   const Labels slash = {{"alertname", "HighPower"}, {"device", "oven/home"}};
   const Labels underscore = {{"alertname", "HighPower"}, {"device", "oven_home"}};
   EXPECT_NE(MqttAlertId(slash), MqttAlertId(underscore)) << "same readable part, other labels";

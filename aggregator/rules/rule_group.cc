@@ -8,6 +8,7 @@
 
 #include "aggregator/rules/recording_rule.h"
 #include "aggregator/storage/series_reader.h"
+#include "common/fnv1a.h"
 #include "common/log.h"
 
 namespace wattline::aggregator {
@@ -23,16 +24,6 @@ Result<Vector> RuleQuery(const Engine& engine, const Expr& expr, int64_t time_ms
     return Vector{Sample{Labels{}, scalar->timestamp_ms, scalar->value}};
   }
   return Status::InvalidArgument("rule result is not a vector or scalar");
-}
-
-// FNV-1a: the same offset for a group in every build and run.
-uint64_t StableHash(std::string_view text) {
-  uint64_t hash = 14695981039346656037ull;
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 1099511628211ull;
-  }
-  return hash;
 }
 
 void AppendSamples(const Vector& samples, std::vector<SeriesSamples>* out) {
@@ -157,8 +148,9 @@ Status RuleGroup::MarkAllStale(int64_t time_ms, const StoreRuleSamples& store) {
 }
 
 int64_t RuleGroup::NextEvaluationAt(int64_t time_ms) const {
+  // The same offset for a group in every build and run.
   const int64_t offset =
-      static_cast<int64_t>(StableHash(spec_.name + '\xff' + file_) % uint64_t(interval_ms_));
+      static_cast<int64_t>(Fnv1a64(spec_.name + '\xff' + file_) % uint64_t(interval_ms_));
   // The first offset + k * interval at or after time_ms (k rounded down
   // for times before 1970 too).
   const int64_t base = time_ms - offset;
