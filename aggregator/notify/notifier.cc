@@ -104,8 +104,10 @@ int Notifier::DeliverDueTo(Receiver& receiver, int64_t now_ms) {
       LogWarning("notify", receiver.name + ": " + sent.message() + "; " +
                                std::to_string(ids.size()) + " alerts dropped, refused as they are");
       Status removed = queue_->Rejected(ids);
-      if (!removed.ok()) LogWarning("notify", "cannot remove refused alerts: " + removed.message());
-      if (!removed.ok()) return delivered;
+      if (!removed.ok()) {
+        LogWarning("notify", "cannot remove refused alerts: " + removed.message());
+        return delivered;
+      }
       continue;
     }
     if (!sent.ok()) {
