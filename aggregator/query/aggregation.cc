@@ -16,11 +16,81 @@ bool Listed(const std::vector<std::string>& sorted, std::string_view name) {
   return std::binary_search(sorted.begin(), sorted.end(), name);
 }
 
-struct Group {
-  LabelsRef labels;
+// One group's running aggregate at one step, for the operators whose
+// samples fold into a few numbers: Begin with its first sample, Add each
+// later one in order, Finish.
+struct Accumulator {
   double value = 0;
   double mean = 0;
-  int64_t count = 0;
+  int64_t count = 0;  // 0: no sample yet
+};
+
+void Begin(TokenType op, double v, Accumulator& a) {
+  a.value = v;
+  a.mean = v;
+  a.count = 1;
+  if (op == TokenType::kStddev || op == TokenType::kStdvar) a.value = 0;
+  if (op == TokenType::kGroup) a.value = 1;
+}
+
+void Add(TokenType op, double v, Accumulator& a) {
+  switch (op) {
+    case TokenType::kSum:
+      a.value += v;
+      break;
+    case TokenType::kAvg: {
+      ++a.count;
+      if (std::isinf(a.mean)) {
+        // Inf + x - Inf would make NaN of a mean that is still right.
+        if (std::isinf(v) && (a.mean > 0) == (v > 0)) break;
+        if (!std::isinf(v) && !std::isnan(v)) break;
+      }
+      const double n = static_cast<double>(a.count);
+      a.mean += v / n - a.mean / n;
+      break;
+    }
+    case TokenType::kMax:
+      if (a.value < v || std::isnan(a.value)) a.value = v;
+      break;
+    case TokenType::kMin:
+      if (a.value > v || std::isnan(a.value)) a.value = v;
+      break;
+    case TokenType::kCount:
+    case TokenType::kCountValues:
+      ++a.count;
+      break;
+    case TokenType::kStddev:
+    case TokenType::kStdvar: {
+      ++a.count;
+      const double delta = v - a.mean;
+      a.mean += delta / static_cast<double>(a.count);
+      a.value += delta * (v - a.mean);
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+double Finish(TokenType op, const Accumulator& a) {
+  switch (op) {
+    case TokenType::kAvg:
+      return a.mean;
+    case TokenType::kCount:
+    case TokenType::kCountValues:
+      return static_cast<double>(a.count);
+    case TokenType::kStdvar:
+      return a.value / static_cast<double>(a.count);
+    case TokenType::kStddev:
+      return std::sqrt(a.value / static_cast<double>(a.count));
+    default:
+      return a.value;
+  }
+}
+
+struct Group {
+  LabelsRef labels;
+  Accumulator accumulator;
   std::vector<StepSample> members;  // topk, bottomk, quantile
 };
 
@@ -107,89 +177,25 @@ Result<StepVector> StepAggregator::Step(const StepVector& input, double param,
       *slot = groups.size();
       Group group;
       group.labels = std::move(group_labels);
-      group.value = sample.value;
-      group.mean = sample.value;
-      group.count = 1;
-      switch (op) {
-        case TokenType::kStddev:
-        case TokenType::kStdvar:
-          group.value = 0;
-          break;
-        case TokenType::kTopk:
-        case TokenType::kBottomk:
-        case TokenType::kQuantile:
-          group.members.push_back(sample);
-          break;
-        case TokenType::kGroup:
-          group.value = 1;
-          break;
-        default:
-          break;
+      Begin(op, sample.value, group.accumulator);
+      if (op == TokenType::kTopk || op == TokenType::kBottomk || op == TokenType::kQuantile) {
+        group.members.push_back(sample);
       }
       groups.push_back(std::move(group));
       continue;
     }
     Group& group = groups[*slot];
-    const double v = sample.value;
-    switch (op) {
-      case TokenType::kSum:
-        group.value += v;
-        break;
-      case TokenType::kAvg: {
-        ++group.count;
-        if (std::isinf(group.mean)) {
-          // Inf + x - Inf would make NaN of a mean that is still right.
-          if (std::isinf(v) && (group.mean > 0) == (v > 0)) break;
-          if (!std::isinf(v) && !std::isnan(v)) break;
-        }
-        const double n = static_cast<double>(group.count);
-        group.mean += v / n - group.mean / n;
-        break;
-      }
-      case TokenType::kMax:
-        if (group.value < v || std::isnan(group.value)) group.value = v;
-        break;
-      case TokenType::kMin:
-        if (group.value > v || std::isnan(group.value)) group.value = v;
-        break;
-      case TokenType::kCount:
-      case TokenType::kCountValues:
-        ++group.count;
-        break;
-      case TokenType::kStddev:
-      case TokenType::kStdvar: {
-        ++group.count;
-        const double delta = v - group.mean;
-        group.mean += delta / static_cast<double>(group.count);
-        group.value += delta * (v - group.mean);
-        break;
-      }
-      case TokenType::kTopk:
-      case TokenType::kBottomk:
-      case TokenType::kQuantile:
-        group.members.push_back(sample);
-        break;
-      default:
-        break;
+    if (op == TokenType::kTopk || op == TokenType::kBottomk || op == TokenType::kQuantile) {
+      group.members.push_back(sample);
+    } else {
+      Add(op, sample.value, group.accumulator);
     }
   }
 
   StepVector out;
   for (Group& group : groups) {
+    double value = Finish(op, group.accumulator);
     switch (op) {
-      case TokenType::kAvg:
-        group.value = group.mean;
-        break;
-      case TokenType::kCount:
-      case TokenType::kCountValues:
-        group.value = static_cast<double>(group.count);
-        break;
-      case TokenType::kStdvar:
-        group.value /= static_cast<double>(group.count);
-        break;
-      case TokenType::kStddev:
-        group.value = std::sqrt(group.value / static_cast<double>(group.count));
-        break;
       case TokenType::kTopk:
       case TokenType::kBottomk: {
         // NaN ranks lowest for topk and highest for bottomk, as Prometheus's
@@ -209,13 +215,91 @@ Result<StepVector> StepAggregator::Step(const StepVector& input, double param,
         std::vector<double> values;
         values.reserve(group.members.size());
         for (const StepSample& s : group.members) values.push_back(s.value);
-        group.value = Quantile(param, values);
+        value = Quantile(param, values);
         break;
       }
       default:
         break;
     }
-    out.push_back({std::move(group.labels), group.value});
+    out.push_back({std::move(group.labels), value});
+  }
+  return out;
+}
+
+bool StepAggregator::FoldsWholeSeries(TokenType op) {
+  switch (op) {
+    case TokenType::kSum:
+    case TokenType::kAvg:
+    case TokenType::kMin:
+    case TokenType::kMax:
+    case TokenType::kCount:
+    case TokenType::kGroup:
+    case TokenType::kStddev:
+    case TokenType::kStdvar:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::optional<StepMatrix> StepAggregator::WholeSeries(const StepMatrix& input, int64_t start_ms,
+                                                      int64_t interval_ms, uint64_t steps) {
+  const TokenType op = expr_.op;
+  std::vector<size_t> group_of_series;
+  group_of_series.reserve(input.size());
+  size_t input_points = 0;
+  for (const StepSeries& series : input) {
+    group_of_series.push_back(GroupOf(series.metric));
+    input_points += series.points.size();
+  }
+  // A group's steps are held densely: no more of them than the input has
+  // points, or the steps' way is the leaner.
+  const size_t groups = group_labels_.size();
+  if (groups != 0 && steps > input_points / groups) return std::nullopt;
+
+  constexpr uint64_t kAbsent = static_cast<uint64_t>(-1);
+  std::vector<std::vector<Accumulator>> steps_of(groups);
+  // Where each group first has a sample, and from which series: Step's
+  // output lists groups in that order.
+  std::vector<std::pair<uint64_t, size_t>> first_seen(groups, {kAbsent, 0});
+  const auto interval = static_cast<uint64_t>(interval_ms);
+  // Series by series, each step's samples fold in the order Step takes
+  // them (the input's), so every value is the same to the bit.
+  for (size_t s = 0; s < input.size(); ++s) {
+    const size_t g = group_of_series[s];
+    std::vector<Accumulator>& accumulators = steps_of[g];
+    for (const SamplePoint& point : input[s].points) {
+      const uint64_t offset =
+          static_cast<uint64_t>(point.timestamp_ms) - static_cast<uint64_t>(start_ms);
+      const uint64_t i = offset / interval;
+      if (offset % interval != 0 || i >= steps) continue;  // not a step: Step never sees it
+      if (accumulators.empty()) accumulators.resize(steps);
+      Accumulator& a = accumulators[i];
+      if (a.count == 0) {
+        Begin(op, point.value, a);
+        if (i < first_seen[g].first) first_seen[g] = {i, s};
+      } else {
+        Add(op, point.value, a);
+      }
+    }
+  }
+  std::vector<size_t> order;
+  for (size_t g = 0; g < groups; ++g) {
+    if (first_seen[g].first != kAbsent) order.push_back(g);
+  }
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return first_seen[a] < first_seen[b]; });
+  StepMatrix out;
+  out.reserve(order.size());
+  for (size_t g : order) {
+    StepSeries series{group_labels_[g], {}};
+    for (uint64_t i = 0; i < steps; ++i) {
+      const Accumulator& a = steps_of[g][i];
+      if (a.count == 0) continue;
+      series.points.push_back(
+          {static_cast<int64_t>(static_cast<uint64_t>(start_ms) + i * interval), Finish(op, a)});
+    }
+    out.push_back(std::move(series));
   }
   return out;
 }

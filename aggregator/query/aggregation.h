@@ -10,6 +10,7 @@
 #ifndef WATTLINE_AGGREGATOR_QUERY_AGGREGATION_H_
 #define WATTLINE_AGGREGATOR_QUERY_AGGREGATION_H_
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -30,6 +31,19 @@ class StepAggregator {
   // Aggregates one step's `input`. `param` is topk/bottomk's k or
   // quantile's q at this step; `label` is count_values' label name.
   Result<StepVector> Step(const StepVector& input, double param, std::string_view label);
+
+  // Whether `op` can be aggregated by WholeSeries: the operators without a
+  // parameter, whose samples fold into a few numbers per group.
+  static bool FoldsWholeSeries(TokenType op);
+
+  // The aggregation at every step (start + i * interval, i < steps) at once,
+  // series by series rather than step by step: what Step would give at each
+  // step, in the order it would give it, without a StepVector per step.
+  // nullopt where holding every group's steps would take more room than
+  // the input's points (few points in many groups): Step is then leaner.
+  // REQUIRES: FoldsWholeSeries(op).
+  std::optional<StepMatrix> WholeSeries(const StepMatrix& input, int64_t start_ms,
+                                        int64_t interval_ms, uint64_t steps);
 
  private:
   // The number of the group `metric` falls in, the same at every step.

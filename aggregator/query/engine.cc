@@ -584,10 +584,30 @@ class Evaluation {
     }
     if (has_scalar_param) args.push_back(aggregate.param.get());
     args.push_back(aggregate.expr.get());
-    return RangeEval(args, [&](std::span<StepArg> v, int64_t) -> Result<StepVector> {
+    const StepFunction step = [&](std::span<StepArg> v, int64_t) -> Result<StepVector> {
       const double param = has_scalar_param ? v[0].scalar : 0;
       return aggregator.Step(v.back().samples, param, label);
-    });
+    };
+    // Series by series where it can: no StepVector per step.
+    if (aggregate.param == nullptr && StepAggregator::FoldsWholeSeries(aggregate.op)) {
+      Result<Value> input = Eval(*aggregate.expr);
+      if (!input.ok()) return input.status();
+      WATTLINE_RETURN_IF_ERROR(context_->CheckDeadline());
+      std::optional<StepMatrix> folded =
+          aggregator.WholeSeries(input->matrix, start_, interval_, steps_.count());
+      if (folded) {
+        Value value;
+        value.type = ValueType::kVector;
+        value.matrix = std::move(*folded);
+        Budget output(context_);
+        WATTLINE_RETURN_IF_ERROR(output.Hold(PointCount(value.matrix)));
+        return value;
+      }
+      std::vector<Value> values;
+      values.push_back(std::move(input).value());
+      return EvalSteps(std::move(values), step);
+    }
+    return RangeEval(args, step);
   }
 
   Result<Value> EvalCall(const Call& call) {
@@ -1046,6 +1066,11 @@ class Evaluation {
       if (on_argument && value->type == ValueType::kVector) on_argument(a, value->matrix);
       values.push_back(std::move(value).value());
     }
+    return EvalSteps(std::move(values), function);
+  }
+
+  // RangeEval over arguments already evaluated.
+  Result<Value> EvalSteps(std::vector<Value> values, const StepFunction& function) {
     std::vector<std::vector<size_t>> cursors(values.size());
     for (size_t a = 0; a < values.size(); ++a) cursors[a].assign(values[a].matrix.size(), 0);
     std::vector<StepArg> step_args(values.size());
