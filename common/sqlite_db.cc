@@ -12,6 +12,9 @@
 namespace wattline {
 namespace {
 
+// PRAGMA auto_vacuum's value for INCREMENTAL.
+constexpr int64_t kIncrementalAutoVacuum = 2;
+
 Status::Code CodeFor(int rc) {
   switch (rc & 0xff) {
     case SQLITE_FULL: return Status::Code::kResourceExhausted;
@@ -175,7 +178,14 @@ Result<std::unique_ptr<SqliteDb>> SqliteDb::Open(const std::string& path, const 
         db->Exec("PRAGMA page_size=" + std::to_string(options.page_size)).WithContext(path));
   }
   if (options.incremental_vacuum) {
-    WATTLINE_RETURN_IF_ERROR(db->Exec("PRAGMA auto_vacuum=INCREMENTAL").WithContext(path));
+    // Only where the file is not incremental yet: setting the mode a file
+    // already has writes the flag again, a commit of page 1 (a WAL frame)
+    // at every open.
+    Result<int64_t> mode = db->QueryInt64("PRAGMA auto_vacuum");
+    if (!mode.ok()) return mode.status().WithContext("open " + path);
+    if (*mode != kIncrementalAutoVacuum) {
+      WATTLINE_RETURN_IF_ERROR(db->Exec("PRAGMA auto_vacuum=INCREMENTAL").WithContext(path));
+    }
   }
   // journal_mode returns a row; Exec would ignore it, so read it back.
   Result<Statement> wal = db->Prepare("PRAGMA journal_mode=WAL");
@@ -245,13 +255,16 @@ Result<Statement> SqliteDb::Prepare(std::string_view sql) {
   return Statement(this, stmt);
 }
 
-Result<int64_t> SqliteDb::UserVersion() {
-  Result<Statement> stmt = Prepare("PRAGMA user_version");
+Result<int64_t> SqliteDb::QueryInt64(std::string_view sql) {
+  Result<Statement> stmt = Prepare(sql);
   if (!stmt.ok()) return stmt.status();
   Result<bool> row = stmt->Step();
   if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound(std::string(sql) + ": no row");
   return stmt->ColumnInt64(0);
 }
+
+Result<int64_t> SqliteDb::UserVersion() { return QueryInt64("PRAGMA user_version"); }
 
 Result<bool> SqliteDb::HasTable(std::string_view name) {
   Result<Statement> stmt =

@@ -95,6 +95,10 @@ class SqliteDb {
   // in use, or a new one.
   Result<Statement> Prepare(std::string_view sql);
 
+  // The first column of the first row `sql` gives, as an integer; NotFound
+  // if it gives no row.
+  Result<int64_t> QueryInt64(std::string_view sql);
+
   // The schema version kept in PRAGMA user_version.
   Result<int64_t> UserVersion();
   Status SetUserVersion(int64_t version);

@@ -131,5 +131,39 @@ TEST(SqliteDb, ClosingAConnectionThatKeptStatementsReleasesTheFile) {
   EXPECT_TRUE((*db)->Exec("BEGIN EXCLUSIVE; INSERT INTO t VALUES (1); COMMIT").ok());
 }
 
+// Opening a file writes nothing: no commit of page 1 to set the auto-vacuum
+// mode it already has, which would grow the WAL by a page at every start.
+TEST(SqliteDb, ReopeningAnIncrementalFileWritesNothing) {
+  testing::TempDir dir;
+  SqliteDb::Options options;
+  options.page_size = 4096;
+  options.incremental_vacuum = true;
+  auto first = SqliteDb::Open(dir.File("x.db"), options);
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE((*first)->Exec("CREATE TABLE t (x); INSERT INTO t VALUES (1)").ok());
+  EXPECT_EQ(*(*first)->QueryInt64("PRAGMA auto_vacuum"), 2);  // incremental
+  ASSERT_TRUE((*first)->Exec("PRAGMA wal_checkpoint(TRUNCATE)").ok());
+  struct stat wal {};
+  ASSERT_EQ(stat(dir.File("x.db-wal").c_str(), &wal), 0);
+  ASSERT_EQ(wal.st_size, 0);
+  // Another connection while the first is open, as the store opens its
+  // writer, flusher and readers.
+  auto second = SqliteDb::Open(dir.File("x.db"), options);
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  ASSERT_EQ(stat(dir.File("x.db-wal").c_str(), &wal), 0);
+  EXPECT_EQ(wal.st_size, 0) << "opening committed a write";
+  EXPECT_EQ(*(*second)->QueryInt64("PRAGMA auto_vacuum"), 2);
+  EXPECT_EQ(*(*second)->QueryInt64("SELECT count(*) FROM t"), 1);
+}
+
+TEST(SqliteDb, QueryInt64OfNoRowIsNotFound) {
+  testing::TempDir dir;
+  auto db = SqliteDb::Open(dir.File("x.db"), {});
+  ASSERT_TRUE(db.ok());
+  ASSERT_TRUE((*db)->Exec("CREATE TABLE t (x)").ok());
+  Result<int64_t> none = (*db)->QueryInt64("SELECT x FROM t");
+  EXPECT_EQ(none.status().code(), Status::Code::kNotFound);
+}
+
 }  // namespace
 }  // namespace wattline
