@@ -6,11 +6,13 @@
 
 #include "aggregator/api/api_response.h"
 #include "aggregator/api/prom_json.h"
-#include "aggregator/query/parser.h"
 #include "aggregator/query/time_param.h"
 
 namespace wattline::aggregator {
 namespace {
+
+// A few dashboards' panels: 10 dashboards of 25 queries, at most 4 KB each.
+constexpr size_t kParsedQueriesKept = 256;
 
 // The engine's codes, as engine.h assigns them.
 HttpResponse EngineError(const Status& status) {
@@ -43,7 +45,7 @@ std::optional<int64_t> TimeoutParam(const HttpRequest& request,
 }  // namespace
 
 QueryApi::QueryApi(SeriesReader* reader, const Clock* clock, QueryLimits limits)
-    : clock_(clock), engine_(reader, clock, limits) {}
+    : clock_(clock), engine_(reader, clock, limits), parsed_(kParsedQueriesKept) {}
 
 HttpResponse QueryApi::HandleQuery(const HttpRequest& request) const {
   int64_t time_ms = clock_->NowUnixMs();
@@ -58,7 +60,7 @@ HttpResponse QueryApi::HandleQuery(const HttpRequest& request) const {
   const std::optional<int64_t> timeout_ms = TimeoutParam(request, &error);
   if (error) return std::move(*error);
 
-  Result<std::unique_ptr<Expr>> expr = ParseExpr(request.Param("query"));
+  Result<std::shared_ptr<const Expr>> expr = parsed_.Parse(request.Param("query"));
   if (!expr.ok()) return InvalidParam("query", expr.status().message());
 
   Result<QueryValue> value = engine_.Instant(**expr, time_ms, timeout_ms);
@@ -92,7 +94,7 @@ HttpResponse QueryApi::HandleQueryRange(const HttpRequest& request) const {
   const std::optional<int64_t> timeout_ms = TimeoutParam(request, &error);
   if (error) return std::move(*error);
 
-  Result<std::unique_ptr<Expr>> expr = ParseExpr(request.Param("query"));
+  Result<std::shared_ptr<const Expr>> expr = parsed_.Parse(request.Param("query"));
   if (!expr.ok()) return InvalidParam("query", expr.status().message());
 
   Result<Matrix> matrix = engine_.Range(**expr, *start, *end, *step, timeout_ms);

@@ -20,6 +20,7 @@
 
 #include "aggregator/http/http_types.h"
 #include "aggregator/query/engine.h"
+#include "aggregator/query/parsed_query_cache.h"
 #include "aggregator/storage/series_reader.h"
 #include "common/clock.h"
 
@@ -32,7 +33,8 @@ class QueryApi {
  public:
   // `reader` and `clock` must outlive the QueryApi; the clock gives the
   // default evaluation time and measures timeouts. Thread-safe if `reader`
-  // is: handlers keep no state between requests.
+  // is: handlers keep no state between requests but the parsed queries
+  // (parsed_query_cache.h).
   QueryApi(SeriesReader* reader, const Clock* clock, QueryLimits limits = {});
 
   QueryApi(const QueryApi&) = delete;
@@ -47,6 +49,7 @@ class QueryApi {
  private:
   const Clock* const clock_;
   const Engine engine_;
+  mutable ParsedQueryCache parsed_;
 };
 
 }  // namespace wattline::aggregator
