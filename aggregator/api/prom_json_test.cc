@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <string_view>
@@ -105,6 +106,33 @@ TEST(PromJson, EscapesLabelValues) {
             "\xef\xbf\xbd"  // invalid UTF-8 becomes U+FFFD
             R"("},)"
             R"("value":[0,"1"]}]}})");
+}
+
+// Label text written as it is must be what nlohmann-json writes for it:
+// every byte alone, and in a longer value.
+TEST(PromJson, WritesEveryLabelByteAsNlohmannJsonDoes) {
+  for (int byte = 0; byte < 256; ++byte) {
+    for (const std::string& value : {std::string(1, static_cast<char>(byte)),
+                                     "ab" + std::string(1, static_cast<char>(byte))}) {
+      Vector vector = {{{{"k", value}}, 0, 1}};
+      nlohmann::ordered_json metric = nlohmann::ordered_json::object();
+      metric["k"] = value;
+      const std::string expected =
+          R"({"status":"success","data":{"resultType":"vector","result":[{"metric":)" +
+          metric.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) +
+          R"(,"value":[0,"1"]}]}})";
+      EXPECT_EQ(EncodeVectorResult(vector), expected) << "byte " << byte;
+    }
+  }
+  // Valid UTF-8 ("Küche €") is kept as it is.
+  Vector utf8 = {{{{"room",
+                    "K\xc3\xbc"
+                    "che \xe2\x82\xac"}},
+                  0,
+                  1}};
+  EXPECT_NE(EncodeVectorResult(utf8).find("\"room\":\"K\xc3\xbc"
+                                          "che \xe2\x82\xac\""),
+            std::string::npos);
 }
 
 TEST(PromJson, EncodesErrorsWithPrometheusTypesAndStatuses) {
