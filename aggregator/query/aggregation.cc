@@ -127,6 +127,9 @@ size_t StepAggregator::GroupOf(const LabelsRef& metric) {
 Result<StepVector> StepAggregator::Step(const StepVector& input, double param,
                                         std::string_view label) {
   const TokenType op = expr_.op;
+  // These keep their groups' samples rather than folding them.
+  const bool keeps_members =
+      op == TokenType::kTopk || op == TokenType::kBottomk || op == TokenType::kQuantile;
   int64_t k = 0;
   if (op == TokenType::kTopk || op == TokenType::kBottomk) {
     if (!(param >= -9.223372036854775e18 && param <= 9.223372036854775e18)) {
@@ -178,14 +181,12 @@ Result<StepVector> StepAggregator::Step(const StepVector& input, double param,
       Group group;
       group.labels = std::move(group_labels);
       Begin(op, sample.value, group.accumulator);
-      if (op == TokenType::kTopk || op == TokenType::kBottomk || op == TokenType::kQuantile) {
-        group.members.push_back(sample);
-      }
+      if (keeps_members) group.members.push_back(sample);
       groups.push_back(std::move(group));
       continue;
     }
     Group& group = groups[*slot];
-    if (op == TokenType::kTopk || op == TokenType::kBottomk || op == TokenType::kQuantile) {
+    if (keeps_members) {
       group.members.push_back(sample);
     } else {
       Add(op, sample.value, group.accumulator);
@@ -242,8 +243,7 @@ bool StepAggregator::FoldsWholeSeries(TokenType op) {
   }
 }
 
-std::optional<StepMatrix> StepAggregator::WholeSeries(const StepMatrix& input, int64_t start_ms,
-                                                      int64_t interval_ms, uint64_t steps) {
+std::optional<StepMatrix> StepAggregator::WholeSeries(const StepMatrix& input, const Steps& steps) {
   const TokenType op = expr_.op;
   std::vector<size_t> group_of_series;
   group_of_series.reserve(input.size());
@@ -255,29 +255,26 @@ std::optional<StepMatrix> StepAggregator::WholeSeries(const StepMatrix& input, i
   // A group's steps are held densely: no more of them than the input has
   // points, or the steps' way is the leaner.
   const size_t groups = group_labels_.size();
-  if (groups != 0 && steps > input_points / groups) return std::nullopt;
+  if (groups != 0 && steps.count() > input_points / groups) return std::nullopt;
 
   constexpr uint64_t kAbsent = static_cast<uint64_t>(-1);
   std::vector<std::vector<Accumulator>> steps_of(groups);
   // Where each group first has a sample, and from which series: Step's
   // output lists groups in that order.
   std::vector<std::pair<uint64_t, size_t>> first_seen(groups, {kAbsent, 0});
-  const auto interval = static_cast<uint64_t>(interval_ms);
   // Series by series, each step's samples fold in the order Step takes
   // them (the input's), so every value is the same to the bit.
   for (size_t s = 0; s < input.size(); ++s) {
     const size_t g = group_of_series[s];
     std::vector<Accumulator>& accumulators = steps_of[g];
     for (const SamplePoint& point : input[s].points) {
-      const uint64_t offset =
-          static_cast<uint64_t>(point.timestamp_ms) - static_cast<uint64_t>(start_ms);
-      const uint64_t i = offset / interval;
-      if (offset % interval != 0 || i >= steps) continue;  // not a step: Step never sees it
-      if (accumulators.empty()) accumulators.resize(steps);
-      Accumulator& a = accumulators[i];
+      const std::optional<uint64_t> i = steps.IndexOf(point.timestamp_ms);
+      if (!i) continue;  // not a step: Step never sees it
+      if (accumulators.empty()) accumulators.resize(steps.count());
+      Accumulator& a = accumulators[*i];
       if (a.count == 0) {
         Begin(op, point.value, a);
-        if (i < first_seen[g].first) first_seen[g] = {i, s};
+        if (*i < first_seen[g].first) first_seen[g] = {*i, s};
       } else {
         Add(op, point.value, a);
       }
@@ -293,11 +290,9 @@ std::optional<StepMatrix> StepAggregator::WholeSeries(const StepMatrix& input, i
   out.reserve(order.size());
   for (size_t g : order) {
     StepSeries series{group_labels_[g], {}};
-    for (uint64_t i = 0; i < steps; ++i) {
+    for (uint64_t i = 0; i < steps.count(); ++i) {
       const Accumulator& a = steps_of[g][i];
-      if (a.count == 0) continue;
-      series.points.push_back(
-          {static_cast<int64_t>(static_cast<uint64_t>(start_ms) + i * interval), Finish(op, a)});
+      if (a.count != 0) series.points.push_back({steps.At(i), Finish(op, a)});
     }
     out.push_back(std::move(series));
   }

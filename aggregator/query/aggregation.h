@@ -36,14 +36,13 @@ class StepAggregator {
   // parameter, whose samples fold into a few numbers per group.
   static bool FoldsWholeSeries(TokenType op);
 
-  // The aggregation at every step (start + i * interval, i < steps) at once,
+  // The aggregation at every one of `steps` at once,
   // series by series rather than step by step: what Step would give at each
   // step, in the order it would give it, without a StepVector per step.
   // nullopt where holding every group's steps would take more room than
   // the input's points (few points in many groups): Step is then leaner.
   // REQUIRES: FoldsWholeSeries(op).
-  std::optional<StepMatrix> WholeSeries(const StepMatrix& input, int64_t start_ms,
-                                        int64_t interval_ms, uint64_t steps);
+  std::optional<StepMatrix> WholeSeries(const StepMatrix& input, const Steps& steps);
 
  private:
   // The number of the group `metric` falls in, the same at every step.

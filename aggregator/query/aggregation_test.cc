@@ -21,6 +21,7 @@ namespace {
 
 constexpr int64_t kStart = 1'700'000'000'000;
 constexpr int64_t kInterval = 60'000;
+const Steps kTenSteps(kStart, kStart + 9 * kInterval, kInterval);
 
 LabelsRef Metric(const std::string& device, const std::string& phase) {
   return std::make_shared<const Labels>(
@@ -103,7 +104,7 @@ TEST(StepAggregatorWholeSeries, GivesWhatStepGivesAtEveryStep) {
       const std::unique_ptr<AggregateExpr> expr = Aggregate(query);
       ASSERT_TRUE(StepAggregator::FoldsWholeSeries(expr->op)) << query;
       StepAggregator aggregator(*expr);
-      std::optional<StepMatrix> folded = aggregator.WholeSeries(input, kStart, kInterval, 10);
+      std::optional<StepMatrix> folded = aggregator.WholeSeries(input, kTenSteps);
       ASSERT_TRUE(folded.has_value()) << query;
       ExpectSameToTheBit(StepByStep(*expr, input, 10), *folded, query);
     }
@@ -119,7 +120,7 @@ TEST(StepAggregatorWholeSeries, ListsGroupsInTheOrderStepWouldAtOneStep) {
   input.push_back({Metric("fridge", "b"), {{kStart, 3}}});
   const std::unique_ptr<AggregateExpr> expr = Aggregate("sum by (phase) (power_watts)");
   StepAggregator aggregator(*expr);
-  std::optional<StepMatrix> folded = aggregator.WholeSeries(input, kStart, 1, 1);
+  std::optional<StepMatrix> folded = aggregator.WholeSeries(input, Steps(kStart, kStart, 1));
   ASSERT_TRUE(folded.has_value());
   ASSERT_EQ(folded->size(), 3u);
   EXPECT_EQ(LabelsToString(*(*folded)[0].metric), "{phase=\"c\"}");
@@ -136,12 +137,13 @@ TEST(StepAggregatorWholeSeries, DeclinesWhenGroupsStepsOutnumberTheInputsPoints)
   input.push_back({Metric("heater", "c"), {{kStart + 2 * kInterval, 1}}});
   const std::unique_ptr<AggregateExpr> expr = Aggregate("sum by (phase) (power_watts)");
   StepAggregator aggregator(*expr);
-  EXPECT_FALSE(aggregator.WholeSeries(input, kStart, kInterval, 10).has_value());
+  EXPECT_FALSE(aggregator.WholeSeries(input, kTenSteps).has_value());
   // One group: 10 slots for 3 points is still more; 3 steps is not.
   const std::unique_ptr<AggregateExpr> all = Aggregate("sum(power_watts)");
   StepAggregator one_group(*all);
-  EXPECT_FALSE(one_group.WholeSeries(input, kStart, kInterval, 10).has_value());
-  std::optional<StepMatrix> folded = one_group.WholeSeries(input, kStart, kInterval, 3);
+  EXPECT_FALSE(one_group.WholeSeries(input, kTenSteps).has_value());
+  std::optional<StepMatrix> folded =
+      one_group.WholeSeries(input, Steps(kStart, kStart + 2 * kInterval, kInterval));
   ASSERT_TRUE(folded.has_value());
   ASSERT_EQ(folded->size(), 1u);
   EXPECT_EQ(folded->front().points.size(), 3u);

@@ -70,30 +70,6 @@ const LabelsRef& EmptyLabels() {
   return *empty;
 }
 
-// The evaluation times start, start + step, ..., <= end, in unsigned
-// arithmetic so that no range of int64 times can overflow.
-class Steps {
- public:
-  Steps(int64_t start, int64_t end, int64_t step)
-      : start_(start),
-        step_(static_cast<uint64_t>(step)),
-        count_(Distance(start, end) / step_ + 1) {}
-
-  uint64_t count() const { return count_; }
-  int64_t At(uint64_t i) const {
-    return static_cast<int64_t>(static_cast<uint64_t>(start_) + i * step_);
-  }
-
- private:
-  static uint64_t Distance(int64_t from, int64_t to) {
-    return static_cast<uint64_t>(to) - static_cast<uint64_t>(from);
-  }
-
-  int64_t start_;
-  uint64_t step_;
-  uint64_t count_;
-};
-
 // The functions whose value depends on the step even when their arguments
 // do not (Prometheus's AtModifierUnsafeFunctions).
 bool IsStepDependentFunction(std::string_view name) {
@@ -593,8 +569,7 @@ class Evaluation {
       Result<Value> input = Eval(*aggregate.expr);
       if (!input.ok()) return input.status();
       WATTLINE_RETURN_IF_ERROR(context_->CheckDeadline());
-      std::optional<StepMatrix> folded =
-          aggregator.WholeSeries(input->matrix, start_, interval_, steps_.count());
+      std::optional<StepMatrix> folded = aggregator.WholeSeries(input->matrix, steps_);
       if (folded) {
         Value value;
         value.type = ValueType::kVector;

@@ -11,7 +11,9 @@
 #define WATTLINE_AGGREGATOR_QUERY_STEP_VECTOR_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -21,6 +23,36 @@
 namespace wattline::aggregator {
 
 using LabelsRef = std::shared_ptr<const Labels>;
+
+// The evaluation times start, start + step, ..., <= end, in unsigned
+// arithmetic so that no range of int64 times can overflow.
+class Steps {
+ public:
+  Steps(int64_t start, int64_t end, int64_t step)
+      : start_(start),
+        step_(static_cast<uint64_t>(step)),
+        count_(Distance(start, end) / step_ + 1) {}
+
+  uint64_t count() const { return count_; }
+  int64_t At(uint64_t i) const {
+    return static_cast<int64_t>(static_cast<uint64_t>(start_) + i * step_);
+  }
+  // The i with At(i) == t, if t is one of the times.
+  std::optional<uint64_t> IndexOf(int64_t t) const {
+    const uint64_t offset = Distance(start_, t);
+    if (offset % step_ != 0 || offset / step_ >= count_) return std::nullopt;
+    return offset / step_;
+  }
+
+ private:
+  static uint64_t Distance(int64_t from, int64_t to) {
+    return static_cast<uint64_t>(to) - static_cast<uint64_t>(from);
+  }
+
+  int64_t start_;
+  uint64_t step_;
+  uint64_t count_;
+};
 
 struct StepSample {
   LabelsRef metric;
