@@ -166,7 +166,7 @@ std::string EncodeStringResult(const StringValue& string) {
   std::string result = "[";
   AppendTimestamp(string.timestamp_ms, &result);
   result += ',';
-  result += Dump(Json(string.value));
+  AppendJsonString(string.value, &result);
   result += ']';
   return SuccessEnvelope("string", result);
 }

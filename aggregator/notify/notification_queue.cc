@@ -112,11 +112,7 @@ Status NotificationQueue::Failed(const std::vector<int64_t>& ids, int64_t retry_
 
 Result<int64_t> NotificationQueue::Pending() {
   std::lock_guard<std::mutex> lock(mutex_);
-  Result<Statement> count = db_->Prepare("SELECT count(*) FROM notifications");
-  if (!count.ok()) return count.status();
-  Result<bool> row = count->Step();
-  if (!row.ok()) return row.status();
-  return count->ColumnInt64(0);
+  return db_->QueryInt64("SELECT count(*) FROM notifications");
 }
 
 NotificationQueueCounts NotificationQueue::Counts() const {

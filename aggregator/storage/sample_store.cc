@@ -456,12 +456,9 @@ Result<StoreStats> SampleStore::Stats() {
   // disk is doing: when they cannot be read they are reported as none.
   ReaderLease reader(readers_.get());
   if (reader.Take().ok()) {
-    Result<Statement> free_pages = reader.db().Prepare(
+    Result<int64_t> free_bytes = reader.db().QueryInt64(
         "SELECT freelist_count * page_size FROM pragma_freelist_count(), pragma_page_size()");
-    if (free_pages.ok()) {
-      Result<bool> row = free_pages->Step();
-      if (row.ok() && *row) stats.free_bytes = free_pages->ColumnInt64(0);
-    }
+    if (free_bytes.ok()) stats.free_bytes = *free_bytes;
   }
   stats.read_cache_hits =
       chunk_cache_.hits() + hour_rollup_cache_.hits() + chunk_minutes_cache_.hits();
